@@ -1,0 +1,46 @@
+namespace Mesh.Classification;
+
+/// <summary>The reasons a classification gives, used as tag values (<c>error.type</c>, <c>mesh.retry.reason</c>).</summary>
+public static class FailureReasons
+{
+    /// <summary>Not a failure.</summary>
+    public const string Ok = "ok";
+
+    /// <summary>The connection could not be made (refused, unreachable, name not resolved): nothing was sent.</summary>
+    public const string ConnectError = "connect_error";
+
+    /// <summary>The server refused the request before processing it (HTTP/2 REFUSED_STREAM).</summary>
+    public const string Refused = "refused_stream";
+
+    /// <summary>The attempt ran out of time.</summary>
+    public const string Timeout = "timeout";
+
+    /// <summary>The connection broke after the request may have reached the server.</summary>
+    public const string ConnectionBroken = "connection_broken";
+
+    /// <summary>The caller cancelled.</summary>
+    public const string Cancelled = "cancelled";
+
+    /// <summary>Any other exception.</summary>
+    public const string Error = "error";
+
+    /// <summary>The gRPC status UNAVAILABLE.</summary>
+    public const string GrpcUnavailable = "grpc_unavailable";
+
+    /// <summary>A gRPC status other than UNAVAILABLE that counts as failure.</summary>
+    public const string GrpcFailure = "grpc_failure";
+
+    /// <summary>The endpoint answered 429 Too Many Requests.</summary>
+    public const string TooManyRequests = "status_429";
+
+    /// <summary>Gets the reason for a 5xx status, e.g. <c>status_503</c>, without allocating.</summary>
+    public static string ServerError(int status) => status switch
+    {
+        500 => "status_500",
+        501 => "status_501",
+        502 => "status_502",
+        503 => "status_503",
+        504 => "status_504",
+        _ => "status_5xx",
+    };
+}

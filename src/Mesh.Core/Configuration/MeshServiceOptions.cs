@@ -1,0 +1,22 @@
+using Mesh.LoadBalancing;
+
+namespace Mesh.Configuration;
+
+/// <summary>
+/// The policy for calls to one service, bound from <c>Mesh:Services:{service}</c>. Every value has a
+/// default, so a service with no configuration at all is already balanced and measured.
+/// </summary>
+public sealed class MeshServiceOptions
+{
+    /// <summary>The configuration section that holds one <see cref="MeshServiceOptions"/> per service.</summary>
+    public const string SectionName = "Mesh:Services";
+
+    /// <summary>
+    /// Gets or sets the load balancer: <c>PeakEwma</c> (default), <c>LeastInFlight</c>, <c>RoundRobin</c>,
+    /// or the name of one registered with <c>AddMeshLoadBalancer</c>.
+    /// </summary>
+    public string LoadBalancer { get; set; } = LoadBalancerNames.PeakEwma;
+
+    /// <summary>Gets or sets the peak-EWMA latency estimator's settings.</summary>
+    public PeakEwmaOptions PeakEwma { get; set; } = new();
+}

@@ -1,0 +1,16 @@
+using System.Net;
+using Microsoft.Extensions.ServiceDiscovery;
+
+namespace Mesh.Discovery;
+
+/// <summary>Turns what Microsoft.Extensions.ServiceDiscovery resolved into base addresses.</summary>
+internal static class EndpointAddress
+{
+    public static Uri? From(ServiceEndpoint endpoint) => endpoint.EndPoint switch
+    {
+        UriEndPoint uri => uri.Uri,
+        IPEndPoint ip => new Uri($"http://{ip}"),
+        DnsEndPoint dns => new Uri($"http://{dns.Host}:{dns.Port}"),
+        _ => null,
+    };
+}

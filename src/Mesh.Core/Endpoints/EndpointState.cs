@@ -1,0 +1,26 @@
+namespace Mesh.Endpoints;
+
+/// <summary>Where an endpoint stands with failure accrual.</summary>
+public enum EndpointState
+{
+    /// <summary>Takes requests.</summary>
+    Ready,
+
+    /// <summary>Taken out of rotation after failures, until its penalty ends.</summary>
+    Ejected,
+
+    /// <summary>Its penalty ended; one real request decides whether it returns.</summary>
+    Probing,
+}
+
+/// <summary>Tag values for <see cref="EndpointState"/>.</summary>
+public static class EndpointStateExtensions
+{
+    /// <summary>Gets the value of the <c>mesh.endpoint.state</c> tag: <c>ready</c>, <c>ejected</c> or <c>probing</c>.</summary>
+    public static string ToTagValue(this EndpointState state) => state switch
+    {
+        EndpointState.Ejected => "ejected",
+        EndpointState.Probing => "probing",
+        _ => "ready",
+    };
+}

@@ -1,0 +1,44 @@
+using Mesh.LoadBalancing;
+
+namespace Mesh.Endpoints;
+
+/// <summary>
+/// One address of a service, with the live statistics the balancer and failure accrual read:
+/// requests in flight and a peak-EWMA latency estimate.
+/// </summary>
+/// <remarks>
+/// An endpoint outlives the <see cref="EndpointSet"/> snapshots that list it: when discovery
+/// republishes the same address, the same instance (and its statistics) is carried over.
+/// </remarks>
+public sealed class MeshEndpoint
+{
+    private int _inFlight;
+
+    internal MeshEndpoint(Uri address, PeakEwma latency)
+    {
+        Address = address;
+        Name = address.Authority;
+        Latency = latency;
+    }
+
+    /// <summary>Gets the base address requests are sent to, e.g. <c>http://10.0.0.5:8080/</c>.</summary>
+    public Uri Address { get; }
+
+    /// <summary>Gets the endpoint's name in metrics and logs: its authority, e.g. <c>10.0.0.5:8080</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>Gets the number of attempts currently in flight to this endpoint.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Gets where the endpoint stands with failure accrual.</summary>
+    public EndpointState State { get; internal set; }
+
+    internal PeakEwma Latency { get; }
+
+    internal void OnAttemptStarted() => Interlocked.Increment(ref _inFlight);
+
+    internal void OnAttemptEnded() => Interlocked.Decrement(ref _inFlight);
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}

@@ -1,0 +1,59 @@
+using Mesh;
+using Mesh.Configuration;
+using Mesh.LoadBalancing;
+using Mesh.Telemetry;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the Mesh policies and their runtime, shared by the in-process client and the sidecar.</summary>
+public static class MeshCoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds what every Mesh host needs: service discovery from configuration, the service registry, telemetry,
+    /// the built-in load balancers, and per-service options bound from <c>Mesh:Services:{service}</c> and validated at start.
+    /// </summary>
+    public static IServiceCollection AddMeshCore(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (services.Any(static d => d.ServiceType == typeof(MeshServiceRegistry)))
+        {
+            return services;
+        }
+
+        services.AddServiceDiscoveryCore();
+        services.AddConfigurationServiceEndpointProvider();
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<MeshTelemetry>();
+        services.TryAddSingleton<LoadBalancerRegistry>();
+        services.TryAddSingleton<MeshServiceRegistry>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MeshServiceOptions>, MeshServiceOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<MeshServiceOptions>, BindMeshServiceOptions>());
+        return services;
+    }
+
+    /// <summary>Registers a custom load balancer that <c>Mesh:Services:{service}:LoadBalancer</c> can name.</summary>
+    public static IServiceCollection AddMeshLoadBalancer(this IServiceCollection services, string name, Func<ILoadBalancer> create)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton(new LoadBalancerRegistration(name, create));
+        return services;
+    }
+
+    /// <summary>Binds every named <see cref="MeshServiceOptions"/> from <c>Mesh:Services:{name}</c>.</summary>
+    private sealed class BindMeshServiceOptions(IConfiguration? configuration = null) : IConfigureNamedOptions<MeshServiceOptions>
+    {
+        public void Configure(MeshServiceOptions options) => Configure(Microsoft.Extensions.Options.Options.DefaultName, options);
+
+        public void Configure(string? name, MeshServiceOptions options)
+        {
+            if (configuration is not null && !string.IsNullOrEmpty(name))
+            {
+                configuration.GetSection($"{MeshServiceOptions.SectionName}:{name}").Bind(options);
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using Mesh.Classification;
+using Polly;
+
+namespace Mesh.Pipeline;
+
+/// <summary>
+/// One attempt on one endpoint: picks the endpoint (afresh for every retry, avoiding the last one),
+/// aims the request at it, and records what came back where every policy can read it: the endpoint's
+/// latency estimate, its in-flight count, its failure accrual and the attempt metrics.
+/// </summary>
+internal sealed class EndpointSelectionStrategy(MeshService service) : ResilienceStrategy<HttpResponseMessage>
+{
+    protected override async ValueTask<Outcome<HttpResponseMessage>> ExecuteCore<TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<HttpResponseMessage>>> callback,
+        ResilienceContext context,
+        TState state)
+    {
+        var request = context.Properties.GetValue(MeshRequest.Key, null!);
+        var endpoint = service.Pick(request.LastEndpoint);
+        if (endpoint is null)
+        {
+            request.LastClassification = new(true, false, FailureReasons.ConnectError);
+            return Outcome.FromException<HttpResponseMessage>(new NoEndpointsException(service.Name));
+        }
+
+        request.Message.RequestUri = request.UriFor(endpoint);
+        request.Attempts++;
+        endpoint.OnAttemptStarted();
+        var started = service.Time.GetTimestamp();
+        Outcome<HttpResponseMessage> outcome;
+        try
+        {
+            outcome = await callback(context, state).ConfigureAwait(context.ContinueOnCapturedContext);
+        }
+        finally
+        {
+            endpoint.OnAttemptEnded();
+        }
+
+        var elapsed = service.Time.GetElapsedTime(started);
+        var classification = outcome.Exception is { } exception
+            ? service.Classifier.Classify(request.Message, exception, request.CallerToken.IsCancellationRequested)
+            : service.Classifier.Classify(request.Message, outcome.Result!);
+        request.LastEndpoint = endpoint;
+        request.LastClassification = classification;
+        service.OnAttemptCompleted(request, endpoint, outcome, classification, elapsed);
+        return outcome;
+    }
+}

@@ -1,0 +1,11 @@
+using Mesh.Endpoints;
+
+namespace Mesh.Telemetry;
+
+/// <summary>A service whose current endpoints the <c>mesh.endpoints</c> gauge reports.</summary>
+internal interface IEndpointSource
+{
+    string ServiceName { get; }
+
+    EndpointSet Endpoints { get; }
+}

@@ -1,0 +1,57 @@
+namespace Mesh.Telemetry;
+
+/// <summary>
+/// The names of Mesh's meter, activity source, instruments and tags, in OpenTelemetry form.
+/// The Prometheus exporter renders <c>mesh.request.duration</c> as <c>mesh_request_duration_seconds</c>.
+/// Every instrument is documented in docs/metrics.md.
+/// </summary>
+public static class MeshInstruments
+{
+    /// <summary>The name of Mesh's one <see cref="System.Diagnostics.Metrics.Meter"/> and one <see cref="System.Diagnostics.ActivitySource"/>.</summary>
+    public const string Name = "Mesh";
+
+    /// <summary>Counter: logical requests as the caller saw them, after retries.</summary>
+    public const string Requests = "mesh.requests";
+
+    /// <summary>Histogram (s): duration of logical requests, after retries.</summary>
+    public const string RequestDuration = "mesh.request.duration";
+
+    /// <summary>Counter: attempts, one per try on one endpoint.</summary>
+    public const string Attempts = "mesh.attempts";
+
+    /// <summary>Histogram (s): duration of attempts.</summary>
+    public const string AttemptDuration = "mesh.attempt.duration";
+
+    /// <summary>Gauge: endpoints per service and state.</summary>
+    public const string Endpoints = "mesh.endpoints";
+
+    /// <summary>Counter: discovery refreshes that failed or returned nothing, so the last good endpoints were kept.</summary>
+    public const string DiscoveryErrors = "mesh.discovery.errors";
+
+    /// <summary>Tag: <c>outbound</c> or <c>inbound</c>.</summary>
+    public const string DirectionTag = "mesh.direction";
+
+    /// <summary>Tag: the logical service name.</summary>
+    public const string ServiceTag = "mesh.service";
+
+    /// <summary>Tag: the endpoint's authority.</summary>
+    public const string EndpointTag = "mesh.endpoint";
+
+    /// <summary>Tag: <c>success</c> or <c>failure</c>.</summary>
+    public const string ClassificationTag = "mesh.classification";
+
+    /// <summary>Tag: <c>ready</c>, <c>ejected</c> or <c>probing</c>.</summary>
+    public const string EndpointStateTag = "mesh.endpoint.state";
+
+    /// <summary>Tag: why discovery kept the last good endpoints (<c>error</c> or <c>empty</c>).</summary>
+    public const string DiscoveryReasonTag = "mesh.discovery.reason";
+
+    /// <summary>Tag: the HTTP method (OpenTelemetry semantic convention).</summary>
+    public const string MethodTag = "http.request.method";
+
+    /// <summary>Tag: the HTTP status code (OpenTelemetry semantic convention).</summary>
+    public const string StatusCodeTag = "http.response.status_code";
+
+    /// <summary>Tag: what went wrong when there was no response (OpenTelemetry semantic convention).</summary>
+    public const string ErrorTypeTag = "error.type";
+}

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Mesh.Endpoints;
+
+namespace Mesh.Telemetry;
+
+/// <summary>
+/// Mesh's one <see cref="Meter"/> and one <see cref="ActivitySource"/>, both named <c>Mesh</c>, and the
+/// instruments behind the golden metrics. Created through <see cref="IMeterFactory"/> so each host
+/// (and each test) has its own meter.
+/// </summary>
+public sealed class MeshTelemetry : IDisposable
+{
+    /// <summary>The activity source for logical requests and their attempts.</summary>
+    public static readonly ActivitySource ActivitySource = new(MeshInstruments.Name);
+
+    // Buckets for request latency on a service mesh: 0.5 ms to 30 s, about 2.5× apart.
+    private static readonly IReadOnlyList<double> LatencyBuckets =
+        [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _requestDuration;
+    private readonly Counter<long> _attempts;
+    private readonly Histogram<double> _attemptDuration;
+    private readonly Counter<long> _discoveryErrors;
+    private readonly List<IEndpointSource> _endpointSources = [];
+
+    /// <summary>Creates the instruments on a meter made by <paramref name="meterFactory"/>.</summary>
+    public MeshTelemetry(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        _meter = meterFactory.Create(MeshInstruments.Name);
+        var advice = new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets };
+        _requests = _meter.CreateCounter<long>(MeshInstruments.Requests, "{request}", "Logical requests as the caller saw them, after retries.");
+        _requestDuration = _meter.CreateHistogram(MeshInstruments.RequestDuration, "s", "Duration of logical requests, after retries.", tags: null, advice);
+        _attempts = _meter.CreateCounter<long>(MeshInstruments.Attempts, "{attempt}", "Attempts: one per try on one endpoint.");
+        _attemptDuration = _meter.CreateHistogram(MeshInstruments.AttemptDuration, "s", "Duration of attempts on one endpoint.", tags: null, advice);
+        _discoveryErrors = _meter.CreateCounter<long>(MeshInstruments.DiscoveryErrors, "{refresh}", "Discovery refreshes that failed or returned no endpoints; the last good endpoints were kept.");
+        _meter.CreateObservableGauge(MeshInstruments.Endpoints, ObserveEndpoints, "{endpoint}", "Endpoints per service and state.");
+    }
+
+    /// <summary>Gets the meter, for strategies that add instruments of their own.</summary>
+    internal Meter Meter => _meter;
+
+    internal void RecordRequest(in RequestTags tags, TimeSpan duration)
+    {
+        if (!_requests.Enabled && !_requestDuration.Enabled)
+        {
+            return;
+        }
+
+        var list = tags.ToTagList();
+        _requests.Add(1, in list);
+        _requestDuration.Record(duration.TotalSeconds, in list);
+    }
+
+    internal void RecordAttempt(in RequestTags tags, MeshEndpoint endpoint, TimeSpan duration)
+    {
+        if (!_attempts.Enabled && !_attemptDuration.Enabled)
+        {
+            return;
+        }
+
+        var list = tags.ToTagList();
+        list.Add(MeshInstruments.EndpointTag, endpoint.Name);
+        _attempts.Add(1, in list);
+        _attemptDuration.Record(duration.TotalSeconds, in list);
+    }
+
+    internal void RecordDiscoveryError(string service, string reason) =>
+        _discoveryErrors.Add(1, new KeyValuePair<string, object?>(MeshInstruments.ServiceTag, service), new KeyValuePair<string, object?>(MeshInstruments.DiscoveryReasonTag, reason));
+
+    /// <summary>Adds a service whose endpoints the <c>mesh.endpoints</c> gauge reports.</summary>
+    internal void AddEndpointSource(IEndpointSource source)
+    {
+        lock (_endpointSources)
+        {
+            _endpointSources.Add(source);
+        }
+    }
+
+    private IEnumerable<Measurement<int>> ObserveEndpoints()
+    {
+        List<Measurement<int>> measurements = [];
+        Span<int> counts = stackalloc int[3];
+        lock (_endpointSources)
+        {
+            foreach (var source in _endpointSources)
+            {
+                counts.Clear();
+                foreach (var endpoint in source.Endpoints.All)
+                {
+                    counts[(int)endpoint.State]++;
+                }
+
+                for (var state = EndpointState.Ready; state <= EndpointState.Probing; state++)
+                {
+                    measurements.Add(new(
+                        counts[(int)state],
+                        new KeyValuePair<string, object?>(MeshInstruments.ServiceTag, source.ServiceName),
+                        new KeyValuePair<string, object?>(MeshInstruments.EndpointStateTag, state.ToTagValue())));
+                }
+            }
+        }
+
+        return measurements;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _meter.Dispose();
+}

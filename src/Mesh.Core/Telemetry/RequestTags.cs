@@ -1,0 +1,29 @@
+using System.Diagnostics;
+
+namespace Mesh.Telemetry;
+
+/// <summary>The tags of one request or attempt measurement, gathered without allocating.</summary>
+internal readonly struct RequestTags(string direction, string service, string method, int statusCode, bool success, string? errorType)
+{
+    public TagList ToTagList()
+    {
+        var tags = new TagList
+        {
+            { MeshInstruments.DirectionTag, direction },
+            { MeshInstruments.ServiceTag, service },
+            { MeshInstruments.MethodTag, method },
+            { MeshInstruments.ClassificationTag, success ? "success" : "failure" },
+        };
+        if (statusCode != 0)
+        {
+            tags.Add(MeshInstruments.StatusCodeTag, TagValues.StatusCode(statusCode));
+        }
+
+        if (errorType is not null)
+        {
+            tags.Add(MeshInstruments.ErrorTypeTag, errorType);
+        }
+
+        return tags;
+    }
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs the whole Mesh test suite on a fresh Debian machine with the .NET SDK:
+# installs the Debian packages the tests need, restores, builds and runs `dotnet test`.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Debian packages the tests use. Later suites add theirs here (chromium, dnsmasq-base, ...).
+packages=(curl)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "test.sh: installing ${missing[*]}"
+  if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+dotnet restore Mesh.sln
+dotnet build Mesh.sln -c Release --no-restore
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test Mesh.sln -c Release --no-build "$@" 2>&1 | tee "$log" || status=$?
+
+# One closing line for CI: the totals over every test assembly.
+awk '/(Passed|Failed)!/ {
+       for (i = 1; i <= NF; i++) {
+         if ($i == "Failed:")  { f += $(i+1) }
+         if ($i == "Passed:")  { p += $(i+1) }
+         if ($i == "Skipped:") { s += $(i+1) }
+       }
+     }
+     END { gsub(",", "", p); printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$status"

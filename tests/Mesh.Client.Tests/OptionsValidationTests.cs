@@ -1,0 +1,26 @@
+using Mesh.Client.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace Mesh.Client.Tests;
+
+public class OptionsValidationTests
+{
+    [Theory]
+    [InlineData("Mesh:Services:orders:LoadBalancer", "Fastest", "must be one of")]
+    [InlineData("Mesh:Services:orders:PeakEwma:DecayTime", "-00:00:01", "must be greater than zero")]
+    [InlineData("Mesh:Services:orders:PeakEwma:FailurePenalty", "-00:00:01", "must not be negative")]
+    public async Task InvalidOption_FailsAtStart_NamingTheKey(string key, string value, string reason)
+    {
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() =>
+            MeshClientHost.StartAsync(new Dictionary<string, string?> { [key] = value, ["Services:orders:http:0"] = "http://127.0.0.1:1" }));
+        Assert.Contains($"{key} {reason}", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnparsableValue_FailsAtStart_NamingTheKey()
+    {
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            MeshClientHost.StartAsync(new Dictionary<string, string?> { ["Mesh:Services:orders:PeakEwma:DecayTime"] = "soon" }));
+        Assert.Contains("Mesh:Services:orders:PeakEwma:DecayTime", ex.Message, StringComparison.Ordinal);
+    }
+}

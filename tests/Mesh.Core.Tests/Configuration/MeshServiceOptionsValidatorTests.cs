@@ -1,0 +1,50 @@
+using Mesh.Configuration;
+using Mesh.LoadBalancing;
+
+namespace Mesh.Core.Tests.Configuration;
+
+public class MeshServiceOptionsValidatorTests
+{
+    private static readonly MeshServiceOptionsValidator Validator = new(new LoadBalancerRegistry([]));
+
+    [Fact]
+    public void Defaults_AreValid()
+    {
+        Assert.True(Validator.Validate("orders", new MeshServiceOptions()).Succeeded);
+    }
+
+    [Fact]
+    public void UnknownLoadBalancer_FailsNamingKeyAndChoices()
+    {
+        var result = Validator.Validate("orders", new MeshServiceOptions { LoadBalancer = "Fastest" });
+        var error = Assert.Single(result.Failures!);
+        Assert.StartsWith("Mesh:Services:orders:LoadBalancer must be one of PeakEwma, LeastInFlight, RoundRobin", error);
+        Assert.Contains("'Fastest'", error);
+    }
+
+    [Fact]
+    public void LoadBalancerName_IsCaseInsensitive()
+    {
+        Assert.True(Validator.Validate("orders", new MeshServiceOptions { LoadBalancer = "roundrobin" }).Succeeded);
+    }
+
+    [Fact]
+    public void EveryError_IsReported()
+    {
+        var options = new MeshServiceOptions { LoadBalancer = "x" };
+        options.PeakEwma.DecayTime = TimeSpan.Zero;
+        options.PeakEwma.DefaultRtt = TimeSpan.FromMilliseconds(-1);
+        var failures = Validator.Validate("billing", options).Failures!.ToList();
+
+        Assert.Equal(3, failures.Count);
+        Assert.Contains(failures, f => f.StartsWith("Mesh:Services:billing:PeakEwma:DecayTime must be greater than zero", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Mesh:Services:billing:PeakEwma:DefaultRtt must not be negative", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void CustomLoadBalancer_IsAccepted()
+    {
+        var validator = new MeshServiceOptionsValidator(new LoadBalancerRegistry([new LoadBalancerRegistration("Mine", () => new RoundRobinBalancer())]));
+        Assert.True(validator.Validate("orders", new MeshServiceOptions { LoadBalancer = "Mine" }).Succeeded);
+    }
+}
