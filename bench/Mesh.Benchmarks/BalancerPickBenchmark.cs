@@ -1,5 +1,7 @@
 using BenchmarkDotNet.Attributes;
+using Mesh.Configuration;
 using Mesh.Endpoints;
+using Mesh.FailureAccrual;
 using Mesh.LoadBalancing;
 
 namespace Mesh.Benchmarks;
@@ -23,7 +25,8 @@ public class BalancerPickBenchmark
         _endpoints = Enumerable.Range(0, Endpoints)
             .Select(i => new MeshEndpoint(
                 new Uri($"http://10.0.{i / 250}.{i % 250}:8080"),
-                new PeakEwma(TimeProvider.System, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(random.Next(1, 50)), TimeSpan.FromMilliseconds(100))))
+                new PeakEwma(TimeProvider.System, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(random.Next(1, 50)), TimeSpan.FromMilliseconds(100)),
+                new EndpointHealth(new ConsecutiveFailuresOrSuccessRatePolicy(new FailureAccrualOptions(), TimeProvider.System))))
             .ToArray();
         _peakEwma = new PeakEwmaBalancer(new Random(1));
         _leastInFlight = new LeastInFlightBalancer(new Random(2));

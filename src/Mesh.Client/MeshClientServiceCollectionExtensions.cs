@@ -23,7 +23,13 @@ public static class MeshClientServiceCollectionExtensions
         services.AddMeshCore();
         services.AddOptions<MeshServiceOptions>(service).ValidateOnStart();
         return services
-            .AddHttpClient(service, client => client.BaseAddress = new Uri($"http://{service}"))
+            .AddHttpClient(service, client =>
+            {
+                client.BaseAddress = new Uri($"http://{service}");
+
+                // Mesh owns deadlines (Mesh:Services:{service}:Timeouts:Total); HttpClient's own 100 s would only get in the way.
+                client.Timeout = Timeout.InfiniteTimeSpan;
+            })
             .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler
             {
                 // Endpoints come and go; do not pin a connection to an address forever.

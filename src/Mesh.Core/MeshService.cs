@@ -1,32 +1,40 @@
 using Mesh.Classification;
 using Mesh.Configuration;
 using Mesh.Endpoints;
+using Mesh.FailureAccrual;
 using Mesh.LoadBalancing;
 using Mesh.Pipeline;
+using Mesh.RetryBudgets;
 using Mesh.Telemetry;
+using Microsoft.Extensions.Logging;
 using Polly;
 
 namespace Mesh;
 
 /// <summary>
-/// The runtime state of calls to one logical service: its endpoints, balancer, classifier and pipeline.
-/// One instance per service per host, shared by every handler that calls the service, so statistics
-/// survive <c>IHttpClientFactory</c> handler rotation.
+/// The runtime state of calls to one logical service: its endpoints, balancer, classifier, retry budget, failure
+/// accrual and pipeline. One instance per service per host, shared by every handler that calls the service, so
+/// statistics survive <c>IHttpClientFactory</c> handler rotation.
 /// </summary>
 internal sealed class MeshService : IEndpointSource
 {
-    private readonly MeshTelemetry _telemetry;
-
-    public MeshService(string name, MeshServiceOptions options, ILoadBalancer balancer, MeshTelemetry telemetry, TimeProvider time)
+    public MeshService(string name, MeshServiceOptions options, ILoadBalancer balancer, MeshTelemetry telemetry, TimeProvider time, Func<double> random, ILogger logger)
     {
         Name = name;
         Options = options;
         Balancer = balancer;
         Time = time;
-        _telemetry = telemetry;
-        Classifier = ResponseClassifier.Default;
+        Random = random;
+        Telemetry = telemetry;
+        Classifier = new ResponseClassifier(options.Retry.RetryNonIdempotent);
+        Budget = new RetryBudget(options.Retry.BudgetRatio, options.Retry.BudgetMinPerSecond, options.Retry.BudgetWindow, time);
         var ewma = options.PeakEwma;
-        Endpoints = new ServiceEndpoints(address => new MeshEndpoint(address, new PeakEwma(time, ewma.DecayTime, ewma.DefaultRtt, ewma.FailurePenalty)));
+        var accrual = options.FailureAccrual;
+        Endpoints = new ServiceEndpoints(address => new MeshEndpoint(
+            address,
+            new PeakEwma(time, ewma.DecayTime, ewma.DefaultRtt, ewma.FailurePenalty),
+            new EndpointHealth(new ConsecutiveFailuresOrSuccessRatePolicy(accrual, time))));
+        FailureAccrual = new FailureAccrualMechanism(name, Endpoints, accrual, time, random, telemetry, logger);
         Pipeline = MeshPipeline.Build(this);
     }
 
@@ -38,7 +46,16 @@ internal sealed class MeshService : IEndpointSource
 
     public ResponseClassifier Classifier { get; }
 
+    public RetryBudget Budget { get; }
+
+    public FailureAccrualMechanism FailureAccrual { get; }
+
+    public MeshTelemetry Telemetry { get; }
+
     public TimeProvider Time { get; }
+
+    /// <summary>Gets the source of uniform [0, 1) draws for jitter; seeded in tests.</summary>
+    public Func<double> Random { get; }
 
     public ServiceEndpoints Endpoints { get; }
 
@@ -54,10 +71,20 @@ internal sealed class MeshService : IEndpointSource
         return first.IsCompleted ? Task.CompletedTask : first.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Picks the endpoint for the next attempt, or null when the service has none.</summary>
-    public MeshEndpoint? Pick(MeshEndpoint? avoid)
+    /// <summary>
+    /// Picks the endpoint for the next attempt, or null when the service has none. An ejected endpoint whose penalty
+    /// has ended takes this request as its probe; otherwise the balancer picks among the ready endpoints.
+    /// </summary>
+    public MeshEndpoint? Pick(MeshEndpoint? avoid, out bool isProbe)
     {
         var set = Endpoints.Current;
+        isProbe = false;
+        if (FailureAccrual.TryClaimProbe(set) is { } probe)
+        {
+            isProbe = true;
+            return probe;
+        }
+
         var candidates = set.AvailableSpan;
         if (candidates.IsEmpty)
         {
@@ -79,15 +106,21 @@ internal sealed class MeshService : IEndpointSource
             endpoint.Latency.Observe(elapsed, classification.IsFailure);
         }
 
+        FailureAccrual.Record(endpoint, classification, request.IsProbe);
         var tags = new RequestTags(MeshDirection.Outbound, Name, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification));
-        _telemetry.RecordAttempt(in tags, endpoint, elapsed);
+        Telemetry.RecordAttempt(in tags, endpoint, elapsed);
     }
 
     public void OnRequestCompleted(string direction, MeshRequest request, Outcome<HttpResponseMessage> outcome, TimeSpan elapsed)
     {
         var classification = request.LastClassification;
+        if (outcome.Exception is { } exception && request.Attempts == 0)
+        {
+            classification = Classifier.Classify(request.Message, exception, request.CallerToken.IsCancellationRequested);
+        }
+
         var tags = new RequestTags(direction, Name, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification));
-        _telemetry.RecordRequest(in tags, elapsed);
+        Telemetry.RecordRequest(in tags, elapsed);
     }
 
     private static int StatusOf(Outcome<HttpResponseMessage> outcome) => outcome.Result is { } response ? (int)response.StatusCode : 0;

@@ -67,7 +67,7 @@ internal sealed class MeshServiceRegistry : IAsyncDisposable
     private (MeshService, EndpointDiscovery) Create(string name)
     {
         var options = _options.Get(name);
-        var service = new MeshService(name, options, _balancers.Create(options.LoadBalancer), _telemetry, _time);
+        var service = new MeshService(name, options, _balancers.Create(options.LoadBalancer), _telemetry, _time, static () => Random.Shared.NextDouble(), _loggers.CreateLogger("Mesh.FailureAccrual"));
         _telemetry.AddEndpointSource(service);
         var discovery = new EndpointDiscovery(name, _resolver, service.Endpoints, _telemetry, _time, _discoveryOptions.Value.RefreshPeriod, _loggers.CreateLogger("Mesh.Discovery"));
         discovery.Start();

@@ -19,4 +19,16 @@ public sealed class MeshServiceOptions
 
     /// <summary>Gets or sets the peak-EWMA latency estimator's settings.</summary>
     public PeakEwmaOptions PeakEwma { get; set; } = new();
+
+    /// <summary>Gets or sets the retry policy and its budget.</summary>
+    public RetryOptions Retry { get; set; } = new();
+
+    /// <summary>Gets or sets the total and per-try timeouts.</summary>
+    public TimeoutOptions Timeouts { get; set; } = new();
+
+    /// <summary>Gets or sets per-endpoint failure accrual.</summary>
+    public FailureAccrualOptions FailureAccrual { get; set; } = new();
+
+    /// <summary>Gets or sets hedging (off by default).</summary>
+    public HedgingOptions Hedging { get; set; } = new();
 }

@@ -21,7 +21,7 @@ public sealed class EndpointSet
     /// <summary>Gets every endpoint discovery reported, in discovery order.</summary>
     public IReadOnlyList<MeshEndpoint> All => _all;
 
-    /// <summary>Gets the endpoints that may take new requests: all but the ejected ones.</summary>
+    /// <summary>Gets the endpoints that may take new requests: those neither ejected nor being probed.</summary>
     public IReadOnlyList<MeshEndpoint> Available => _available;
 
     /// <summary>Gets the number of endpoints in the set.</summary>

@@ -1,3 +1,4 @@
+using Mesh.FailureAccrual;
 using Mesh.LoadBalancing;
 
 namespace Mesh.Endpoints;
@@ -14,11 +15,12 @@ public sealed class MeshEndpoint
 {
     private int _inFlight;
 
-    internal MeshEndpoint(Uri address, PeakEwma latency)
+    internal MeshEndpoint(Uri address, PeakEwma latency, EndpointHealth health)
     {
         Address = address;
         Name = address.Authority;
         Latency = latency;
+        Health = health;
     }
 
     /// <summary>Gets the base address requests are sent to, e.g. <c>http://10.0.0.5:8080/</c>.</summary>
@@ -31,9 +33,11 @@ public sealed class MeshEndpoint
     public int InFlight => Volatile.Read(ref _inFlight);
 
     /// <summary>Gets where the endpoint stands with failure accrual.</summary>
-    public EndpointState State { get; internal set; }
+    public EndpointState State => Health.State;
 
     internal PeakEwma Latency { get; }
+
+    internal EndpointHealth Health { get; }
 
     internal void OnAttemptStarted() => Interlocked.Increment(ref _inFlight);
 

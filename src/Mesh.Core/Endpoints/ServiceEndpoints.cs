@@ -50,5 +50,5 @@ internal sealed class ServiceEndpoints(Func<Uri, MeshEndpoint> createEndpoint)
     }
 
     private static MeshEndpoint[] AvailableOf(MeshEndpoint[] all) =>
-        Array.FindAll(all, static e => e.State != EndpointState.Ejected);
+        Array.FindAll(all, static e => e.State == EndpointState.Ready);
 }

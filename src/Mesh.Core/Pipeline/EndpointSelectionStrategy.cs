@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Mesh.Classification;
+using Mesh.Telemetry;
 using Polly;
 
 namespace Mesh.Pipeline;
@@ -16,7 +18,7 @@ internal sealed class EndpointSelectionStrategy(MeshService service) : Resilienc
         TState state)
     {
         var request = context.Properties.GetValue(MeshRequest.Key, null!);
-        var endpoint = service.Pick(request.LastEndpoint);
+        var endpoint = service.Pick(request.LastEndpoint, out var isProbe);
         if (endpoint is null)
         {
             request.LastClassification = new(true, false, FailureReasons.ConnectError);
@@ -24,6 +26,7 @@ internal sealed class EndpointSelectionStrategy(MeshService service) : Resilienc
         }
 
         request.Message.RequestUri = request.UriFor(endpoint);
+        request.IsProbe = isProbe;
         request.Attempts++;
         endpoint.OnAttemptStarted();
         var started = service.Time.GetTimestamp();
@@ -44,6 +47,13 @@ internal sealed class EndpointSelectionStrategy(MeshService service) : Resilienc
         request.LastEndpoint = endpoint;
         request.LastClassification = classification;
         service.OnAttemptCompleted(request, endpoint, outcome, classification, elapsed);
+        request.Activity?.AddEvent(new ActivityEvent("attempt", tags: new ActivityTagsCollection
+        {
+            ["mesh.attempt"] = request.Attempts,
+            [MeshInstruments.EndpointTag] = endpoint.Name,
+            ["mesh.attempt.outcome"] = classification.Reason,
+            ["mesh.attempt.duration_ms"] = elapsed.TotalMilliseconds,
+        }));
         return outcome;
     }
 }

@@ -1,11 +1,16 @@
+using System.Diagnostics;
+using Mesh.Bodies;
+using Mesh.Telemetry;
+using Mesh.Timeouts;
 using Polly;
+using Polly.Timeout;
 
 namespace Mesh.Pipeline;
 
 /// <summary>
 /// The Mesh request path as an <see cref="HttpMessageHandler"/>: a request to <c>http://{service}/path</c> goes
-/// through the service's pipeline (balancing, and the policies) to one of its endpoints. The in-process client
-/// and the sidecar both send through this handler.
+/// through the service's pipeline (deadline, retries under a budget, endpoint selection, per-try timeout) to one of
+/// its endpoints. The in-process client and the sidecar both send through this handler.
 /// </summary>
 public sealed class MeshHttpHandler : DelegatingHandler
 {
@@ -22,15 +27,31 @@ public sealed class MeshHttpHandler : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        await _service.EnsureResolvedAsync(cancellationToken).ConfigureAwait(false);
+        var service = _service;
+        var started = service.Time.GetTimestamp();
+        var deadline = DeadlineFor(service);
+        using var activity = StartActivity(service, request);
+        var meshRequest = new MeshRequest(request, cancellationToken, deadline, activity);
+        if (deadline.Remaining <= TimeSpan.Zero)
+        {
+            // The caller's deadline has passed: the answer cannot matter any more, so the request is not started.
+            var expired = Outcome.FromException<HttpResponseMessage>(new TimeoutRejectedException("Mesh: the request's deadline passed before it was sent."));
+            service.OnRequestCompleted(_direction, meshRequest, expired, TimeSpan.Zero);
+            expired.ThrowIfException();
+        }
 
-        var meshRequest = new MeshRequest(request, cancellationToken);
+        await service.EnsureResolvedAsync(cancellationToken).ConfigureAwait(false);
+
+        // Every logical request earns the budget its share of retries.
+        service.Budget.Deposit();
+        meshRequest.Body = RequestBody.Prepare(request, service.Options.Retry.MaxReplayBodyBytes, out var replayable);
+        meshRequest.BodyKnownReplayable = replayable;
+
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(MeshRequest.Key, meshRequest);
-        var started = _service.Time.GetTimestamp();
         try
         {
-            var outcome = await _service.Pipeline.ExecuteOutcomeAsync(
+            var outcome = await service.Pipeline.ExecuteOutcomeAsync(
                 static async (ctx, state) =>
                 {
                     try
@@ -43,9 +64,14 @@ public sealed class MeshHttpHandler : DelegatingHandler
                     }
                 },
                 context,
-                (Handler: this, Request: request)).ConfigureAwait(false);
+                (Handler: this, Request: meshRequest)).ConfigureAwait(false);
 
-            _service.OnRequestCompleted(_direction, meshRequest, outcome, _service.Time.GetElapsedTime(started));
+            service.OnRequestCompleted(_direction, meshRequest, outcome, service.Time.GetElapsedTime(started));
+            if (activity is not null && (outcome.Exception is not null || meshRequest.LastClassification.IsFailure))
+            {
+                activity.SetStatus(ActivityStatusCode.Error, meshRequest.LastClassification.Reason);
+            }
+
             outcome.ThrowIfException();
             return outcome.Result!;
         }
@@ -55,6 +81,43 @@ public sealed class MeshHttpHandler : DelegatingHandler
         }
     }
 
-    private Task<HttpResponseMessage> SendToEndpointAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        base.SendAsync(request, cancellationToken);
+    private static Deadline DeadlineFor(MeshService service)
+    {
+        var total = Deadline.After(service.Time, service.Options.Timeouts.Total);
+        return MeshDeadline.Current is { } caller && caller.Timestamp < total.Timestamp && caller.Time == service.Time
+            ? caller
+            : total;
+    }
+
+    private static Activity? StartActivity(MeshService service, HttpRequestMessage request)
+    {
+        var activity = MeshTelemetry.ActivitySource.StartActivity("mesh.request", ActivityKind.Client);
+        if (activity is not null)
+        {
+            activity.DisplayName = $"{request.Method.Method} {service.Name}";
+            activity.SetTag(MeshInstruments.ServiceTag, service.Name);
+            activity.SetTag(MeshInstruments.MethodTag, request.Method.Method);
+        }
+
+        return activity;
+    }
+
+    private Task<HttpResponseMessage> SendToEndpointAsync(MeshRequest request, CancellationToken cancellationToken)
+    {
+        // Deadline propagation: the endpoint learns how long the caller will wait for this attempt.
+        var left = request.Deadline.Remaining;
+        var perTry = _service.Options.Timeouts.PerTry;
+        var budget = left < perTry ? left : perTry;
+        var headers = request.Message.Headers;
+        headers.Remove(DeadlineHeaders.MeshTimeout);
+        headers.TryAddWithoutValidation(DeadlineHeaders.MeshTimeout, DeadlineHeaders.FormatMeshTimeout(budget));
+        if (headers.NonValidated.TryGetValues(DeadlineHeaders.GrpcTimeout, out var grpc) &&
+            (!DeadlineHeaders.TryParseGrpcTimeout(grpc.ToString(), out var callerGrpc) || budget < callerGrpc))
+        {
+            headers.Remove(DeadlineHeaders.GrpcTimeout);
+            headers.TryAddWithoutValidation(DeadlineHeaders.GrpcTimeout, DeadlineHeaders.FormatGrpcTimeout(budget));
+        }
+
+        return base.SendAsync(request.Message, cancellationToken);
+    }
 }

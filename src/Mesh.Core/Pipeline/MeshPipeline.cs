@@ -1,24 +1,61 @@
+using Mesh.Retries;
 using Polly;
+using Polly.Timeout;
 
 namespace Mesh.Pipeline;
 
 /// <summary>
-/// The request path, assembled in one place, outermost layer first. Each line says why the layer sits where it does.
+/// The request path, assembled in one place, outermost layer first. Each line says why the layer sits where it
+/// does. Around it, <see cref="MeshHttpHandler"/> records the caller's golden metrics, deposits into the retry
+/// budget, fixes the deadline and prepares the body for replay; inside it, the handler's send stamps the
+/// remaining deadline on the outgoing request.
 /// </summary>
 internal static class MeshPipeline
 {
+    // A timeout generator returning zero would mean "no timeout" to Polly; an expired deadline must mean "now".
+    private static readonly TimeSpan Now = TimeSpan.FromMilliseconds(1);
+
     public static ResiliencePipeline<HttpResponseMessage> Build(MeshService service)
     {
+        var options = service.Options;
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = service.Time, Name = service.Name };
 
-        // Golden metrics for the logical request are recorded by MeshHttpHandler around this whole pipeline,
-        // so they measure what the caller saw.
+        // 1. Total timeout, outermost: it bounds everything below, retries and backoff included, and cancels the
+        //    attempt in flight (the endpoint sees the connection or stream aborted).
+        builder.AddTimeout(new TimeoutStrategyOptions
+        {
+            Name = "TotalTimeout",
+            TimeoutGenerator = static args => new ValueTask<TimeSpan>(Remaining(args.Context)),
+        });
 
-        // Endpoint selection, innermost: every attempt picks its endpoint afresh and records its own outcome.
+        // 2. Retries, inside the deadline so no attempt starts after it, outside endpoint selection so each retry
+        //    picks a fresh endpoint. Each retry must pass the classifier, the body and the retry budget.
+        if (options.Retry.MaxRetries > 0)
+        {
+            builder.AddRetry(MeshRetry.CreateOptions(service));
+        }
+
+        // 3. Endpoint selection: one attempt on one endpoint, recording its outcome for the balancer and failure accrual.
         builder.AddStrategy(_ => new EndpointSelectionStrategy(service), new EndpointSelectionOptions());
+
+        // 4. Per-try timeout, innermost, so the endpoint that hung is charged with the timeout; capped by what is
+        //    left of the total.
+        builder.AddTimeout(new TimeoutStrategyOptions
+        {
+            Name = "PerTryTimeout",
+            TimeoutGenerator = args => new ValueTask<TimeSpan>(Min(options.Timeouts.PerTry, Remaining(args.Context))),
+        });
 
         return builder.Build();
     }
+
+    private static TimeSpan Remaining(ResilienceContext context)
+    {
+        var remaining = context.Properties.GetValue(MeshRequest.Key, null!).Deadline.Remaining;
+        return remaining < Now ? Now : remaining;
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private sealed class EndpointSelectionOptions : ResilienceStrategyOptions
     {

@@ -1,5 +1,8 @@
+using System.Diagnostics;
+using Mesh.Bodies;
 using Mesh.Classification;
 using Mesh.Endpoints;
+using Mesh.Timeouts;
 using Polly;
 
 namespace Mesh.Pipeline;
@@ -12,12 +15,13 @@ internal sealed class MeshRequest
 {
     public static readonly ResiliencePropertyKey<MeshRequest> Key = new("Mesh.Request");
 
-    public MeshRequest(HttpRequestMessage message, CancellationToken callerToken)
+    public MeshRequest(HttpRequestMessage message, CancellationToken callerToken, Deadline deadline, Activity? activity)
     {
         Message = message;
         CallerToken = callerToken;
-        var uri = message.RequestUri!;
-        PathAndQuery = uri.PathAndQuery;
+        Deadline = deadline;
+        Activity = activity;
+        PathAndQuery = message.RequestUri!.PathAndQuery;
     }
 
     public HttpRequestMessage Message { get; }
@@ -36,6 +40,30 @@ internal sealed class MeshRequest
 
     /// <summary>Gets or sets the number of attempts made.</summary>
     public int Attempts { get; set; }
+
+    /// <summary>Gets when the whole request must be done: the total timeout, or the caller's deadline if sooner.</summary>
+    public Deadline Deadline { get; }
+
+    /// <summary>Gets the logical request's activity, when someone listens.</summary>
+    public Activity? Activity { get; }
+
+    /// <summary>Gets or sets the replay wrapper of a streamed body, if any.</summary>
+    public ReplayableContent? Body { get; set; }
+
+    /// <summary>Gets or sets whether a body that needs no wrapper can be sent again (none, in memory, or declared too large).</summary>
+    public bool BodyKnownReplayable { get; set; } = true;
+
+    /// <summary>Gets whether the body can be sent again now.</summary>
+    public bool BodyReplayable => Body?.CanReplay ?? BodyKnownReplayable;
+
+    /// <summary>Gets or sets whether the current attempt is the single probe of an ejected endpoint.</summary>
+    public bool IsProbe { get; set; }
+
+    /// <summary>Gets or sets the backoff before the next retry, decided with the retry.</summary>
+    public TimeSpan NextDelay { get; set; }
+
+    /// <summary>Gets or sets why the last failure was not retried, if it was not.</summary>
+    public string? RetrySkipped { get; set; }
 
     public Uri UriFor(MeshEndpoint endpoint)
     {

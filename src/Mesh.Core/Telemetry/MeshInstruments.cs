@@ -28,6 +28,21 @@ public static class MeshInstruments
     /// <summary>Counter: discovery refreshes that failed or returned nothing, so the last good endpoints were kept.</summary>
     public const string DiscoveryErrors = "mesh.discovery.errors";
 
+    /// <summary>Counter: retries made, by reason (the classification of the attempt that failed).</summary>
+    public const string Retries = "mesh.retries";
+
+    /// <summary>Counter: retries the budget refused; the failure went back to the caller at once.</summary>
+    public const string RetryBudgetExhausted = "mesh.retry_budget.exhausted";
+
+    /// <summary>Counter: endpoints ejected by failure accrual, by reason.</summary>
+    public const string Ejections = "mesh.endpoint.ejections";
+
+    /// <summary>Tag: why a retry was made: the failed attempt's reason, e.g. <c>status_503</c>, <c>connect_error</c>, <c>timeout</c>, or <c>hedge</c>.</summary>
+    public const string RetryReasonTag = "mesh.retry.reason";
+
+    /// <summary>Tag: why an endpoint was ejected: <c>consecutive_failures</c>, <c>success_rate</c> or <c>probe_failed</c>.</summary>
+    public const string EjectionReasonTag = "mesh.ejection.reason";
+
     /// <summary>Tag: <c>outbound</c> or <c>inbound</c>.</summary>
     public const string DirectionTag = "mesh.direction";
 

@@ -24,6 +24,9 @@ public sealed class MeshTelemetry : IDisposable
     private readonly Counter<long> _attempts;
     private readonly Histogram<double> _attemptDuration;
     private readonly Counter<long> _discoveryErrors;
+    private readonly Counter<long> _retries;
+    private readonly Counter<long> _budgetExhausted;
+    private readonly Counter<long> _ejections;
     private readonly List<IEndpointSource> _endpointSources = [];
 
     /// <summary>Creates the instruments on a meter made by <paramref name="meterFactory"/>.</summary>
@@ -37,11 +40,11 @@ public sealed class MeshTelemetry : IDisposable
         _attempts = _meter.CreateCounter<long>(MeshInstruments.Attempts, "{attempt}", "Attempts: one per try on one endpoint.");
         _attemptDuration = _meter.CreateHistogram(MeshInstruments.AttemptDuration, "s", "Duration of attempts on one endpoint.", tags: null, advice);
         _discoveryErrors = _meter.CreateCounter<long>(MeshInstruments.DiscoveryErrors, "{refresh}", "Discovery refreshes that failed or returned no endpoints; the last good endpoints were kept.");
+        _retries = _meter.CreateCounter<long>(MeshInstruments.Retries, "{retry}", "Retries made, by reason.");
+        _budgetExhausted = _meter.CreateCounter<long>(MeshInstruments.RetryBudgetExhausted, "{retry}", "Retries refused because the retry budget was empty.");
+        _ejections = _meter.CreateCounter<long>(MeshInstruments.Ejections, "{ejection}", "Endpoints ejected by failure accrual, by reason.");
         _meter.CreateObservableGauge(MeshInstruments.Endpoints, ObserveEndpoints, "{endpoint}", "Endpoints per service and state.");
     }
-
-    /// <summary>Gets the meter, for strategies that add instruments of their own.</summary>
-    internal Meter Meter => _meter;
 
     internal void RecordRequest(in RequestTags tags, TimeSpan duration)
     {
@@ -67,6 +70,19 @@ public sealed class MeshTelemetry : IDisposable
         _attempts.Add(1, in list);
         _attemptDuration.Record(duration.TotalSeconds, in list);
     }
+
+    internal void RecordRetry(string service, string reason) =>
+        _retries.Add(1, new KeyValuePair<string, object?>(MeshInstruments.ServiceTag, service), new KeyValuePair<string, object?>(MeshInstruments.RetryReasonTag, reason));
+
+    internal void RecordBudgetExhausted(string service) =>
+        _budgetExhausted.Add(1, new KeyValuePair<string, object?>(MeshInstruments.ServiceTag, service));
+
+    internal void RecordEjection(string service, MeshEndpoint endpoint, string reason) =>
+        _ejections.Add(
+            1,
+            new KeyValuePair<string, object?>(MeshInstruments.ServiceTag, service),
+            new KeyValuePair<string, object?>(MeshInstruments.EndpointTag, endpoint.Name),
+            new KeyValuePair<string, object?>(MeshInstruments.EjectionReasonTag, reason));
 
     internal void RecordDiscoveryError(string service, string reason) =>
         _discoveryErrors.Add(1, new KeyValuePair<string, object?>(MeshInstruments.ServiceTag, service), new KeyValuePair<string, object?>(MeshInstruments.DiscoveryReasonTag, reason));

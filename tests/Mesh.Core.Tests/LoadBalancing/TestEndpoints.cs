@@ -1,4 +1,6 @@
+using Mesh.Configuration;
 using Mesh.Endpoints;
+using Mesh.FailureAccrual;
 using Mesh.LoadBalancing;
 
 namespace Mesh.Core.Tests.LoadBalancing;
@@ -7,7 +9,10 @@ namespace Mesh.Core.Tests.LoadBalancing;
 internal static class TestEndpoints
 {
     public static MeshEndpoint Create(TimeProvider time, int port, double rttMs = 30) =>
-        new(new Uri($"http://127.0.0.1:{port}"), new PeakEwma(time, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(rttMs), TimeSpan.FromMilliseconds(100)));
+        new(
+            new Uri($"http://127.0.0.1:{port}"),
+            new PeakEwma(time, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(rttMs), TimeSpan.FromMilliseconds(100)),
+            new EndpointHealth(new ConsecutiveFailuresOrSuccessRatePolicy(new FailureAccrualOptions(), time)));
 
     public static MeshEndpoint[] WithRtts(TimeProvider time, params double[] rttsMs) =>
         rttsMs.Select((rtt, i) => Create(time, 5000 + i, rtt)).ToArray();

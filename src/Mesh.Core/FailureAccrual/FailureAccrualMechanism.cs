@@ -1,0 +1,148 @@
+using Mesh.Classification;
+using Mesh.Configuration;
+using Mesh.Endpoints;
+using Mesh.Telemetry;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.FailureAccrual;
+
+/// <summary>
+/// The mechanism half of failure accrual for one service: feeds each attempt's classification to the endpoint's
+/// policy, ejects the endpoint when the policy says so (never more than <c>MaxEjectionPercent</c> of the endpoints,
+/// so a general outage degrades to balancing over all rather than failing everything), keeps it out for a penalty
+/// that doubles with each ejection in a row up to the maximum, with ±20% jitter, then lets exactly one real request
+/// probe it.
+/// </summary>
+internal sealed partial class FailureAccrualMechanism(
+    string service,
+    ServiceEndpoints endpoints,
+    FailureAccrualOptions options,
+    TimeProvider time,
+    Func<double> random,
+    MeshTelemetry telemetry,
+    ILogger logger)
+{
+    private readonly object _ejectLock = new();
+
+    /// <summary>Claims the probe of an ejected endpoint whose penalty has ended, if there is one.</summary>
+    public MeshEndpoint? TryClaimProbe(EndpointSet set)
+    {
+        if (set.Available.Count == set.Count)
+        {
+            return null;
+        }
+
+        var now = time.GetTimestamp();
+        foreach (var endpoint in set.AllSpan)
+        {
+            if (endpoint.Health.TryStartProbe(now))
+            {
+                Log.Probing(logger, service, endpoint.Name);
+                return endpoint;
+            }
+        }
+
+        return null;
+    }
+
+    public void Record(MeshEndpoint endpoint, ResponseClassification classification, bool isProbe)
+    {
+        if (!options.Enabled)
+        {
+            return;
+        }
+
+        var health = endpoint.Health;
+        if (classification.Reason == FailureReasons.Cancelled)
+        {
+            if (isProbe)
+            {
+                health.ReleaseProbe(time.GetTimestamp());
+            }
+
+            return;
+        }
+
+        if (isProbe)
+        {
+            if (!classification.IsFailure && health.TryRevive())
+            {
+                health.Policy.Reset();
+                endpoints.RefreshAvailability();
+                Log.Revived(logger, service, endpoint.Name);
+            }
+            else if (classification.IsFailure)
+            {
+                Eject(endpoint, EndpointState.Probing, EjectionReasons.ProbeFailed);
+            }
+
+            return;
+        }
+
+        // Attempts that were already in flight when the endpoint was ejected do not vote.
+        if (health.State != EndpointState.Ready)
+        {
+            return;
+        }
+
+        if (!classification.IsFailure)
+        {
+            health.Policy.RecordSuccess();
+        }
+        else if (health.Policy.RecordFailure() is { } reason)
+        {
+            Eject(endpoint, EndpointState.Ready, reason);
+        }
+    }
+
+    private void Eject(MeshEndpoint endpoint, EndpointState from, string reason)
+    {
+        lock (_ejectLock)
+        {
+            var set = endpoints.Current;
+            var out_ = set.Count - set.Available.Count;
+            var allowed = set.Count * options.MaxEjectionPercent / 100;
+            if (from == EndpointState.Ready && out_ + 1 > allowed)
+            {
+                endpoint.Health.Policy.Reset();
+                Log.EjectionRefused(logger, service, endpoint.Name, reason, out_);
+                return;
+            }
+
+            var penalty = Penalty(endpoint.Health.Ejections);
+            var until = time.GetTimestamp() + (long)(penalty.TotalSeconds * time.TimestampFrequency);
+            if (!endpoint.Health.TryEject(from, until, reason))
+            {
+                return;
+            }
+
+            endpoint.Health.Policy.Reset();
+            endpoints.RefreshAvailability();
+            telemetry.RecordEjection(service, endpoint, reason);
+            Log.Ejected(logger, service, endpoint.Name, reason, penalty);
+        }
+    }
+
+    /// <summary>Base × 2^(ejections so far), capped, then jittered by ±20% so ejected endpoints do not return in step.</summary>
+    internal TimeSpan Penalty(int previousEjections)
+    {
+        var factor = Math.Pow(2, Math.Min(previousEjections, 30));
+        var capped = Math.Min(options.BaseEjectionTime.TotalMilliseconds * factor, options.MaxEjectionTime.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(capped * (0.8 + (0.4 * random())));
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(10, LogLevel.Warning, "Service '{Service}': endpoint {Endpoint} ejected ({Reason}) for {Penalty}.")]
+        public static partial void Ejected(ILogger logger, string service, string endpoint, string reason, TimeSpan penalty);
+
+        [LoggerMessage(11, LogLevel.Information, "Service '{Service}': endpoint {Endpoint} is being probed.")]
+        public static partial void Probing(ILogger logger, string service, string endpoint);
+
+        [LoggerMessage(12, LogLevel.Information, "Service '{Service}': endpoint {Endpoint} passed its probe and is back in service.")]
+        public static partial void Revived(ILogger logger, string service, string endpoint);
+
+        [LoggerMessage(13, LogLevel.Warning, "Service '{Service}': endpoint {Endpoint} would be ejected ({Reason}) but {Out} endpoints are out already; keeping it (panic threshold).")]
+        public static partial void EjectionRefused(ILogger logger, string service, string endpoint, string reason, int @out);
+    }
+}

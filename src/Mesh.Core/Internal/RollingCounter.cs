@@ -1,0 +1,65 @@
+namespace Mesh.Internal;
+
+/// <summary>
+/// A lock-free count of events over a sliding window, kept in slots of <c>window / slots</c>: each slot packs
+/// the slot's epoch (32 bits) and its count (32 bits) into one word updated with compare-and-swap, so a stale
+/// slot is reset by the first writer of a new epoch. <see cref="Sum"/> covers the current slot and the
+/// <c>slots - 1</c> before it.
+/// </summary>
+internal sealed class RollingCounter
+{
+    private readonly TimeProvider _time;
+    private readonly long _origin;
+    private readonly double _slotMs;
+    private readonly long[] _slots;
+
+    public RollingCounter(TimeProvider time, TimeSpan window, int slots = 10)
+    {
+        _time = time;
+        _origin = time.GetTimestamp();
+        _slotMs = window.TotalMilliseconds / slots;
+        _slots = new long[slots];
+    }
+
+    public void Add(int count = 1)
+    {
+        var epoch = CurrentEpoch();
+        ref var slot = ref _slots[epoch % (uint)_slots.Length];
+        while (true)
+        {
+            var old = Volatile.Read(ref slot);
+            var next = EpochOf(old) == epoch ? old + count : Pack(epoch, count);
+            if (Interlocked.CompareExchange(ref slot, next, old) == old)
+            {
+                return;
+            }
+        }
+    }
+
+    public long Sum()
+    {
+        var epoch = CurrentEpoch();
+        var oldest = epoch >= (uint)_slots.Length ? epoch - (uint)_slots.Length + 1 : 0;
+        long sum = 0;
+        foreach (ref readonly var slot in _slots.AsSpan())
+        {
+            var value = Volatile.Read(in slot);
+            var slotEpoch = EpochOf(value);
+            if (slotEpoch >= oldest && slotEpoch <= epoch)
+            {
+                sum += (uint)value;
+            }
+        }
+
+        return sum;
+    }
+
+    public void Reset() => Array.Clear(_slots);
+
+    // Epochs start at 1 so an untouched slot (0) never counts.
+    private uint CurrentEpoch() => (uint)(_time.GetElapsedTime(_origin).TotalMilliseconds / _slotMs) + 1;
+
+    private static uint EpochOf(long value) => (uint)(value >>> 32);
+
+    private static long Pack(uint epoch, int count) => ((long)epoch << 32) | (uint)count;
+}

@@ -1,0 +1,49 @@
+using Mesh.Internal;
+
+namespace Mesh.RetryBudgets;
+
+/// <summary>
+/// Finagle's and Linkerd's retry budget: retries may add at most <c>ratio</c> to the requests of the last
+/// <c>window</c>, plus <c>minPerSecond</c> retries per second that are always allowed, so that a service in
+/// trouble sees at most (1 + ratio) × its normal load and never a retry storm. Every logical request deposits;
+/// every retry or hedge withdraws, and is refused when the budget is empty.
+/// </summary>
+public sealed class RetryBudget
+{
+    private readonly RollingCounter _requests;
+    private readonly RollingCounter _retries;
+    private readonly double _ratio;
+    private readonly double _reserve;
+
+    /// <summary>Creates a budget.</summary>
+    /// <param name="ratio">Retries as a share of requests, in (0, 1]; 0.2 by default.</param>
+    /// <param name="minPerSecond">Retries per second allowed whatever the traffic; 10 by default.</param>
+    /// <param name="window">How far back requests and retries count; 10 s by default.</param>
+    /// <param name="time">The clock.</param>
+    public RetryBudget(double ratio, int minPerSecond, TimeSpan window, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        _ratio = ratio;
+        _reserve = minPerSecond * window.TotalSeconds;
+        _requests = new RollingCounter(time, window);
+        _retries = new RollingCounter(time, window);
+    }
+
+    /// <summary>Records one logical request.</summary>
+    public void Deposit() => _requests.Add();
+
+    /// <summary>Takes one retry from the budget; false when it is empty, and then nothing is taken.</summary>
+    public bool TryWithdraw()
+    {
+        if (Remaining < 1)
+        {
+            return false;
+        }
+
+        _retries.Add();
+        return true;
+    }
+
+    /// <summary>Gets the retries still allowed in the current window.</summary>
+    public double Remaining => (_ratio * _requests.Sum()) + _reserve - _retries.Sum();
+}
