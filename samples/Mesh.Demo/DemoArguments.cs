@@ -12,8 +12,9 @@ internal sealed record DemoArguments(TimeSpan Duration, bool ShowHelp, string? E
         Usage: dotnet run --project samples/Mesh.Demo [-- --duration <seconds>]
 
         Starts three loopback backends (healthy: 5 ms; slow: 55 ms; failing: 5 ms, 30 % 503s),
-        calls them through one Mesh client named "orders" from 8 concurrent loops, and shows
-        Mesh's own metrics (mesh.attempt.duration, mesh.request.duration) live, once a second.
+        calls them through one Mesh client named "orders" (Mesh's default policies) from 8
+        concurrent loops, and shows Mesh's own metrics live, once a second: latency and success
+        per endpoint and for the caller, retries and refused retries, ejections and endpoint states.
 
         Options:
           --duration <seconds>  How long to send traffic (default 20). Ctrl-C stops early.

@@ -5,9 +5,9 @@ using Mesh.Telemetry;
 namespace Mesh.Demo;
 
 /// <summary>
-/// Listens to Mesh's own meter, as any metrics exporter would, and turns its duration histograms into
-/// windows: <see cref="TakeWindow"/> returns everything measured since the previous call and starts a new
-/// window; <see cref="TakeTotals"/> returns the whole run.
+/// Listens to Mesh's own meter, as any metrics exporter would, and turns its duration histograms, its retry and
+/// ejection counters and its <c>mesh.endpoints</c> gauge into windows: <see cref="TakeWindow"/> returns everything
+/// measured since the previous call and starts a new window; <see cref="TakeTotals"/> returns the whole run.
 /// </summary>
 internal sealed class MeshMetricsWindow : IDisposable
 {
@@ -15,11 +15,13 @@ internal sealed class MeshMetricsWindow : IDisposable
 
     private readonly MeterListener _listener = new();
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, Bucket> _totals = [];
-    private readonly Bucket _requestTotals = new();
+    private readonly Dictionary<string, LatencyBucket> _totals = [];
+    private readonly LatencyBucket _requestTotals = new();
     private readonly long _runStarted = Stopwatch.GetTimestamp();
-    private Dictionary<string, Bucket> _attempts = [];
-    private Bucket _requests = new();
+    private readonly ResilienceCounters _resilience = new();
+    private readonly EndpointStateGauge _endpointStates = new();
+    private Dictionary<string, LatencyBucket> _attempts = [];
+    private LatencyBucket _requests = new();
     private long _windowStarted = Stopwatch.GetTimestamp();
 
     public MeshMetricsWindow()
@@ -27,14 +29,20 @@ internal sealed class MeshMetricsWindow : IDisposable
         _listener.InstrumentPublished = OnInstrumentPublished;
         _listener.SetMeasurementEventCallback<double>(static (instrument, value, tags, state) =>
             ((MeshMetricsWindow)state!).Record(instrument.Name, value, tags));
+        _listener.SetMeasurementEventCallback<long>(static (instrument, value, tags, state) =>
+            ((MeshMetricsWindow)state!).Count(instrument.Name, value, tags));
+        _listener.SetMeasurementEventCallback<int>(static (instrument, value, tags, state) =>
+            ((MeshMetricsWindow)state!).Observe(instrument.Name, value, tags));
         _listener.Start();
     }
 
     /// <summary>Returns the window since the last call and starts a new one.</summary>
     public MetricsSnapshot TakeWindow()
     {
-        Dictionary<string, Bucket> attempts;
-        Bucket requests;
+        var endpointStates = ObserveEndpointStates();
+        var resilience = _resilience.TakeWindow();
+        Dictionary<string, LatencyBucket> attempts;
+        LatencyBucket requests;
         long started;
         lock (_gate)
         {
@@ -51,12 +59,14 @@ internal sealed class MeshMetricsWindow : IDisposable
             endpoints.Add(bucket.ToStats(name));
         }
 
-        return new(Stopwatch.GetElapsedTime(started), endpoints, requests.ToStats(ClientName));
+        return new(Stopwatch.GetElapsedTime(started), endpoints, requests.ToStats(ClientName), resilience, endpointStates);
     }
 
     /// <summary>Returns counts for the whole run (latency percentiles are not kept for it).</summary>
     public MetricsSnapshot TakeTotals()
     {
+        var endpointStates = ObserveEndpointStates();
+        var resilience = _resilience.TakeTotals();
         lock (_gate)
         {
             var endpoints = new List<WindowStats>(_totals.Count);
@@ -66,7 +76,7 @@ internal sealed class MeshMetricsWindow : IDisposable
             }
 
             var client = new WindowStats(ClientName, _requestTotals.Count, _requestTotals.Successes, 0, 0);
-            return new(Stopwatch.GetElapsedTime(_runStarted), endpoints, client);
+            return new(Stopwatch.GetElapsedTime(_runStarted), endpoints, client, resilience, endpointStates);
         }
     }
 
@@ -75,7 +85,9 @@ internal sealed class MeshMetricsWindow : IDisposable
     private void OnInstrumentPublished(Instrument instrument, MeterListener listener)
     {
         if (instrument.Meter.Name == MeshInstruments.Name
-            && instrument.Name is MeshInstruments.AttemptDuration or MeshInstruments.RequestDuration)
+            && instrument.Name is MeshInstruments.AttemptDuration or MeshInstruments.RequestDuration
+                or MeshInstruments.Retries or MeshInstruments.RetryBudgetExhausted or MeshInstruments.Ejections
+                or MeshInstruments.Endpoints)
         {
             listener.EnableMeasurementEvents(instrument, this);
         }
@@ -98,6 +110,12 @@ internal sealed class MeshMetricsWindow : IDisposable
         }
 
         var milliseconds = seconds * 1000;
+        if (instrument == MeshInstruments.AttemptDuration && endpoint is not null)
+        {
+            var started = Stopwatch.GetTimestamp() - (long)(seconds * Stopwatch.Frequency);
+            _resilience.OnAttempt(endpoint, started);
+        }
+
         lock (_gate)
         {
             if (instrument == MeshInstruments.RequestDuration)
@@ -113,7 +131,39 @@ internal sealed class MeshMetricsWindow : IDisposable
         }
     }
 
-    private static Bucket GetOrAdd(Dictionary<string, Bucket> buckets, string endpoint)
+    private void Count(string instrument, long count, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        switch (instrument)
+        {
+            case MeshInstruments.Retries:
+                _resilience.OnRetry(MeshTags.Find(tags, MeshInstruments.RetryReasonTag) ?? "?", count);
+                break;
+            case MeshInstruments.RetryBudgetExhausted:
+                _resilience.OnBudgetExhausted(count);
+                break;
+            case MeshInstruments.Ejections when MeshTags.Find(tags, MeshInstruments.EndpointTag) is { } endpoint:
+                _resilience.OnEjection(endpoint, MeshTags.Find(tags, MeshInstruments.EjectionReasonTag) ?? "?", count, Stopwatch.GetTimestamp());
+                break;
+        }
+    }
+
+    private void Observe(string instrument, int value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        if (instrument == MeshInstruments.Endpoints)
+        {
+            _endpointStates.Observe(value, tags);
+        }
+    }
+
+    /// <summary>Reads the <c>mesh.endpoints</c> gauge now.</summary>
+    private EndpointStateCounts ObserveEndpointStates()
+    {
+        // Observable instruments report only when asked; the answers arrive in Observe before this returns.
+        _listener.RecordObservableInstruments();
+        return _endpointStates.Read();
+    }
+
+    private static LatencyBucket GetOrAdd(Dictionary<string, LatencyBucket> buckets, string endpoint)
     {
         if (!buckets.TryGetValue(endpoint, out var bucket))
         {
@@ -122,35 +172,5 @@ internal sealed class MeshMetricsWindow : IDisposable
         }
 
         return bucket;
-    }
-
-    /// <summary>The measurements of one endpoint in one window.</summary>
-    private sealed class Bucket
-    {
-        private readonly List<double> _latenciesMs = [];
-
-        public int Count { get; private set; }
-
-        public int Successes { get; private set; }
-
-        public void Add(double milliseconds, bool success, bool keepLatency)
-        {
-            Count++;
-            Successes += success ? 1 : 0;
-            if (keepLatency)
-            {
-                _latenciesMs.Add(milliseconds);
-            }
-        }
-
-        public WindowStats ToStats(string name)
-        {
-            _latenciesMs.Sort();
-            return new(name, Count, Successes, Percentile(0.50), Percentile(0.99));
-        }
-
-        // Nearest rank: the smallest sample with at least p of the samples at or below it.
-        private double Percentile(double p) =>
-            _latenciesMs.Count == 0 ? 0 : _latenciesMs[Math.Max(0, (int)Math.Ceiling(p * _latenciesMs.Count) - 1)];
     }
 }

@@ -1,7 +1,15 @@
 namespace Mesh.Demo;
 
-/// <summary>The last window of Mesh's metrics: per endpoint from <c>mesh.attempt.duration</c>, and the caller's view from <c>mesh.request.duration</c>.</summary>
-internal sealed record MetricsSnapshot(TimeSpan Window, IReadOnlyList<WindowStats> Endpoints, WindowStats Client)
+/// <summary>
+/// The last window (or the whole run) of Mesh's metrics: per endpoint from <c>mesh.attempt.duration</c>, the caller's
+/// view from <c>mesh.request.duration</c>, retries and ejections from their counters, and the <c>mesh.endpoints</c> gauge.
+/// </summary>
+internal sealed record MetricsSnapshot(
+    TimeSpan Window,
+    IReadOnlyList<WindowStats> Endpoints,
+    WindowStats Client,
+    ResilienceSnapshot Resilience,
+    EndpointStateCounts EndpointStates)
 {
     public int TotalAttempts
     {
@@ -11,6 +19,20 @@ internal sealed record MetricsSnapshot(TimeSpan Window, IReadOnlyList<WindowStat
             foreach (var endpoint in Endpoints)
             {
                 total += endpoint.Count;
+            }
+
+            return total;
+        }
+    }
+
+    public int SuccessfulAttempts
+    {
+        get
+        {
+            var total = 0;
+            foreach (var endpoint in Endpoints)
+            {
+                total += endpoint.Successes;
             }
 
             return total;

@@ -1,4 +1,6 @@
+using Mesh.Configuration;
 using Mesh.Demo;
+using Microsoft.Extensions.Options;
 
 // The README's first command: three loopback backends behind one Mesh client, and Mesh's own metrics, live.
 const string Service = "orders";
@@ -28,15 +30,20 @@ await using var backends = await DemoBackends.StartAsync(CancellationToken.None)
 using var metrics = new MeshMetricsWindow();
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+// Mesh logs each ejection as a warning; the table reports them from mesh.endpoint.ejections instead.
+builder.Logging.AddFilter("Mesh", LogLevel.Error);
 builder.Configuration.AddInMemoryCollection(backends.ToConfiguration(Service));
 builder.Services.AddMeshClient(Service);
 using var host = builder.Build();
 await host.StartAsync(CancellationToken.None);
 var client = host.Services.GetRequiredService<IHttpClientFactory>().CreateClient(Service);
+var options = host.Services.GetRequiredService<IOptionsMonitor<MeshServiceOptions>>().Get(Service);
 
 // 3. Traffic until --duration passes or Ctrl-C, and the table once a second meanwhile.
 var traffic = new TrafficDriver(client, Concurrency);
-var table = new LiveTable(backends, arguments.Duration, Concurrency);
+var table = new LiveTable(backends, arguments.Duration, Concurrency, PolicyLine.Describe(Service, options));
+table.Start();
 var started = TimeProvider.System.GetTimestamp();
 var running = traffic.RunAsync(stopping.Token);
 metrics.TakeWindow();
@@ -53,7 +60,7 @@ var elapsed = TimeProvider.System.GetElapsedTime(started);
 Console.CancelKeyPress -= stopOnCtrlC.OnCancelKeyPress;
 
 // 4. The whole run, and what it shows.
-table.PrintSummary(metrics.TakeTotals(), traffic, elapsed);
+new RunSummary(backends, options.LoadBalancer).Print(metrics.TakeTotals(), traffic, elapsed);
 await host.StopAsync(CancellationToken.None);
 return 0;
 

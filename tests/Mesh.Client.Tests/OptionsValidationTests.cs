@@ -9,6 +9,11 @@ public class OptionsValidationTests
     [InlineData("Mesh:Services:orders:LoadBalancer", "Fastest", "must be one of")]
     [InlineData("Mesh:Services:orders:PeakEwma:DecayTime", "-00:00:01", "must be greater than zero")]
     [InlineData("Mesh:Services:orders:PeakEwma:FailurePenalty", "-00:00:01", "must not be negative")]
+    [InlineData("Mesh:Services:orders:Retry:BudgetRatio", "1.5", "must be in (0, 1], was 1.5")]
+    [InlineData("Mesh:Services:orders:Timeouts:Total", "-00:00:05", "must be greater than zero")]
+    [InlineData("Mesh:Services:orders:Timeouts:PerTry", "00:01:00", "must not exceed Timeouts:Total")]
+    [InlineData("Mesh:Services:orders:FailureAccrual:MinSuccessRate", "2", "must be in [0, 1], was 2")]
+    [InlineData("Mesh:Services:orders:Retry:MaxRetries", "-1", "must be in [0, 10], was -1")]
     public async Task InvalidOption_FailsAtStart_NamingTheKey(string key, string value, string reason)
     {
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() =>

@@ -16,7 +16,8 @@ internal static class Backoff
     {
         // 2^retry computed in floating point and clamped first, so no attempt number overflows.
         var ceilingMs = Math.Min(maxDelay.TotalMilliseconds, baseDelay.TotalMilliseconds * Math.Pow(2, Math.Clamp(retry, 0, 62)));
-        var delay = TimeSpan.FromMilliseconds(ceilingMs * Math.Clamp(random, 0, 1));
+        var draw = double.IsNaN(random) ? 1 : Math.Clamp(random, 0, 1);
+        var delay = TimeSpan.FromMilliseconds(ceilingMs * draw);
         return delay < Floor ? Floor : delay;
     }
 

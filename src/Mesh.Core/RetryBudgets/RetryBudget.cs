@@ -13,7 +13,10 @@ public sealed class RetryBudget
     private readonly RollingCounter _requests;
     private readonly RollingCounter _retries;
     private readonly double _ratio;
-    private readonly double _reserve;
+    private readonly int _minPerSecond;
+    private readonly TimeSpan _window;
+    private readonly TimeProvider _time;
+    private readonly long _created;
 
     /// <summary>Creates a budget.</summary>
     /// <param name="ratio">Retries as a share of requests, in (0, 1]; 0.2 by default.</param>
@@ -24,7 +27,10 @@ public sealed class RetryBudget
     {
         ArgumentNullException.ThrowIfNull(time);
         _ratio = ratio;
-        _reserve = minPerSecond * window.TotalSeconds;
+        _minPerSecond = minPerSecond;
+        _window = window;
+        _time = time;
+        _created = time.GetTimestamp();
         _requests = new RollingCounter(time, window);
         _retries = new RollingCounter(time, window);
     }
@@ -45,5 +51,12 @@ public sealed class RetryBudget
     }
 
     /// <summary>Gets the retries still allowed in the current window.</summary>
-    public double Remaining => (_ratio * _requests.Sum()) + _reserve - _retries.Sum();
+    public double Remaining => (_ratio * _requests.Sum()) + Reserve() - _retries.Sum();
+
+    // The always-allowed retries accrue at minPerSecond: a new budget does not start with a whole window's worth.
+    private double Reserve()
+    {
+        var seconds = Math.Min(_window.TotalSeconds, Math.Floor(_time.GetElapsedTime(_created).TotalSeconds) + 1);
+        return _minPerSecond * seconds;
+    }
 }

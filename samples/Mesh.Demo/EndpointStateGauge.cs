@@ -1,0 +1,49 @@
+using Mesh.Endpoints;
+using Mesh.Telemetry;
+
+namespace Mesh.Demo;
+
+/// <summary>The latest values of the <c>mesh.endpoints</c> gauge, per service and state. Thread-safe.</summary>
+internal sealed class EndpointStateGauge
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<(string Service, string State), long> _values = [];
+
+    public void Observe(long value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        if (MeshTags.Find(tags, MeshInstruments.ServiceTag) is { } service
+            && MeshTags.Find(tags, MeshInstruments.EndpointStateTag) is { } state)
+        {
+            lock (_gate)
+            {
+                _values[(service, state)] = value;
+            }
+        }
+    }
+
+    /// <summary>The last observed counts, added up over services (the demo has one).</summary>
+    public EndpointStateCounts Read()
+    {
+        long ready = 0, ejected = 0, probing = 0;
+        lock (_gate)
+        {
+            foreach (var ((_, state), value) in _values)
+            {
+                if (state == EndpointState.Ready.ToTagValue())
+                {
+                    ready += value;
+                }
+                else if (state == EndpointState.Ejected.ToTagValue())
+                {
+                    ejected += value;
+                }
+                else if (state == EndpointState.Probing.ToTagValue())
+                {
+                    probing += value;
+                }
+            }
+        }
+
+        return new(ready, ejected, probing);
+    }
+}

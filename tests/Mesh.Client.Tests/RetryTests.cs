@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Mesh.Client.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+
+namespace Mesh.Client.Tests;
+
+public class RetryTests
+{
+    private static RequestDelegate FailingShare(int seed, double share)
+    {
+        var random = new Random(seed);
+        return ctx =>
+        {
+            bool fail;
+            lock (random)
+            {
+                fail = random.NextDouble() < share;
+            }
+
+            ctx.Response.StatusCode = fail ? 503 : 200;
+            return Task.CompletedTask;
+        };
+    }
+
+    [Fact]
+    public async Task OneOfThreeEndpointsFailingHalfItsRequests_IsMasked_WithoutARetryStorm()
+    {
+        await using var ok1 = await TestBackend.StartAsync();
+        await using var ok2 = await TestBackend.StartAsync();
+        await using var flaky = await TestBackend.StartAsync(FailingShare(seed: 1, share: 0.5));
+        await using var host = await MeshClientHost.StartAsync(MeshClientHost.EndpointConfig("orders", [ok1, ok2, flaky]));
+        using var retries = new MetricCollector<long>(host.Services.GetRequiredService<IMeterFactory>(), "Mesh", "mesh.retries");
+        var client = host.CreateClient();
+
+        var result = await Load.SendAsync(3000, concurrency: 8, _ => client.GetAsync("/work"));
+
+        Assert.Empty(result.Exceptions);
+        Assert.True(result.Succeeded >= 2997, $"{result.Succeeded} of 3000 succeeded");
+        var attempts = ok1.Requests + ok2.Requests + flaky.Requests;
+        Assert.True(attempts <= 3000 * 1.25, $"{attempts} attempts for 3000 requests");
+
+        // The retries counter accounts for exactly the extra attempts the backends saw.
+        Assert.Equal(attempts - 3000, retries.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.All(retries.GetMeasurementSnapshot(), m => Assert.Equal("status_503", m.Tags["mesh.retry.reason"]));
+    }
+
+    [Fact]
+    public async Task EveryEndpointFailing_IsNotAmplified_AndCallersGetTheFailure()
+    {
+        await using var a = await TestBackend.StartAsync(status: 503);
+        await using var b = await TestBackend.StartAsync(status: 503);
+        await using var c = await TestBackend.StartAsync(status: 503);
+        await using var host = await MeshClientHost.StartAsync(MeshClientHost.EndpointConfig("orders", [a, b, c]));
+        using var exhausted = new MetricCollector<long>(host.Services.GetRequiredService<IMeterFactory>(), "Mesh", "mesh.retry_budget.exhausted");
+        var client = host.CreateClient();
+
+        var clock = Stopwatch.StartNew();
+        var result = await Load.SendAsync(1000, concurrency: 8, _ => client.GetAsync("/work"));
+        var seconds = Math.Ceiling(clock.Elapsed.TotalSeconds);
+
+        // Every caller got the 503 itself: no request was held until a timeout.
+        Assert.Equal(1000, result.FailedResponses);
+        var attempts = a.Requests + b.Requests + c.Requests;
+        Assert.True(attempts <= (1000 * 1.2) + (10 * (seconds + 1)), $"{attempts} attempts for 1000 requests in {seconds} s");
+        Assert.True(exhausted.GetMeasurementSnapshot().Sum(m => m.Value) > 0);
+    }
+
+    [Fact]
+    public async Task PostWithStreamedBody_AgainstFailingEndpoints_ReachesTheBackendsAtMostOnce()
+    {
+        var seen = new ConcurrentDictionary<string, int>();
+        RequestDelegate record = async ctx =>
+        {
+            using var body = new MemoryStream();
+            await ctx.Request.Body.CopyToAsync(body);
+            seen.AddOrUpdate(ctx.Request.Headers["x-request-id"].ToString(), 1, (_, n) => n + 1);
+            ctx.Response.StatusCode = 503;
+        };
+        await using var a = await TestBackend.StartAsync(record);
+        await using var b = await TestBackend.StartAsync(record);
+        await using var host = await MeshClientHost.StartAsync(MeshClientHost.EndpointConfig("orders", [a, b]));
+        var client = host.CreateClient();
+
+        var result = await Load.SendAsync(200, concurrency: 4, i =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/orders")
+            {
+                Content = new StreamContent(new NonSeekableStream(new byte[1000 + i])),
+            };
+            request.Headers.Add("x-request-id", $"r{i}");
+            return client.SendAsync(request);
+        });
+
+        Assert.Equal(200, result.FailedResponses);
+        Assert.Equal(200, seen.Count);
+        Assert.All(seen, pair => Assert.Equal(1, pair.Value));
+    }
+
+    [Fact]
+    public async Task PostToAnEndpointRefusingConnections_IsRetriedElsewhere_ExactlyOnceOnTheBackends()
+    {
+        var seen = new ConcurrentDictionary<string, int>();
+        await using var live = await TestBackend.StartAsync(async ctx =>
+        {
+            using var body = new MemoryStream();
+            await ctx.Request.Body.CopyToAsync(body);
+            seen.AddOrUpdate(ctx.Request.Headers["x-request-id"].ToString() + "/" + body.Length, 1, (_, n) => n + 1);
+        });
+        var dead = await TestBackend.StartAsync();
+        await dead.DisposeAsync(); // its port now refuses connections
+        var config = MeshClientHost.EndpointConfig("orders", [live, dead], new Dictionary<string, string?> { ["Mesh:Services:orders:LoadBalancer"] = "RoundRobin" });
+        await using var host = await MeshClientHost.StartAsync(config);
+        var client = host.CreateClient();
+
+        var result = await Load.SendAsync(20, concurrency: 1, i =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/orders") { Content = new StreamContent(new NonSeekableStream(new byte[500])) };
+            request.Headers.Add("x-request-id", $"r{i}");
+            return client.SendAsync(request);
+        });
+
+        Assert.Equal(20, result.Succeeded);
+        Assert.Equal(20, seen.Count);
+        Assert.All(seen, pair => Assert.Equal(1, pair.Value));
+        Assert.All(seen.Keys, key => Assert.EndsWith("/500", key, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task PostWithIdempotencyKey_IsRetried_AndItsSmallBodyReplayedWhole()
+    {
+        var bodies = new ConcurrentBag<int>();
+        var calls = 0;
+        RequestDelegate flaky = async ctx =>
+        {
+            using var body = new MemoryStream();
+            await ctx.Request.Body.CopyToAsync(body);
+            bodies.Add((int)body.Length);
+            ctx.Response.StatusCode = Interlocked.Increment(ref calls) % 2 == 1 ? 503 : 200;
+        };
+        await using var a = await TestBackend.StartAsync(flaky);
+        await using var b = await TestBackend.StartAsync(flaky);
+        await using var host = await MeshClientHost.StartAsync(MeshClientHost.EndpointConfig("orders", [a, b]));
+        var client = host.CreateClient();
+
+        var request = new HttpRequestMessage(HttpMethod.Post, "/orders") { Content = new StreamContent(new NonSeekableStream(new byte[4000])) };
+        request.Headers.Add("Idempotency-Key", "k1");
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal([4000, 4000], bodies.ToArray());
+    }
+
+    /// <summary>A body that can be read once, like one arriving off the network.</summary>
+    private sealed class NonSeekableStream(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
+    }
+}

@@ -1,0 +1,69 @@
+using Mesh.Client.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
+using Polly.Timeout;
+
+namespace Mesh.Client.Tests;
+
+public class TimeoutTests
+{
+    /// <summary>A backend that never answers and counts the requests whose connection the client aborted.</summary>
+    private sealed class HangingBackend
+    {
+        private int _aborted;
+
+        public int Aborted => Volatile.Read(ref _aborted);
+
+        public RequestDelegate Handler => async ctx =>
+        {
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ctx.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                Interlocked.Increment(ref _aborted);
+            }
+        };
+    }
+
+    [Fact]
+    public async Task HangingEndpoint_PerTryTimeoutMovesTheRequestElsewhere_AndTheEndpointSeesTheAbort()
+    {
+        var hang = new HangingBackend();
+        await using var stuck = await TestBackend.StartAsync(hang.Handler);
+        await using var ok1 = await TestBackend.StartAsync();
+        await using var ok2 = await TestBackend.StartAsync();
+        var config = MeshClientHost.EndpointConfig("orders", [stuck, ok1, ok2], new Dictionary<string, string?>
+        {
+            ["Mesh:Services:orders:LoadBalancer"] = "RoundRobin",
+            ["Mesh:Services:orders:Timeouts:PerTry"] = "00:00:00.200",
+            ["Mesh:Services:orders:Timeouts:Total"] = "00:00:05",
+        });
+        await using var host = await MeshClientHost.StartAsync(config);
+        var client = host.CreateClient();
+
+        var result = await Load.SendAsync(12, concurrency: 1, _ => client.GetAsync("/work"));
+
+        Assert.Equal(12, result.Succeeded);
+        Assert.True(stuck.Requests >= 1);
+        await Eventually.TrueAsync(() => Task.FromResult(hang.Aborted == stuck.Requests), "the hanging endpoint has seen every attempt aborted");
+    }
+
+    [Fact]
+    public async Task EveryEndpointHanging_TotalTimeoutEndsTheRequest_AndCancelsTheUpstreamCall()
+    {
+        var hang = new HangingBackend();
+        await using var stuck = await TestBackend.StartAsync(hang.Handler);
+        var config = MeshClientHost.EndpointConfig("orders", [stuck], new Dictionary<string, string?>
+        {
+            ["Mesh:Services:orders:Timeouts:Total"] = "00:00:00.300",
+            ["Mesh:Services:orders:Timeouts:PerTry"] = "00:00:00.300",
+        });
+        await using var host = await MeshClientHost.StartAsync(config);
+
+        await Assert.ThrowsAsync<TimeoutRejectedException>(() => host.CreateClient().GetAsync("/work"));
+
+        await Eventually.TrueAsync(() => Task.FromResult(hang.Aborted == 1), "the endpoint has seen the request aborted");
+        Assert.Equal(1, stuck.Requests);
+    }
+}
