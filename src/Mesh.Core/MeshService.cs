@@ -2,6 +2,7 @@ using Mesh.Classification;
 using Mesh.Configuration;
 using Mesh.Endpoints;
 using Mesh.FailureAccrual;
+using Mesh.Hedging;
 using Mesh.LoadBalancing;
 using Mesh.Pipeline;
 using Mesh.RetryBudgets;
@@ -35,6 +36,7 @@ internal sealed class MeshService : IEndpointSource
             new PeakEwma(time, ewma.DecayTime, ewma.DefaultRtt, ewma.FailurePenalty),
             new EndpointHealth(new ConsecutiveFailuresOrSuccessRatePolicy(accrual, time))));
         FailureAccrual = new FailureAccrualMechanism(name, Endpoints, accrual, time, random, telemetry, logger);
+        RecentLatencies = options.Hedging.Enabled ? new RecentLatencies(time) : null;
         Pipeline = MeshPipeline.Build(this);
     }
 
@@ -60,6 +62,9 @@ internal sealed class MeshService : IEndpointSource
     public ServiceEndpoints Endpoints { get; }
 
     public ResiliencePipeline<HttpResponseMessage> Pipeline { get; }
+
+    /// <summary>Gets recent attempt latencies, kept only when hedging needs them.</summary>
+    public RecentLatencies? RecentLatencies { get; }
 
     string IEndpointSource.ServiceName => Name;
 
@@ -104,6 +109,7 @@ internal sealed class MeshService : IEndpointSource
         if (classification.Reason != FailureReasons.Cancelled)
         {
             endpoint.Latency.Observe(elapsed, classification.IsFailure);
+            RecentLatencies?.Record(elapsed);
         }
 
         FailureAccrual.Record(endpoint, classification, request.IsProbe);
@@ -114,7 +120,8 @@ internal sealed class MeshService : IEndpointSource
     public void OnRequestCompleted(string direction, MeshRequest request, Outcome<HttpResponseMessage> outcome, TimeSpan elapsed)
     {
         var classification = request.LastClassification;
-        if (outcome.Exception is { } exception && request.Attempts == 0)
+        // No attempt was made, or the total deadline ended the request: the request's own exception says why.
+        if (outcome.Exception is { } exception && (request.Attempts == 0 || exception is Polly.Timeout.TimeoutRejectedException))
         {
             classification = Classifier.Classify(request.Message, exception, request.CallerToken.IsCancellationRequested);
         }

@@ -27,6 +27,7 @@ internal sealed class EndpointSelectionStrategy(MeshService service) : Resilienc
 
         request.Message.RequestUri = request.UriFor(endpoint);
         request.IsProbe = isProbe;
+        request.CurrentEndpoint = endpoint;
         request.Attempts++;
         endpoint.OnAttemptStarted();
         var started = service.Time.GetTimestamp();
@@ -42,7 +43,7 @@ internal sealed class EndpointSelectionStrategy(MeshService service) : Resilienc
 
         var elapsed = service.Time.GetElapsedTime(started);
         var classification = outcome.Exception is { } exception
-            ? service.Classifier.Classify(request.Message, exception, request.CallerToken.IsCancellationRequested)
+            ? service.Classifier.Classify(request.Message, exception, CancelledFromOutside(request, context, exception))
             : service.Classifier.Classify(request.Message, outcome.Result!);
         request.LastEndpoint = endpoint;
         request.LastClassification = classification;
@@ -56,4 +57,10 @@ internal sealed class EndpointSelectionStrategy(MeshService service) : Resilienc
         }));
         return outcome;
     }
+
+    // Cancelled by the caller, the total deadline or a hedge that won: not the endpoint's fault, so it is not charged.
+    // (The per-try timeout, below this layer, surfaces as TimeoutRejectedException and is charged.)
+    private static bool CancelledFromOutside(MeshRequest request, ResilienceContext context, Exception exception) =>
+        request.CallerToken.IsCancellationRequested ||
+        (exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested);
 }

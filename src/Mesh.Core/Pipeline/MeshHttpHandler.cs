@@ -52,11 +52,13 @@ public sealed class MeshHttpHandler : DelegatingHandler
         try
         {
             var outcome = await service.Pipeline.ExecuteOutcomeAsync(
-                static async (ctx, state) =>
+                static async (ctx, handler) =>
                 {
                     try
                     {
-                        return Outcome.FromResult(await state.Handler.SendToEndpointAsync(state.Request, ctx.CancellationToken).ConfigureAwait(false));
+                        // Read from the context, not captured: a hedged attempt carries a request of its own.
+                        var attempt = ctx.Properties.GetValue(MeshRequest.Key, null!);
+                        return Outcome.FromResult(await handler.SendToEndpointAsync(attempt, ctx.CancellationToken).ConfigureAwait(false));
                     }
                     catch (Exception ex)
                     {
@@ -64,12 +66,14 @@ public sealed class MeshHttpHandler : DelegatingHandler
                     }
                 },
                 context,
-                (Handler: this, Request: meshRequest)).ConfigureAwait(false);
+                this).ConfigureAwait(false);
 
-            service.OnRequestCompleted(_direction, meshRequest, outcome, service.Time.GetElapsedTime(started));
-            if (activity is not null && (outcome.Exception is not null || meshRequest.LastClassification.IsFailure))
+            // The attempt whose answer was accepted (the hedge's, when it won) tells how the request ended.
+            var final = context.Properties.GetValue(MeshRequest.Key, meshRequest);
+            service.OnRequestCompleted(_direction, final, outcome, service.Time.GetElapsedTime(started));
+            if (activity is not null && (outcome.Exception is not null || final.LastClassification.IsFailure))
             {
-                activity.SetStatus(ActivityStatusCode.Error, meshRequest.LastClassification.Reason);
+                activity.SetStatus(ActivityStatusCode.Error, final.LastClassification.Reason);
             }
 
             outcome.ThrowIfException();

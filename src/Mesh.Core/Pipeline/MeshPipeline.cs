@@ -1,3 +1,4 @@
+using Mesh.Hedging;
 using Mesh.Retries;
 using Polly;
 using Polly.Timeout;
@@ -35,10 +36,17 @@ internal static class MeshPipeline
             builder.AddRetry(MeshRetry.CreateOptions(service));
         }
 
-        // 3. Endpoint selection: one attempt on one endpoint, recording its outcome for the balancer and failure accrual.
+        // 3. Hedging (opt-in), inside retries so a hedged request that still fails may be retried, outside endpoint
+        //    selection so the hedge picks its own endpoint.
+        if (options.Hedging.Enabled)
+        {
+            builder.AddHedging(MeshHedging.CreateOptions(service));
+        }
+
+        // 4. Endpoint selection: one attempt on one endpoint, recording its outcome for the balancer and failure accrual.
         builder.AddStrategy(_ => new EndpointSelectionStrategy(service), new EndpointSelectionOptions());
 
-        // 4. Per-try timeout, innermost, so the endpoint that hung is charged with the timeout; capped by what is
+        // 5. Per-try timeout, innermost, so the endpoint that hung is charged with the timeout; capped by what is
         //    left of the total.
         builder.AddTimeout(new TimeoutStrategyOptions
         {

@@ -32,6 +32,9 @@ internal sealed class MeshRequest
     /// <summary>Gets the path and query of the logical target, re-aimed at each attempt's endpoint.</summary>
     public string PathAndQuery { get; }
 
+    /// <summary>Gets or sets the endpoint of the attempt in flight; a hedge avoids it.</summary>
+    public MeshEndpoint? CurrentEndpoint { get; set; }
+
     /// <summary>Gets or sets the endpoint of the last attempt: a retry avoids it when it can.</summary>
     public MeshEndpoint? LastEndpoint { get; set; }
 
@@ -64,6 +67,32 @@ internal sealed class MeshRequest
 
     /// <summary>Gets or sets why the last failure was not retried, if it was not.</summary>
     public string? RetrySkipped { get; set; }
+
+    /// <summary>
+    /// Creates the request of a hedged attempt: a copy of the message sharing its in-memory body, aimed away from the
+    /// endpoint in flight. Null when the body is streamed, since it cannot be read twice at once.
+    /// </summary>
+    public MeshRequest? CloneForHedge()
+    {
+        var content = Message.Content;
+        if (content is not (null or ByteArrayContent or ReadOnlyMemoryContent) || !BodyKnownReplayable)
+        {
+            return null;
+        }
+
+        var copy = new HttpRequestMessage(Message.Method, Message.RequestUri)
+        {
+            Version = Message.Version,
+            VersionPolicy = Message.VersionPolicy,
+            Content = content,
+        };
+        foreach (var header in Message.Headers.NonValidated)
+        {
+            copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        return new MeshRequest(copy, CallerToken, Deadline, Activity) { LastEndpoint = CurrentEndpoint };
+    }
 
     public Uri UriFor(MeshEndpoint endpoint)
     {

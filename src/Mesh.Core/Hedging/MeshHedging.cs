@@ -1,0 +1,51 @@
+using Mesh.Pipeline;
+using Polly;
+using Polly.Hedging;
+
+namespace Mesh.Hedging;
+
+/// <summary>
+/// Opt-in hedging on Polly's hedging strategy: when an idempotent request without a streamed body has not answered
+/// within the observed latency percentile (p95 by default), one more attempt goes to another endpoint and the first
+/// answer wins; the other is cancelled. Each hedge takes a token from the service's retry budget, so hedging can
+/// add no more load than retries can. Failures are left to the retry layer.
+/// </summary>
+internal static class MeshHedging
+{
+    public static HedgingStrategyOptions<HttpResponseMessage> CreateOptions(MeshService service) => new()
+    {
+        Name = "MeshHedging",
+        MaxHedgedAttempts = 1,
+        ShouldHandle = static _ => new ValueTask<bool>(false),
+        DelayGenerator = args => new ValueTask<TimeSpan>(Delay(service, args.Context)),
+        ActionGenerator = args =>
+        {
+            var primary = args.PrimaryContext.Properties.GetValue(MeshRequest.Key, null!);
+            if (!service.Classifier.IsIdempotent(primary.Message) || primary.CloneForHedge() is not { } hedge)
+            {
+                return null;
+            }
+
+            if (!service.Budget.TryWithdraw())
+            {
+                service.Telemetry.RecordBudgetExhausted(service.Name);
+                return null;
+            }
+
+            service.Telemetry.RecordRetry(service.Name, "hedge");
+            args.ActionContext.Properties.Set(MeshRequest.Key, hedge);
+            return () => args.Callback(args.ActionContext);
+        },
+    };
+
+    private static TimeSpan Delay(MeshService service, ResilienceContext context)
+    {
+        var options = service.Options.Hedging;
+        var observed = service.RecentLatencies?.Percentile(options.Percentile) ?? options.MinDelay;
+        var delay = observed > options.MinDelay ? observed : options.MinDelay;
+
+        // A hedge that could not finish before the deadline is only load: wait past the deadline instead.
+        var left = context.Properties.GetValue(MeshRequest.Key, null!).Deadline.Remaining;
+        return delay < left ? delay : Timeout.InfiniteTimeSpan;
+    }
+}
