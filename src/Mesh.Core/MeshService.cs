@@ -19,28 +19,38 @@ namespace Mesh;
 /// </summary>
 internal sealed class MeshService : IEndpointSource
 {
-    public MeshService(string name, MeshServiceOptions options, ILoadBalancer balancer, MeshTelemetry telemetry, TimeProvider time, Func<double> random, ILogger logger)
+    public MeshService(string name, string direction, MeshServiceOptions options, ServiceEndpoints endpoints, ILoadBalancer balancer, MeshTelemetry telemetry, TimeProvider time, Func<double> random, ILogger logger)
     {
         Name = name;
+        Direction = direction;
         Options = options;
         Balancer = balancer;
         Time = time;
         Random = random;
         Telemetry = telemetry;
+        Endpoints = endpoints;
         Classifier = new ResponseClassifier(options.Retry.RetryNonIdempotent);
         Budget = new RetryBudget(options.Retry.BudgetRatio, options.Retry.BudgetMinPerSecond, options.Retry.BudgetWindow, time);
-        var ewma = options.PeakEwma;
-        var accrual = options.FailureAccrual;
-        Endpoints = new ServiceEndpoints(address => new MeshEndpoint(
-            address,
-            new PeakEwma(time, ewma.DecayTime, ewma.DefaultRtt, ewma.FailurePenalty),
-            new EndpointHealth(new ConsecutiveFailuresOrSuccessRatePolicy(accrual, time))));
-        FailureAccrual = new FailureAccrualMechanism(name, Endpoints, accrual, time, random, telemetry, logger);
+        FailureAccrual = new FailureAccrualMechanism(name, Endpoints, options.FailureAccrual, time, random, telemetry, logger);
         RecentLatencies = options.Hedging.Enabled ? new RecentLatencies(time) : null;
         Pipeline = MeshPipeline.Build(this);
     }
 
+    /// <summary>Creates the endpoint set a service's discovery publishes into, with the estimator and policy each new endpoint gets.</summary>
+    public static ServiceEndpoints CreateEndpoints(MeshServiceOptions options, TimeProvider time)
+    {
+        var ewma = options.PeakEwma;
+        var accrual = options.FailureAccrual;
+        return new ServiceEndpoints(address => new MeshEndpoint(
+            address,
+            new PeakEwma(time, ewma.DecayTime, ewma.DefaultRtt, ewma.FailurePenalty),
+            new EndpointHealth(new ConsecutiveFailuresOrSuccessRatePolicy(accrual, time))));
+    }
+
     public string Name { get; }
+
+    /// <summary>Gets the value of the <c>mesh.direction</c> tag: outbound for calls the app makes, inbound for calls to it.</summary>
+    public string Direction { get; }
 
     public MeshServiceOptions Options { get; }
 
@@ -113,11 +123,11 @@ internal sealed class MeshService : IEndpointSource
         }
 
         FailureAccrual.Record(endpoint, classification, request.IsProbe);
-        var tags = new RequestTags(MeshDirection.Outbound, Name, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification));
+        var tags = new RequestTags(Direction, Name, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification));
         Telemetry.RecordAttempt(in tags, endpoint, elapsed);
     }
 
-    public void OnRequestCompleted(string direction, MeshRequest request, Outcome<HttpResponseMessage> outcome, TimeSpan elapsed)
+    public void OnRequestCompleted(MeshRequest request, Outcome<HttpResponseMessage> outcome, TimeSpan elapsed)
     {
         var classification = request.LastClassification;
         // No attempt was made, or the total deadline ended the request: the request's own exception says why.
@@ -126,7 +136,7 @@ internal sealed class MeshService : IEndpointSource
             classification = Classifier.Classify(request.Message, exception, request.CallerToken.IsCancellationRequested);
         }
 
-        var tags = new RequestTags(direction, Name, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification));
+        var tags = new RequestTags(Direction, Name, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification));
         Telemetry.RecordRequest(in tags, elapsed);
     }
 

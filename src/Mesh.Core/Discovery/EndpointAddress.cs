@@ -10,6 +10,7 @@ internal static class EndpointAddress
     {
         UriEndPoint uri => uri.Uri,
         IPEndPoint ip => new Uri($"http://{ip}"),
+        DnsEndPoint { Port: 0 } dns => new Uri($"http://{dns.Host}"),
         DnsEndPoint dns => new Uri($"http://{dns.Host}:{dns.Port}"),
         _ => null,
     };

@@ -14,20 +14,16 @@ namespace Mesh.Pipeline;
 /// </summary>
 public sealed class MeshHttpHandler : DelegatingHandler
 {
-    private readonly MeshService _service;
-    private readonly string _direction;
+    private readonly MeshServiceEntry _entry;
 
-    internal MeshHttpHandler(MeshService service, string direction)
-    {
-        _service = service;
-        _direction = direction;
-    }
+    internal MeshHttpHandler(MeshServiceEntry entry) => _entry = entry;
 
     /// <inheritdoc />
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var service = _service;
+        // The service's current configuration, read once: a hot reload applies from the next request on.
+        var service = _entry.Current;
         var started = service.Time.GetTimestamp();
         var deadline = DeadlineFor(service);
         using var activity = StartActivity(service, request);
@@ -36,7 +32,7 @@ public sealed class MeshHttpHandler : DelegatingHandler
         {
             // The caller's deadline has passed: the answer cannot matter any more, so the request is not started.
             var expired = Outcome.FromException<HttpResponseMessage>(new TimeoutRejectedException("Mesh: the request's deadline passed before it was sent."));
-            service.OnRequestCompleted(_direction, meshRequest, expired, TimeSpan.Zero);
+            service.OnRequestCompleted(meshRequest, expired, TimeSpan.Zero);
             expired.ThrowIfException();
         }
 
@@ -52,13 +48,13 @@ public sealed class MeshHttpHandler : DelegatingHandler
         try
         {
             var outcome = await service.Pipeline.ExecuteOutcomeAsync(
-                static async (ctx, handler) =>
+                static async (ctx, state) =>
                 {
                     try
                     {
                         // Read from the context, not captured: a hedged attempt carries a request of its own.
                         var attempt = ctx.Properties.GetValue(MeshRequest.Key, null!);
-                        return Outcome.FromResult(await handler.SendToEndpointAsync(attempt, ctx.CancellationToken).ConfigureAwait(false));
+                        return Outcome.FromResult(await state.Handler.SendToEndpointAsync(state.Service, attempt, ctx.CancellationToken).ConfigureAwait(false));
                     }
                     catch (Exception ex)
                     {
@@ -66,11 +62,11 @@ public sealed class MeshHttpHandler : DelegatingHandler
                     }
                 },
                 context,
-                this).ConfigureAwait(false);
+                (Handler: this, Service: service)).ConfigureAwait(false);
 
             // The attempt whose answer was accepted (the hedge's, when it won) tells how the request ended.
             var final = context.Properties.GetValue(MeshRequest.Key, meshRequest);
-            service.OnRequestCompleted(_direction, final, outcome, service.Time.GetElapsedTime(started));
+            service.OnRequestCompleted(final, outcome, service.Time.GetElapsedTime(started));
             if (activity is not null && (outcome.Exception is not null || final.LastClassification.IsFailure))
             {
                 activity.SetStatus(ActivityStatusCode.Error, final.LastClassification.Reason);
@@ -106,11 +102,11 @@ public sealed class MeshHttpHandler : DelegatingHandler
         return activity;
     }
 
-    private Task<HttpResponseMessage> SendToEndpointAsync(MeshRequest request, CancellationToken cancellationToken)
+    private Task<HttpResponseMessage> SendToEndpointAsync(MeshService service, MeshRequest request, CancellationToken cancellationToken)
     {
         // Deadline propagation: the endpoint learns how long the caller will wait for this attempt.
         var left = request.Deadline.Remaining;
-        var perTry = _service.Options.Timeouts.PerTry;
+        var perTry = service.Options.Timeouts.PerTry;
         var budget = left < perTry ? left : perTry;
         var headers = request.Message.Headers;
         headers.Remove(DeadlineHeaders.MeshTimeout);
