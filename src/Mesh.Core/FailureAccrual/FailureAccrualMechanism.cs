@@ -10,7 +10,7 @@ namespace Mesh.FailureAccrual;
 /// The mechanism half of failure accrual for one service: feeds each attempt's classification to the endpoint's
 /// policy, ejects the endpoint when the policy says so (never more than <c>MaxEjectionPercent</c> of the endpoints,
 /// so a general outage degrades to balancing over all rather than failing everything), keeps it out for a penalty
-/// that doubles with each ejection in a row up to the maximum, with ±20% jitter, then lets exactly one real request
+/// that doubles with each ejection in a row, with ±20% jitter, up to the maximum, then lets exactly one real request
 /// probe it.
 /// </summary>
 internal sealed partial class FailureAccrualMechanism(
@@ -123,12 +123,12 @@ internal sealed partial class FailureAccrualMechanism(
         }
     }
 
-    /// <summary>Base × 2^(ejections so far), capped, then jittered by ±20% so ejected endpoints do not return in step.</summary>
+    /// <summary>Base × 2^(ejections so far), jittered by ±20% so ejected endpoints do not return in step, and never above the maximum.</summary>
     internal TimeSpan Penalty(int previousEjections)
     {
         var factor = Math.Pow(2, Math.Min(previousEjections, 30));
-        var capped = Math.Min(options.BaseEjectionTime.TotalMilliseconds * factor, options.MaxEjectionTime.TotalMilliseconds);
-        return TimeSpan.FromMilliseconds(capped * (0.8 + (0.4 * random())));
+        var jittered = options.BaseEjectionTime.TotalMilliseconds * factor * (0.8 + (0.4 * random()));
+        return TimeSpan.FromMilliseconds(Math.Min(jittered, options.MaxEjectionTime.TotalMilliseconds));
     }
 
     private static partial class Log

@@ -33,6 +33,7 @@ public sealed class MeshHttpHandler : DelegatingHandler
             // The caller's deadline has passed: the answer cannot matter any more, so the request is not started.
             var expired = Outcome.FromException<HttpResponseMessage>(new TimeoutRejectedException("Mesh: the request's deadline passed before it was sent."));
             service.OnRequestCompleted(meshRequest, expired, TimeSpan.Zero);
+            activity?.SetStatus(ActivityStatusCode.Error, "deadline");
             expired.ThrowIfException();
         }
 

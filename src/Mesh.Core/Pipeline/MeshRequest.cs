@@ -91,7 +91,7 @@ internal sealed class MeshRequest
             copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
         }
 
-        return new MeshRequest(copy, CallerToken, Deadline, Activity) { LastEndpoint = CurrentEndpoint };
+        return new MeshRequest(copy, CallerToken, Deadline, Activity) { LastEndpoint = CurrentEndpoint, Attempts = Attempts };
     }
 
     public Uri UriFor(MeshEndpoint endpoint)
