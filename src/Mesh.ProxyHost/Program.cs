@@ -1,11 +1,15 @@
-// Mesh.ProxyHost: the sidecar. For now it hosts the Mesh.Core runtime and the loopback admin
-// port's liveness and readiness; the outbound and inbound listeners arrive with the sidecar issue.
-var builder = WebApplication.CreateSlimBuilder(args);
-var adminListen = builder.Configuration["Mesh:Admin:Listen"] ?? "127.0.0.1:4191";
-builder.WebHost.UseUrls($"http://{adminListen}");
-builder.Services.AddMeshCore();
+using Mesh.ProxyHost;
+using Mesh.ProxyHost.Configuration;
 
-var app = builder.Build();
-app.MapGet("/live", static () => Results.Text("live\n"));
-app.MapGet("/ready", static () => Results.Text("ready\n"));
-app.Run();
+// Mesh.ProxyHost: the sidecar. Outbound 127.0.0.1:4140 (h2c 4142), inbound 0.0.0.0:4143 → 127.0.0.1:8080,
+// admin 127.0.0.1:4191. See README "Sidecar quick start".
+try
+{
+    await ProxyApp.Build(args).RunAsync();
+    return 0;
+}
+catch (InvalidConfigurationException ex)
+{
+    await Console.Error.WriteLineAsync($"mesh-proxy: {ex.Message}");
+    return 2;
+}

@@ -1,0 +1,65 @@
+using Mesh.Configuration;
+using Mesh.LoadBalancing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.ServiceDiscovery;
+
+namespace Mesh.ProxyHost.Configuration;
+
+/// <summary>
+/// Validates a whole sidecar configuration at once and lists every error with its key: the sidecar's own settings,
+/// every service's endpoints (<c>Services:{service}:{name}:{i}</c>) and every service's policy (<c>Mesh:Services:{service}</c>).
+/// </summary>
+internal static class MeshConfigurationValidator
+{
+    private static readonly MeshServiceOptionsValidator ServiceValidator = new(new LoadBalancerRegistry([]));
+
+    public static List<string> Validate(IConfiguration configuration)
+    {
+        var errors = new List<string>();
+        var proxy = new ProxyOptions();
+        Bind(() => configuration.GetSection(ProxyOptions.SectionName).Bind(proxy), errors);
+        var admin = new AdminOptions();
+        Bind(() => configuration.GetSection(AdminOptions.SectionName).Bind(admin), errors);
+        ProxyOptionsValidator.Validate(proxy, admin, errors);
+
+        foreach (var service in configuration.GetSection("Services").GetChildren())
+        {
+            foreach (var endpoints in service.GetChildren())
+            {
+                var values = endpoints.Value is not null ? [endpoints] : endpoints.GetChildren().ToList();
+                foreach (var value in values)
+                {
+                    if (value.Value is null || !ServiceEndpoint.TryParse(value.Value, out _))
+                    {
+                        errors.Add($"{value.Path} must be an endpoint URL or host:port, was '{value.Value}'");
+                    }
+                }
+            }
+        }
+
+        foreach (var service in configuration.GetSection(MeshServiceOptions.SectionName).GetChildren())
+        {
+            var options = new MeshServiceOptions();
+            Bind(() => service.Bind(options), errors);
+            if (ServiceValidator.Validate(service.Key, options).Failures is { } failures)
+            {
+                errors.AddRange(failures);
+            }
+        }
+
+        return errors;
+    }
+
+    // The binder names the key and the type in its message: "Failed to convert configuration value at 'Mesh:...' to type ...".
+    private static void Bind(Action bind, List<string> errors)
+    {
+        try
+        {
+            bind();
+        }
+        catch (InvalidOperationException ex)
+        {
+            errors.Add(ex.Message);
+        }
+    }
+}

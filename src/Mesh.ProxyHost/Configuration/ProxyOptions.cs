@@ -1,0 +1,65 @@
+namespace Mesh.ProxyHost.Configuration;
+
+/// <summary>The sidecar's own settings, under <c>Mesh:Proxy</c> and <c>Mesh:Admin</c>. Listeners are read at start.</summary>
+public sealed class ProxyOptions
+{
+    /// <summary>The section of the listener settings.</summary>
+    public const string SectionName = "Mesh:Proxy";
+
+    /// <summary>Gets the listener the local application sends its calls to.</summary>
+    public OutboundOptions Outbound { get; set; } = new();
+
+    /// <summary>Gets the listener in front of the local application.</summary>
+    public InboundOptions Inbound { get; set; } = new();
+
+    /// <summary>Gets or sets how long <c>/ready</c> answers 503 before listeners close on shutdown, so load balancers stop sending first. Default: 1 s.</summary>
+    public TimeSpan DrainDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets how long in-flight requests may take to finish on shutdown. Default: 30 s.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>The outbound listener: the local application's calls to other services.</summary>
+public sealed class OutboundOptions
+{
+    /// <summary>Gets or sets the HTTP/1.1 address. Default: <c>127.0.0.1:4140</c>.</summary>
+    public string Listen { get; set; } = "127.0.0.1:4140";
+
+    /// <summary>
+    /// Gets or sets the cleartext HTTP/2 (prior knowledge, gRPC) address. Default: <c>127.0.0.1:4142</c>. Kestrel cannot
+    /// serve HTTP/1.1 and cleartext HTTP/2 on one port, so h2c has its own. Empty turns it off.
+    /// </summary>
+    public string ListenHttp2 { get; set; } = "127.0.0.1:4142";
+
+    /// <summary>
+    /// Gets or sets whether a host that is not a configured service is resolved through DNS and forwarded.
+    /// Default: false, so the sidecar is never an open proxy.
+    /// </summary>
+    public bool AllowUnknownHosts { get; set; }
+}
+
+/// <summary>The inbound listener: calls from other services to the local application.</summary>
+public sealed class InboundOptions
+{
+    /// <summary>Gets or sets the address. Default: <c>0.0.0.0:4143</c>. Empty turns it off.</summary>
+    public string Listen { get; set; } = "0.0.0.0:4143";
+
+    /// <summary>Gets or sets the local application. Default: <c>http://127.0.0.1:8080</c>.</summary>
+    public string Target { get; set; } = "http://127.0.0.1:8080";
+
+    /// <summary>Gets or sets the name of the local application in inbound metrics (<c>mesh.service</c>). Default: <c>local</c>.</summary>
+    public string Service { get; set; } = "local";
+}
+
+/// <summary>The admin listener: metrics, health and configuration.</summary>
+public sealed class AdminOptions
+{
+    /// <summary>The section of the admin settings.</summary>
+    public const string SectionName = "Mesh:Admin";
+
+    /// <summary>Gets or sets the address. Default: <c>127.0.0.1:4191</c>.</summary>
+    public string Listen { get; set; } = "127.0.0.1:4191";
+
+    /// <summary>Gets or sets whether the admin listener may bind a non-loopback address. Default: false.</summary>
+    public bool AllowNonLoopback { get; set; }
+}

@@ -1,0 +1,53 @@
+namespace Mesh.ProxyHost.Configuration;
+
+/// <summary>Checks the sidecar's own settings, collecting every error with its key.</summary>
+internal static class ProxyOptionsValidator
+{
+    public static void Validate(ProxyOptions proxy, AdminOptions admin, List<string> errors)
+    {
+        Listen("Mesh:Proxy:Outbound:Listen", proxy.Outbound.Listen, optional: false, errors);
+        Listen("Mesh:Proxy:Outbound:ListenHttp2", proxy.Outbound.ListenHttp2, optional: true, errors);
+        Listen("Mesh:Proxy:Inbound:Listen", proxy.Inbound.Listen, optional: true, errors);
+        if (!string.IsNullOrEmpty(proxy.Inbound.Listen) &&
+            (!Uri.TryCreate(proxy.Inbound.Target, UriKind.Absolute, out var target) || target.Scheme is not ("http" or "https")))
+        {
+            errors.Add($"Mesh:Proxy:Inbound:Target must be an absolute http(s) URL, was '{proxy.Inbound.Target}'");
+        }
+
+        if (string.IsNullOrWhiteSpace(proxy.Inbound.Service))
+        {
+            errors.Add("Mesh:Proxy:Inbound:Service must not be empty");
+        }
+
+        if (proxy.DrainTimeout < TimeSpan.Zero)
+        {
+            errors.Add($"Mesh:Proxy:DrainTimeout must not be negative, was {proxy.DrainTimeout}");
+        }
+
+        if (proxy.DrainDelay < TimeSpan.Zero)
+        {
+            errors.Add($"Mesh:Proxy:DrainDelay must not be negative, was {proxy.DrainDelay}");
+        }
+
+        if (Listen("Mesh:Admin:Listen", admin.Listen, optional: false, errors) is { IsLoopback: false } address && !admin.AllowNonLoopback)
+        {
+            errors.Add($"Mesh:Admin:Listen must be a loopback address unless Mesh:Admin:AllowNonLoopback is true, was '{address}'");
+        }
+    }
+
+    private static ListenAddress? Listen(string key, string? value, bool optional, List<string> errors)
+    {
+        if (optional && string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        if (ListenAddress.TryParse(value, out var address, out var reason))
+        {
+            return address;
+        }
+
+        errors.Add($"{key} {reason}");
+        return null;
+    }
+}

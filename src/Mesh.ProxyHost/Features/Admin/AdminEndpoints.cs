@@ -1,0 +1,76 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Mesh.ProxyHost.Configuration;
+
+namespace Mesh.ProxyHost.Features.Admin;
+
+/// <summary>
+/// The admin listener (loopback by default): <c>/metrics</c> (Prometheus text), <c>/ready</c>, <c>/live</c> and
+/// <c>/config</c> (the effective configuration and the outcome of the last reload).
+/// </summary>
+internal static class AdminEndpoints
+{
+    public static void Map(IApplicationBuilder admin)
+    {
+        admin.UseOpenTelemetryPrometheusScrapingEndpoint(static context => context.Request.Path == "/metrics");
+        admin.Run(static async context =>
+        {
+            switch (context.Request.Path.Value)
+            {
+                case "/live":
+                    await context.Response.WriteAsync("live\n");
+                    break;
+                case "/ready":
+                    var readiness = context.RequestServices.GetRequiredService<Readiness>();
+                    context.Response.StatusCode = readiness.IsReady ? 200 : 503;
+                    await context.Response.WriteAsync(readiness.IsReady ? "ready\n" : readiness.IsDraining ? "draining\n" : "starting\n");
+                    break;
+                case "/config":
+                    context.Response.ContentType = "application/json";
+                    await context.Response.WriteAsync(ConfigJson(context.RequestServices).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                    break;
+                default:
+                    context.Response.StatusCode = 404;
+                    await context.Response.WriteAsync("Mesh admin: /metrics, /ready, /live, /config\n");
+                    break;
+            }
+        });
+    }
+
+    private static JsonObject ConfigJson(IServiceProvider services)
+    {
+        var effective = services.GetRequiredService<EffectiveConfiguration>();
+        var registry = services.GetRequiredService<MeshServiceRegistry>();
+        var status = effective.Status;
+        var endpoints = new JsonObject();
+        foreach (var service in registry.Services)
+        {
+            endpoints[service.Name] = new JsonArray(service.Endpoints.Current.All
+                .Select(e => (JsonNode)new JsonObject { ["address"] = e.Address.ToString(), ["state"] = e.State.ToString().ToLowerInvariant() })
+                .ToArray());
+        }
+
+        return new JsonObject
+        {
+            ["reload"] = new JsonObject
+            {
+                ["state"] = status.State,
+                ["at"] = status.At?.ToString("O"),
+                ["errors"] = new JsonArray(status.Errors.Select(e => (JsonNode)JsonValue.Create(e)).ToArray()),
+            },
+            ["configuration"] = Tree(effective.Root),
+            ["endpoints"] = endpoints,
+        };
+    }
+
+    private static JsonNode Tree(IConfiguration section)
+    {
+        var node = new JsonObject();
+        foreach (var child in section.GetChildren())
+        {
+            node[child.Key] = child.Value is { } value ? JsonValue.Create(value) : Tree(child);
+        }
+
+        return node;
+    }
+}

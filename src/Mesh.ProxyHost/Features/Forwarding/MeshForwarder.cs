@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Mesh.Pipeline;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Mesh.ProxyHost.Features.Forwarding;
+
+/// <summary>
+/// Forwards a request with YARP (headers, streaming bodies, trailers, upgrades) through the Mesh pipeline of its
+/// service: YARP builds the request for <c>http://{service}/...</c> and hands it to the service's
+/// <see cref="MeshHttpHandler"/>, which balances, retries, times out and measures it exactly as in-process.
+/// </summary>
+internal sealed class MeshForwarder(IHttpForwarder forwarder) : IDisposable
+{
+    private static readonly ForwarderRequestConfig Http1 = new()
+    {
+        Version = HttpVersion.Version11,
+        VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        ActivityTimeout = TimeSpan.FromMinutes(10),
+    };
+
+    // An HTTP/2 request (gRPC) goes on as cleartext HTTP/2 with prior knowledge.
+    private static readonly ForwarderRequestConfig Http2 = new()
+    {
+        Version = HttpVersion.Version20,
+        VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        ActivityTimeout = TimeSpan.FromMinutes(10),
+    };
+
+    private readonly SocketsHttpHandler _connections = new()
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        UseCookies = false,
+        EnableMultipleHttp2Connections = true,
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+        ActivityHeadersPropagator = null,
+    };
+
+    private readonly ConcurrentDictionary<string, HttpMessageInvoker> _invokers = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Gets (or makes, once per service) the client that sends through the service's Mesh pipeline.</summary>
+    public HttpMessageInvoker InvokerFor(string service, Func<string, MeshHttpHandler> createHandler) =>
+        _invokers.GetOrAdd(service, static (name, state) =>
+        {
+            var handler = state.createHandler(name);
+            handler.InnerHandler = state.self._connections;
+            return new HttpMessageInvoker(handler, disposeHandler: false);
+        }, (self: this, createHandler));
+
+    public async Task ForwardAsync(HttpContext context, string service, HttpMessageInvoker invoker, HttpTransformer transformer)
+    {
+        var config = HttpProtocol.IsHttp2(context.Request.Protocol) ? Http2 : Http1;
+        var error = await forwarder.SendAsync(context, $"http://{service}/", invoker, config, transformer);
+        if (error != ForwarderError.None)
+        {
+            await ProxyErrors.WriteAsync(context, error, service);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var invoker in _invokers.Values)
+        {
+            invoker.Dispose();
+        }
+
+        _connections.Dispose();
+    }
+}

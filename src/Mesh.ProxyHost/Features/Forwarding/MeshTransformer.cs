@@ -1,0 +1,41 @@
+using System.Net;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Mesh.ProxyHost.Features.Forwarding;
+
+/// <summary>
+/// What the sidecar changes on a forwarded request, on top of YARP's defaults (which copy headers and drop hop-by-hop
+/// and Connection-listed ones): <c>X-Forwarded-For/Proto/Host</c> set to what this hop saw (replacing any value the
+/// client sent, which it could forge), and on outbound requests this sidecar's id appended to <c>mesh-hop</c>; on
+/// inbound requests, which leave the mesh for the application, <c>mesh-hop</c> is removed.
+/// </summary>
+internal sealed class MeshTransformer(string? hopId) : HttpTransformer
+{
+    public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        var headers = proxyRequest.Headers;
+        Set(headers, "X-Forwarded-For", httpContext.Connection.RemoteIpAddress is { } ip ? Format(ip) : null);
+        Set(headers, "X-Forwarded-Proto", httpContext.Request.Scheme);
+        Set(headers, "X-Forwarded-Host", httpContext.Request.Host.Value);
+        if (hopId is not null)
+        {
+            headers.TryAddWithoutValidation(MeshHeaders.Hop, hopId);
+        }
+        else
+        {
+            headers.Remove(MeshHeaders.Hop);
+        }
+    }
+
+    private static void Set(System.Net.Http.Headers.HttpRequestHeaders headers, string name, string? value)
+    {
+        headers.Remove(name);
+        if (!string.IsNullOrEmpty(value))
+        {
+            headers.TryAddWithoutValidation(name, value);
+        }
+    }
+
+    private static string Format(IPAddress ip) => (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString();
+}

@@ -1,0 +1,54 @@
+using Mesh.ProxyHost.Configuration;
+using Mesh.ProxyHost.Features.Forwarding;
+using Mesh.Telemetry;
+using Mesh.Timeouts;
+
+namespace Mesh.ProxyHost.Features.Inbound;
+
+/// <summary>
+/// The inbound listener: calls from other services to the local application. It records server-side golden metrics
+/// (<c>mesh.direction=inbound</c>), adopts the caller's deadline (<c>mesh-timeout-ms</c>, <c>grpc-timeout</c>) so the
+/// application is told how long it has and a request whose deadline has passed is answered 504 without reaching it,
+/// and never retries.
+/// </summary>
+internal sealed class InboundProxy
+{
+    private readonly MeshForwarder _forwarder;
+    private readonly HttpMessageInvoker _invoker;
+    private readonly MeshTransformer _transformer = new(hopId: null);
+    private readonly TimeProvider _time;
+    private readonly string _service;
+
+    public InboundProxy(MeshForwarder forwarder, MeshServiceRegistry registry, ProxyOptions options, TimeProvider time)
+    {
+        _forwarder = forwarder;
+        _time = time;
+        _service = options.Inbound.Service;
+        _invoker = forwarder.InvokerFor($"inbound:{_service}", _ => registry.CreateStaticHandler(_service, MeshDirection.Inbound, new Uri(options.Inbound.Target), static o =>
+        {
+            o.Retry.MaxRetries = 0;
+            o.Hedging.Enabled = false;
+            o.FailureAccrual.Enabled = false;
+        }));
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var headers = context.Request.Headers;
+        var budget = DeadlineHeaders.Read(headers[DeadlineHeaders.MeshTimeout].ToString(), headers[DeadlineHeaders.GrpcTimeout].ToString());
+        if (budget is not { } left)
+        {
+            await _forwarder.ForwardAsync(context, _service, _invoker, _transformer);
+            return;
+        }
+
+        if (left <= TimeSpan.Zero)
+        {
+            await ProxyErrors.WriteAsync(context, 504, "deadline-exceeded", "the request's deadline had passed when it arrived.");
+            return;
+        }
+
+        using var scope = MeshDeadline.Begin(Deadline.After(_time, left));
+        await _forwarder.ForwardAsync(context, _service, _invoker, _transformer);
+    }
+}

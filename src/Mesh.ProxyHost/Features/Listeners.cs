@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Mesh.ProxyHost.Features;
+
+/// <summary>
+/// The sidecar's listeners. Each connection is tagged with the listener that accepted it, so requests are routed by
+/// listener and not by port (ports may be chosen by the OS); after start, each listener's bound port is known.
+/// </summary>
+internal sealed class Listeners
+{
+    public const string Outbound = "outbound";
+    public const string Inbound = "inbound";
+    public const string Admin = "admin";
+
+    private const string ItemKey = "mesh.listener";
+    private readonly Dictionary<string, List<ListenOptions>> _bound = [];
+
+    /// <summary>Tags the connections of <paramref name="options"/> as <paramref name="listener"/>'s.</summary>
+    public void Add(string listener, ListenOptions options)
+    {
+        if (!_bound.TryGetValue(listener, out var list))
+        {
+            _bound[listener] = list = [];
+        }
+
+        list.Add(options);
+        options.Use(next => connection =>
+        {
+            connection.Items[ItemKey] = listener;
+            return next(connection);
+        });
+    }
+
+    /// <summary>Gets the listener that accepted the request's connection.</summary>
+    public static string? Of(HttpContext context) =>
+        context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ItemKey, out var name) == true ? name as string : null;
+
+    /// <summary>Gets the ports a listener is bound to, once the server has started.</summary>
+    public IReadOnlyList<int> Ports(string listener) =>
+        _bound.TryGetValue(listener, out var list) ? list.Select(o => o.IPEndPoint?.Port ?? 0).ToList() : [];
+}

@@ -1,0 +1,63 @@
+using Mesh.ProxyHost.Configuration;
+using Mesh.ProxyHost.Features.Forwarding;
+
+namespace Mesh.ProxyHost.Features.Outbound;
+
+/// <summary>
+/// The outbound listener: the local application's calls. The logical service is the request's host (port ignored),
+/// from the <c>Host</c> header or an absolute-form target (<c>http_proxy</c> style). Only configured services are
+/// forwarded, so the sidecar is never an open proxy; CONNECT is refused, and so is a request that already passed
+/// through this sidecar (a loop).
+/// </summary>
+internal sealed partial class OutboundProxy(
+    MeshForwarder forwarder,
+    ServiceCatalog catalog,
+    MeshServiceRegistry registry,
+    SidecarIdentity identity,
+    ProxyOptions options,
+    ILogger<OutboundProxy> logger)
+{
+    private readonly MeshTransformer _transformer = new(identity.Id);
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (HttpMethods.IsConnect(request.Method))
+        {
+            await ProxyErrors.WriteAsync(context, 405, "connect-refused", "CONNECT is not supported: the sidecar forwards only to configured services.");
+            return;
+        }
+
+        if (request.Headers.TryGetValue(MeshHeaders.Hop, out var hops) && hops.Contains(identity.Id))
+        {
+            Log.LoopRefused(logger, request.Host.Value ?? "");
+            await ProxyErrors.WriteAsync(context, 508, "loop", "this request already passed through this sidecar; refusing to forward it again.");
+            return;
+        }
+
+        var service = request.Host.Host.ToLowerInvariant();
+        if (service.Length == 0)
+        {
+            await ProxyErrors.WriteAsync(context, 400, "no-host", "the request names no service: send it with 'Host: <service>'.");
+            return;
+        }
+
+        if (!options.Outbound.AllowUnknownHosts && !catalog.IsKnown(service))
+        {
+            Log.UnknownService(logger, service);
+            await ProxyErrors.WriteAsync(context, 404, "unknown-service", $"unknown service '{service}'. Add its endpoints under 'Services:{service}:http' in the sidecar's configuration.");
+            return;
+        }
+
+        await forwarder.ForwardAsync(context, service, forwarder.InvokerFor(service, registry.CreateHandler), _transformer);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(40, LogLevel.Warning, "Refused a request for unknown service '{Service}': not forwarded.")]
+        public static partial void UnknownService(ILogger logger, string service);
+
+        [LoggerMessage(41, LogLevel.Warning, "Refused a request for '{Host}' that already passed through this sidecar (loop).")]
+        public static partial void LoopRefused(ILogger logger, string host);
+    }
+}
