@@ -15,6 +15,7 @@ internal sealed class MeshTransformer(string? hopId) : HttpTransformer
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
         var headers = proxyRequest.Headers;
+
         Set(headers, "X-Forwarded-For", httpContext.Connection.RemoteIpAddress is { } ip ? Format(ip) : null);
         Set(headers, "X-Forwarded-Proto", httpContext.Request.Scheme);
         Set(headers, "X-Forwarded-Host", httpContext.Request.Host.Value);

@@ -1,0 +1,109 @@
+using System.Net;
+using Mesh.ProxyHost;
+using Mesh.ProxyHost.Features;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.ProxyHost.Tests.Infrastructure;
+
+/// <summary>
+/// A real sidecar (the same ProxyApp the binary runs) on loopback with OS-chosen ports, configured from a JSON file
+/// in a temporary folder that a test may rewrite to exercise hot reload.
+/// </summary>
+public sealed class Sidecar : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly string _folder;
+
+    private Sidecar(WebApplication app, string folder)
+    {
+        _app = app;
+        _folder = folder;
+        var listeners = app.Services.GetRequiredService<Listeners>();
+        OutboundPort = listeners.Ports(Listeners.Outbound)[0];
+        OutboundHttp2Port = listeners.Ports(Listeners.Outbound)[1];
+        InboundPort = listeners.Ports(Listeners.Inbound)[0];
+        AdminPort = listeners.Ports(Listeners.Admin)[0];
+    }
+
+    public int OutboundPort { get; }
+
+    public int OutboundHttp2Port { get; }
+
+    public int InboundPort { get; }
+
+    public int AdminPort { get; }
+
+    public string ConfigFile => Path.Combine(_folder, "mesh.json");
+
+    public IServiceProvider Services => _app.Services;
+
+    public Uri Outbound => new($"http://127.0.0.1:{OutboundPort}");
+
+    public Uri Admin => new($"http://127.0.0.1:{AdminPort}");
+
+    /// <summary>A client that talks to the outbound listener, naming the service in Host.</summary>
+    public HttpClient OutboundClient(string service)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = Outbound };
+        client.DefaultRequestHeaders.Host = service;
+        return client;
+    }
+
+    /// <summary>The JSON of a configuration with these services (service → endpoint URLs) and extra Mesh settings.</summary>
+    public static string Json(IDictionary<string, string[]> services, string meshServices = "{}", string inboundTarget = "http://127.0.0.1:9")
+    {
+        var endpoints = string.Join(",", services.Select(s => $"\"{s.Key}\": {{ \"http\": [{string.Join(",", s.Value.Select(u => $"\"{u}\""))}] }}"));
+        return $$"""
+        {
+          "Mesh": {
+            "Proxy": {
+              "Outbound": { "Listen": "127.0.0.1:0", "ListenHttp2": "127.0.0.1:0" },
+              "Inbound": { "Listen": "127.0.0.1:0", "Target": "{{inboundTarget}}" },
+              "DrainDelay": "00:00:00"
+            },
+            "Admin": { "Listen": "127.0.0.1:0" },
+            "Services": {{meshServices}}
+          },
+          "Services": { {{endpoints}} }
+        }
+        """;
+    }
+
+    public static async Task<Sidecar> StartAsync(string json, params string[] args)
+    {
+        var folder = Directory.CreateTempSubdirectory("mesh-sidecar-").FullName;
+        var file = Path.Combine(folder, "mesh.json");
+        await File.WriteAllTextAsync(file, json);
+        var app = ProxyApp.Build([$"--Mesh:ConfigFile={file}", .. args], builder =>
+        {
+            builder.Logging.ClearProviders();
+            builder.WebHost.UseSetting("urls", "");
+        });
+        await app.StartAsync();
+        return new Sidecar(app, folder);
+    }
+
+    /// <summary>Rewrites the configuration file, as an operator editing it would.</summary>
+    public Task RewriteConfigAsync(string json) => File.WriteAllTextAsync(ConfigFile, json);
+
+    public async Task<string> GetAdminAsync(string path)
+    {
+        using var client = new HttpClient();
+        return await client.GetStringAsync(new Uri(Admin, path));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.ProxyHost.Tests.Infrastructure;
+
+/// <summary>A real Kestrel server on 127.0.0.1 with a free port, counting the requests it sees.</summary>
+public sealed class TestBackend : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _requests;
+
+    private TestBackend(WebApplication app, string url)
+    {
+        _app = app;
+        Url = url;
+    }
+
+    public string Url { get; }
+
+    public int Requests => Volatile.Read(ref _requests);
+
+    public static Task<TestBackend> StartAsync(int status = 200, TimeSpan delay = default) =>
+        StartAsync(async context =>
+        {
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, context.RequestAborted);
+            }
+
+            context.Response.StatusCode = status;
+            await context.Response.WriteAsync("ok");
+        });
+
+    public static async Task<TestBackend> StartAsync(RequestDelegate handler)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        TestBackend? backend = null;
+        app.Run(context =>
+        {
+            Interlocked.Increment(ref backend!._requests);
+            return handler(context);
+        });
+        await app.StartAsync();
+        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        backend = new TestBackend(app, url);
+        return backend;
+    }
+
+    public void ResetCount() => Interlocked.Exchange(ref _requests, 0);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
