@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages the tests use. Later suites add theirs here (chromium, dnsmasq-base, ...).
-packages=(curl)
+# Debian packages the tests use: chromium for the dashboard test (driven by Playwright, never downloaded).
+packages=(curl chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

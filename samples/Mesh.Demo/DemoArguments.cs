@@ -11,10 +11,12 @@ internal sealed record DemoArguments(TimeSpan Duration, bool ShowHelp, string? E
     public const string Usage = """
         Usage: dotnet run --project samples/Mesh.Demo [-- --duration <seconds>]
 
-        Starts three loopback backends (healthy: 5 ms; slow: 55 ms; failing: 5 ms, 30 % 503s),
-        calls them through one Mesh client named "orders" (Mesh's default policies) from 8
-        concurrent loops, and shows Mesh's own metrics live, once a second: latency and success
-        per endpoint and for the caller, retries and refused retries, ejections and endpoint states.
+        Starts three loopback backends (healthy: 5 ms; slow: 55 ms; failing: 5 ms, 30 % 503s) and
+        calls them as "orders" (Mesh's default policies) from 8 concurrent loops: 6 through a Mesh
+        client in this process, 2 through a Mesh sidecar (Mesh.ProxyHost, also in this process, on
+        free loopback ports) with a plain HttpClient, as an app in another language would. Shows
+        Mesh's own metrics live, once a second: latency and success per endpoint and for the callers,
+        retries and refused retries, ejections and endpoint states.
 
         Options:
           --duration <seconds>  How long to send traffic (default 20). Ctrl-C stops early.

@@ -3,7 +3,7 @@ using System.Text;
 namespace Mesh.Demo;
 
 /// <summary>Draws the per-second table as plain text: redrawn in place on a terminal, appended when redirected.</summary>
-internal sealed class LiveTable(DemoBackends backends, TimeSpan duration, int concurrency, string policies)
+internal sealed class LiveTable(DemoBackends backends, TimeSpan duration, int clientCallers, int sidecarCallers, string policies, string sidecar)
 {
     private const int Width = 90;
 
@@ -13,25 +13,30 @@ internal sealed class LiveTable(DemoBackends backends, TimeSpan duration, int co
     private readonly bool _redraw = !Console.IsOutputRedirected;
     private bool _cleared;
 
-    /// <summary>Prints the policies once when the output is a log; on a terminal they head every redraw instead.</summary>
+    /// <summary>Prints the policies and the sidecar once when the output is a log; on a terminal they head every redraw instead.</summary>
     public void Start()
     {
         if (!_redraw)
         {
             Console.WriteLine(policies);
+            Console.WriteLine(sidecar);
             Console.WriteLine();
         }
     }
 
-    public void Draw(MetricsSnapshot window, TimeSpan elapsed)
+    /// <param name="window">Mesh's metrics over the last window.</param>
+    /// <param name="elapsed">Time since traffic started.</param>
+    /// <param name="viaSidecar">What the callers behind the sidecar saw in the same window (they have no Mesh of their own).</param>
+    public void Draw(MetricsSnapshot window, TimeSpan elapsed, (long Sent, long Succeeded) viaSidecar)
     {
         var text = new StringBuilder();
         Line(text, Text.Format(
-            "Mesh demo: client \"orders\", {0} callers, {1} endpoints    t = {2:0}s / {3:0}s    Ctrl-C stops",
-            concurrency, backends.All.Count, elapsed.TotalSeconds, duration.TotalSeconds));
+            "Mesh demo: \"orders\", {0} callers ({1} Mesh client, {2} via the sidecar), {3} endpoints    t = {4:0}s / {5:0}s    Ctrl-C stops",
+            clientCallers + sidecarCallers, clientCallers, sidecarCallers, backends.All.Count, elapsed.TotalSeconds, duration.TotalSeconds));
         if (_redraw)
         {
             Line(text, policies);
+            Line(text, sidecar);
         }
 
         Line(text, string.Empty);
@@ -58,17 +63,27 @@ internal sealed class LiveTable(DemoBackends backends, TimeSpan duration, int co
         var resilience = window.Resilience;
         var states = window.EndpointStates;
         Line(text, string.Empty);
+        var sidecarStates = window.SidecarEndpointStates;
         Line(text, Text.Format(
-            "caller (mesh.request.duration): {0:0} req/s, {1:0.0} % success, p50 {2:0.0} ms, p99 {3:0.0} ms",
+            "callers (mesh.request.duration, client and sidecar): {0:0} req/s, {1:0.0} % success, p50 {2:0.0} ms, p99 {3:0.0} ms",
             client.PerSecond(window.Window), client.SuccessPercent, client.P50Ms, client.P99Ms));
         Line(text, Text.Format(
-            "  retries {0:0.0}/s (top reason: {1}), budget exhausted {2:0.0}/s;  endpoints: {3} ready, {4} ejected, {5} probing",
+            "  of which via the sidecar (as its plain HttpClient callers saw them): {0:0} req/s, {1:0.0} % success",
+            Rate(viaSidecar.Sent, window.Window),
+            Text.Percent(viaSidecar.Succeeded, viaSidecar.Sent)));
+        Line(text, Text.Format(
+            "  retries {0:0.0}/s (top reason: {1}), budget exhausted {2:0.0}/s",
             Rate(resilience.Retries, window.Window),
             resilience.TopRetryReason ?? "-",
-            Rate(resilience.BudgetExhausted, window.Window),
+            Rate(resilience.BudgetExhausted, window.Window)));
+        Line(text, Text.Format(
+            "  endpoints (each runtime's own view): client {0} ready, {1} ejected, {2} probing; sidecar {3} ready, {4} ejected, {5} probing",
             states.Ready,
             states.Ejected,
-            states.Probing));
+            states.Probing,
+            sidecarStates.Ready,
+            sidecarStates.Ejected,
+            sidecarStates.Probing));
 
         if (_redraw)
         {

@@ -8,6 +8,8 @@ namespace Mesh.Demo;
 /// Listens to Mesh's own meter, as any metrics exporter would, and turns its duration histograms, its retry and
 /// ejection counters and its <c>mesh.endpoints</c> gauge into windows: <see cref="TakeWindow"/> returns everything
 /// measured since the previous call and starts a new window; <see cref="TakeTotals"/> returns the whole run.
+/// Two Mesh runtimes record here, the in-process client's and the sidecar's: their measurements add up (both call the
+/// same backends), except for the state each runtime keeps of the endpoints, which is told apart by the meter's scope.
 /// </summary>
 internal sealed class MeshMetricsWindow : IDisposable
 {
@@ -28,18 +30,21 @@ internal sealed class MeshMetricsWindow : IDisposable
     {
         _listener.InstrumentPublished = OnInstrumentPublished;
         _listener.SetMeasurementEventCallback<double>(static (instrument, value, tags, state) =>
-            ((MeshMetricsWindow)state!).Record(instrument.Name, value, tags));
+            ((MeshMetricsWindow)state!).Record(instrument, value, tags));
         _listener.SetMeasurementEventCallback<long>(static (instrument, value, tags, state) =>
-            ((MeshMetricsWindow)state!).Count(instrument.Name, value, tags));
+            ((MeshMetricsWindow)state!).Count(instrument, value, tags));
         _listener.SetMeasurementEventCallback<int>(static (instrument, value, tags, state) =>
-            ((MeshMetricsWindow)state!).Observe(instrument.Name, value, tags));
+            ((MeshMetricsWindow)state!).Observe(instrument, value, tags));
         _listener.Start();
     }
+
+    /// <summary>Gets or sets the scope of the sidecar's meters (<see cref="DemoSidecar.MeterScope"/>), or null when there is none.</summary>
+    public object? SidecarMeterScope { get; set; }
 
     /// <summary>Returns the window since the last call and starts a new one.</summary>
     public MetricsSnapshot TakeWindow()
     {
-        var endpointStates = ObserveEndpointStates();
+        var (endpointStates, sidecarStates) = ObserveEndpointStates();
         var resilience = _resilience.TakeWindow();
         Dictionary<string, LatencyBucket> attempts;
         LatencyBucket requests;
@@ -59,13 +64,13 @@ internal sealed class MeshMetricsWindow : IDisposable
             endpoints.Add(bucket.ToStats(name));
         }
 
-        return new(Stopwatch.GetElapsedTime(started), endpoints, requests.ToStats(ClientName), resilience, endpointStates);
+        return new(Stopwatch.GetElapsedTime(started), endpoints, requests.ToStats(ClientName), resilience, endpointStates, sidecarStates);
     }
 
     /// <summary>Returns counts for the whole run (latency percentiles are not kept for it).</summary>
     public MetricsSnapshot TakeTotals()
     {
-        var endpointStates = ObserveEndpointStates();
+        var (endpointStates, sidecarStates) = ObserveEndpointStates();
         var resilience = _resilience.TakeTotals();
         lock (_gate)
         {
@@ -76,7 +81,7 @@ internal sealed class MeshMetricsWindow : IDisposable
             }
 
             var client = new WindowStats(ClientName, _requestTotals.Count, _requestTotals.Successes, 0, 0);
-            return new(Stopwatch.GetElapsedTime(_runStarted), endpoints, client, resilience, endpointStates);
+            return new(Stopwatch.GetElapsedTime(_runStarted), endpoints, client, resilience, endpointStates, sidecarStates);
         }
     }
 
@@ -93,7 +98,10 @@ internal sealed class MeshMetricsWindow : IDisposable
         }
     }
 
-    private void Record(string instrument, double seconds, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    private bool IsSidecar(Instrument instrument) =>
+        SidecarMeterScope is { } scope && ReferenceEquals(instrument.Meter.Scope, scope);
+
+    private void Record(Instrument instrument, double seconds, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         string? endpoint = null;
         var success = false;
@@ -110,15 +118,15 @@ internal sealed class MeshMetricsWindow : IDisposable
         }
 
         var milliseconds = seconds * 1000;
-        if (instrument == MeshInstruments.AttemptDuration && endpoint is not null)
+        if (instrument.Name == MeshInstruments.AttemptDuration && endpoint is not null)
         {
             var started = Stopwatch.GetTimestamp() - (long)(seconds * Stopwatch.Frequency);
-            _resilience.OnAttempt(endpoint, started);
+            _resilience.OnAttempt(IsSidecar(instrument), endpoint, started);
         }
 
         lock (_gate)
         {
-            if (instrument == MeshInstruments.RequestDuration)
+            if (instrument.Name == MeshInstruments.RequestDuration)
             {
                 _requests.Add(milliseconds, success, keepLatency: true);
                 _requestTotals.Add(milliseconds, success, keepLatency: false);
@@ -131,9 +139,9 @@ internal sealed class MeshMetricsWindow : IDisposable
         }
     }
 
-    private void Count(string instrument, long count, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    private void Count(Instrument instrument, long count, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        switch (instrument)
+        switch (instrument.Name)
         {
             case MeshInstruments.Retries:
                 _resilience.OnRetry(MeshTags.Find(tags, MeshInstruments.RetryReasonTag) ?? "?", count);
@@ -142,25 +150,25 @@ internal sealed class MeshMetricsWindow : IDisposable
                 _resilience.OnBudgetExhausted(count);
                 break;
             case MeshInstruments.Ejections when MeshTags.Find(tags, MeshInstruments.EndpointTag) is { } endpoint:
-                _resilience.OnEjection(endpoint, MeshTags.Find(tags, MeshInstruments.EjectionReasonTag) ?? "?", count, Stopwatch.GetTimestamp());
+                _resilience.OnEjection(IsSidecar(instrument), endpoint, MeshTags.Find(tags, MeshInstruments.EjectionReasonTag) ?? "?", count, Stopwatch.GetTimestamp());
                 break;
         }
     }
 
-    private void Observe(string instrument, int value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    private void Observe(Instrument instrument, int value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        if (instrument == MeshInstruments.Endpoints)
+        if (instrument.Name == MeshInstruments.Endpoints)
         {
-            _endpointStates.Observe(value, tags);
+            _endpointStates.Observe(IsSidecar(instrument), value, tags);
         }
     }
 
-    /// <summary>Reads the <c>mesh.endpoints</c> gauge now.</summary>
-    private EndpointStateCounts ObserveEndpointStates()
+    /// <summary>Reads the <c>mesh.endpoints</c> gauge now: the in-process client's, and the sidecar's.</summary>
+    private (EndpointStateCounts Client, EndpointStateCounts Sidecar) ObserveEndpointStates()
     {
         // Observable instruments report only when asked; the answers arrive in Observe before this returns.
         _listener.RecordObservableInstruments();
-        return _endpointStates.Read();
+        return (_endpointStates.Read(sidecar: false), _endpointStates.Read(sidecar: true));
     }
 
     private static LatencyBucket GetOrAdd(Dictionary<string, LatencyBucket> buckets, string endpoint)

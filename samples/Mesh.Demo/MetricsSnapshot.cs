@@ -1,15 +1,17 @@
 namespace Mesh.Demo;
 
 /// <summary>
-/// The last window (or the whole run) of Mesh's metrics: per endpoint from <c>mesh.attempt.duration</c>, the caller's
-/// view from <c>mesh.request.duration</c>, retries and ejections from their counters, and the <c>mesh.endpoints</c> gauge.
+/// The last window (or the whole run) of Mesh's metrics: per endpoint from <c>mesh.attempt.duration</c>, the callers'
+/// view from <c>mesh.request.duration</c>, retries and ejections from their counters (all three from the in-process client
+/// and the sidecar together), and the <c>mesh.endpoints</c> gauge of each.
 /// </summary>
 internal sealed record MetricsSnapshot(
     TimeSpan Window,
     IReadOnlyList<WindowStats> Endpoints,
     WindowStats Client,
     ResilienceSnapshot Resilience,
-    EndpointStateCounts EndpointStates)
+    EndpointStateCounts EndpointStates,
+    EndpointStateCounts SidecarEndpointStates)
 {
     public int TotalAttempts
     {

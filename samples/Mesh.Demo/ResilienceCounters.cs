@@ -2,14 +2,15 @@ namespace Mesh.Demo;
 
 /// <summary>
 /// Counts retries, refused retries and ejections as Mesh reports them, and works out from the attempts which
-/// endpoints are out: one is ejected from its ejection until an attempt starts on it again (its probe).
+/// endpoints are out: one is ejected from its ejection until an attempt starts on it again (its probe). Each Mesh
+/// runtime (the in-process client, the sidecar) ejects on its own, so this is worked out per runtime.
 /// Thread-safe; timestamps are <see cref="System.Diagnostics.Stopwatch"/> ticks.
 /// </summary>
 internal sealed class ResilienceCounters
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, long> _totalRetries = [];
-    private readonly Dictionary<string, EndpointRecord> _endpoints = [];
+    private readonly Dictionary<(bool Sidecar, string Endpoint), EndpointRecord> _endpoints = [];
     private Dictionary<string, long> _windowRetries = [];
     private long _windowBudgetExhausted;
     private long _totalBudgetExhausted;
@@ -32,11 +33,11 @@ internal sealed class ResilienceCounters
         }
     }
 
-    public void OnEjection(string endpoint, string reason, long count, long timestamp)
+    public void OnEjection(bool sidecar, string endpoint, string reason, long count, long timestamp)
     {
         lock (_gate)
         {
-            var record = Endpoint(endpoint);
+            var record = Endpoint(sidecar, endpoint);
             Add(record.Reasons, reason, count);
             record.LastEjection = Math.Max(record.LastEjection, timestamp);
         }
@@ -47,11 +48,11 @@ internal sealed class ResilienceCounters
     /// when it ends, after failure accrual has judged it, so the attempt that caused an ejection is reported after the
     /// ejection; its start, not its end, tells whether it came after.
     /// </summary>
-    public void OnAttempt(string endpoint, long started)
+    public void OnAttempt(bool sidecar, string endpoint, long started)
     {
         lock (_gate)
         {
-            var record = Endpoint(endpoint);
+            var record = Endpoint(sidecar, endpoint);
             record.LastAttemptStarted = Math.Max(record.LastAttemptStarted, started);
         }
     }
@@ -80,28 +81,30 @@ internal sealed class ResilienceCounters
     private static void Add(Dictionary<string, long> counts, string key, long count) =>
         counts[key] = counts.GetValueOrDefault(key) + count;
 
-    private EndpointRecord Endpoint(string endpoint)
+    private EndpointRecord Endpoint(bool sidecar, string endpoint)
     {
-        if (!_endpoints.TryGetValue(endpoint, out var record))
+        if (!_endpoints.TryGetValue((sidecar, endpoint), out var record))
         {
             record = new();
-            _endpoints.Add(endpoint, record);
+            _endpoints.Add((sidecar, endpoint), record);
         }
 
         return record;
     }
 
-    private Dictionary<string, EndpointEjections> Ejections()
+    private List<KeyValuePair<string, EndpointEjections>> Ejections()
     {
-        var ejections = new Dictionary<string, EndpointEjections>(_endpoints.Count);
-        foreach (var (endpoint, record) in _endpoints)
+        var ejections = new List<KeyValuePair<string, EndpointEjections>>(_endpoints.Count);
+        foreach (var ((sidecar, endpoint), record) in _endpoints)
         {
             var ejected = record.Reasons.Count > 0 && record.LastAttemptStarted <= record.LastEjection;
-            ejections.Add(endpoint, new(new Dictionary<string, long>(record.Reasons), ejected));
+            ejections.Add(new(endpoint, new(new Dictionary<string, long>(record.Reasons), ejected ? Ejector(sidecar) : EjectedBy.None)));
         }
 
         return ejections;
     }
+
+    private static EjectedBy Ejector(bool sidecar) => sidecar ? EjectedBy.Sidecar : EjectedBy.Client;
 
     /// <summary>What is known of one endpoint: its ejections and when the latest ejection and attempt happened.</summary>
     private sealed class EndpointRecord

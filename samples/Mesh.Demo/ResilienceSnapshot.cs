@@ -6,11 +6,11 @@ namespace Mesh.Demo;
 /// </summary>
 /// <param name="RetriesByReason">Retries by <c>mesh.retry.reason</c>.</param>
 /// <param name="BudgetExhausted">Retries the budget refused.</param>
-/// <param name="Ejections">Ejections per <c>mesh.endpoint</c> tag value.</param>
+/// <param name="Ejections">Ejections per <c>mesh.endpoint</c> tag value and Mesh runtime: an endpoint may appear twice.</param>
 internal sealed record ResilienceSnapshot(
     IReadOnlyDictionary<string, long> RetriesByReason,
     long BudgetExhausted,
-    IReadOnlyDictionary<string, EndpointEjections> Ejections)
+    IReadOnlyList<KeyValuePair<string, EndpointEjections>> Ejections)
 {
     public long Retries => RetriesByReason.Values.Sum();
 
@@ -20,17 +20,18 @@ internal sealed record ResilienceSnapshot(
             ? null
             : RetriesByReason.OrderByDescending(static pair => pair.Value).ThenBy(static pair => pair.Key, StringComparer.Ordinal).First().Key;
 
-    /// <summary>The ejections of the endpoint on <paramref name="port"/>, or none.</summary>
+    /// <summary>The ejections of the endpoint on <paramref name="port"/> by both runtimes, or none.</summary>
     public EndpointEjections ForPort(int port)
     {
+        var all = EndpointEjections.None;
         foreach (var (endpoint, ejections) in Ejections)
         {
             if (DemoBackend.PortOf(endpoint) == port)
             {
-                return ejections;
+                all = all.Add(ejections);
             }
         }
 
-        return EndpointEjections.None;
+        return all;
     }
 }

@@ -2,16 +2,20 @@ using System.Text;
 
 namespace Mesh.Demo;
 
-/// <summary>The end-of-run summary: per endpoint, the caller against its attempts, retries, ejections, and what it shows.</summary>
+/// <summary>
+/// The end-of-run summary: per endpoint, the callers against their attempts, retries, ejections, and what it shows.
+/// Callers are both kinds: the Mesh client's, and the plain HttpClients sending through the sidecar.
+/// </summary>
 internal sealed class RunSummary(DemoBackends backends, string loadBalancer)
 {
     private static readonly CompositeFormat Row = CompositeFormat.Parse("{0,-16} {1,-8} {2,9} {3,8} {4,10}  {5}");
 
-    public void Print(MetricsSnapshot totals, TrafficDriver traffic, TimeSpan elapsed)
+    public void Print(MetricsSnapshot totals, TrafficDriver client, TrafficDriver viaSidecar, TimeSpan elapsed)
     {
         var resilience = totals.Resilience;
         var attempts = totals.TotalAttempts;
         var attemptSuccess = Text.Percent(totals.SuccessfulAttempts, attempts);
+        var traffic = new Traffic(client.Sent + viaSidecar.Sent, client.Succeeded + viaSidecar.Succeeded, client.Exceptions + viaSidecar.Exceptions);
         var callerSuccess = Text.Percent(traffic.Succeeded, traffic.Sent);
         var text = new StringBuilder();
         text.AppendLine();
@@ -32,10 +36,13 @@ internal sealed class RunSummary(DemoBackends backends, string loadBalancer)
         }
 
         text.AppendLine(Text.Format(
-            "caller: {0} requests, {1:0.0} % success ({2} threw before a response)",
+            "callers: {0} requests, {1:0.0} % success ({2} threw before a response)",
             traffic.Sent, callerSuccess, traffic.Exceptions));
         text.AppendLine(Text.Format(
-            "effective vs actual: the caller saw {0:0.0} % success; its attempts succeeded {1:0.0} % of the time",
+            "  Mesh client (in-process): {0} requests, {1:0.0} % success; via the sidecar (plain HttpClient, Host: orders): {2} requests, {3:0.0} % success",
+            client.Sent, Text.Percent(client.Succeeded, client.Sent), viaSidecar.Sent, Text.Percent(viaSidecar.Succeeded, viaSidecar.Sent)));
+        text.AppendLine(Text.Format(
+            "effective vs actual: the callers saw {0:0.0} % success; their attempts succeeded {1:0.0} % of the time",
             callerSuccess, attemptSuccess));
         text.AppendLine(Text.Format(
             "retries (mesh.retries): {0} ({1}); retries refused by the budget (mesh.retry_budget.exhausted): {2}",
@@ -46,7 +53,7 @@ internal sealed class RunSummary(DemoBackends backends, string loadBalancer)
     }
 
     // Every clause is chosen from the numbers, so the sentence stays true whatever the run did.
-    private string Explain(MetricsSnapshot totals, TrafficDriver traffic, double callerSuccess, double attemptSuccess)
+    private string Explain(MetricsSnapshot totals, Traffic traffic, double callerSuccess, double attemptSuccess)
     {
         var attempts = totals.TotalAttempts;
         var failing = Find("failing");
@@ -64,12 +71,12 @@ internal sealed class RunSummary(DemoBackends backends, string loadBalancer)
         var retries = totals.Resilience.Retries;
         var failedAttempts = attempts - totals.SuccessfulAttempts;
         var failedRequests = traffic.Sent - traffic.Succeeded;
-        var rates = Text.Format("caller success {0:0.0} % vs attempt success {1:0.0} %", callerSuccess, attemptSuccess);
+        var rates = Text.Format("callers' success {0:0.0} % vs attempts' success {1:0.0} %", callerSuccess, attemptSuccess);
         var masked = (failedAttempts, retries) switch
         {
             (0, _) => Text.Format("no attempt failed, so retries had nothing to mask ({0})", rates),
-            (_, 0) => Text.Format("no retries were made, so the caller saw every failed attempt ({0})", rates),
-            _ when callerSuccess <= attemptSuccess => Text.Format("{0} retries did not lift the caller above its attempts ({1})", retries, rates),
+            (_, 0) => Text.Format("no retries were made, so the callers saw every failed attempt ({0})", rates),
+            _ when callerSuccess <= attemptSuccess => Text.Format("{0} retries did not lift the callers above their attempts ({1})", retries, rates),
             _ when failedRequests == 0 => Text.Format("{0} retries masked every failed attempt ({1})", retries, rates),
             _ => Text.Format("{0} retries masked failed attempts, though {1} requests still failed ({2})", retries, failedRequests, rates),
         };
@@ -84,4 +91,7 @@ internal sealed class RunSummary(DemoBackends backends, string loadBalancer)
     }
 
     private DemoBackend? Find(string role) => backends.All.FirstOrDefault(backend => backend.Role == role);
+
+    /// <summary>All callers' requests as they saw them.</summary>
+    private sealed record Traffic(long Sent, long Succeeded, long Exceptions);
 }

@@ -9,6 +9,8 @@ internal sealed class TrafficDriver(HttpClient client, int concurrency)
     private long _sent;
     private long _succeeded;
     private long _exceptions;
+    private long _windowSent;
+    private long _windowSucceeded;
 
     public long Sent => Interlocked.Read(ref _sent);
 
@@ -16,6 +18,10 @@ internal sealed class TrafficDriver(HttpClient client, int concurrency)
 
     /// <summary>Requests that threw instead of returning a response (counted as failures).</summary>
     public long Exceptions => Interlocked.Read(ref _exceptions);
+
+    /// <summary>Returns the requests sent and succeeded since the last call, as the callers saw them.</summary>
+    public (long Sent, long Succeeded) TakeWindow() =>
+        (Interlocked.Exchange(ref _windowSent, 0), Interlocked.Exchange(ref _windowSucceeded, 0));
 
     /// <summary>
     /// Runs until <paramref name="stopping"/> fires. Requests in flight then get a grace period to finish,
@@ -43,9 +49,11 @@ internal sealed class TrafficDriver(HttpClient client, int concurrency)
             {
                 using var response = await client.GetAsync(WorkPath, abort);
                 Interlocked.Increment(ref _sent);
+                Interlocked.Increment(ref _windowSent);
                 if (response.IsSuccessStatusCode)
                 {
                     Interlocked.Increment(ref _succeeded);
+                    Interlocked.Increment(ref _windowSucceeded);
                 }
             }
             catch (OperationCanceledException) when (abort.IsCancellationRequested)
@@ -56,6 +64,7 @@ internal sealed class TrafficDriver(HttpClient client, int concurrency)
             {
                 // Whatever went wrong, the caller saw a failed request; keep calling.
                 Interlocked.Increment(ref _sent);
+                Interlocked.Increment(ref _windowSent);
                 Interlocked.Increment(ref _exceptions);
             }
         }

@@ -28,6 +28,7 @@ public static class MeshCoreServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<MeshTelemetry>();
+        services.TryAddSingleton<Mesh.Tap.MeshTap>();
         services.TryAddSingleton<LoadBalancerRegistry>();
         services.TryAddSingleton<MeshServiceRegistry>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MeshServiceOptions>, MeshServiceOptionsValidator>());

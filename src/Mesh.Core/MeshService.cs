@@ -2,10 +2,11 @@ using Mesh.Classification;
 using Mesh.Configuration;
 using Mesh.Endpoints;
 using Mesh.FailureAccrual;
-using Mesh.Hedging;
 using Mesh.LoadBalancing;
 using Mesh.Pipeline;
 using Mesh.RetryBudgets;
+using Mesh.Stats;
+using Mesh.Tap;
 using Mesh.Telemetry;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -19,8 +20,10 @@ namespace Mesh;
 /// </summary>
 internal sealed class MeshService : IEndpointSource
 {
-    public MeshService(string name, string direction, MeshServiceOptions options, ServiceEndpoints endpoints, ILoadBalancer balancer, MeshTelemetry telemetry, TimeProvider time, Func<double> random, ILogger logger)
+    public MeshService(string name, string direction, MeshServiceOptions options, ServiceEndpoints endpoints, ServiceStats stats, MeshTap tap, ILoadBalancer balancer, MeshTelemetry telemetry, TimeProvider time, Func<double> random, ILogger logger)
     {
+        Stats = stats;
+        Tap = tap;
         Name = name;
         Direction = direction;
         Options = options;
@@ -32,7 +35,7 @@ internal sealed class MeshService : IEndpointSource
         Classifier = new ResponseClassifier(options.Retry.RetryNonIdempotent);
         Budget = new RetryBudget(options.Retry.BudgetRatio, options.Retry.BudgetMinPerSecond, options.Retry.BudgetWindow, time);
         FailureAccrual = new FailureAccrualMechanism(name, Endpoints, options.FailureAccrual, time, random, telemetry, logger);
-        RecentLatencies = options.Hedging.Enabled ? new RecentLatencies(time) : null;
+        RecentLatencies = options.Hedging.Enabled ? new LatencyHistogram(time) : null;
         Pipeline = MeshPipeline.Build(this);
     }
 
@@ -44,7 +47,8 @@ internal sealed class MeshService : IEndpointSource
         return new ServiceEndpoints(address => new MeshEndpoint(
             address,
             new PeakEwma(time, ewma.DecayTime, ewma.DefaultRtt, ewma.FailurePenalty),
-            new EndpointHealth(new ConsecutiveFailuresOrSuccessRatePolicy(accrual, time))));
+            new EndpointHealth(new ConsecutiveFailuresOrSuccessRatePolicy(accrual, time)),
+            new TrafficStats(time)));
     }
 
     public string Name { get; }
@@ -71,10 +75,16 @@ internal sealed class MeshService : IEndpointSource
 
     public ServiceEndpoints Endpoints { get; }
 
+    /// <summary>Gets the rolling statistics the stats API reads.</summary>
+    public ServiceStats Stats { get; }
+
+    /// <summary>Gets the live tap.</summary>
+    public MeshTap Tap { get; }
+
     public ResiliencePipeline<HttpResponseMessage> Pipeline { get; }
 
     /// <summary>Gets recent attempt latencies, kept only when hedging needs them.</summary>
-    public RecentLatencies? RecentLatencies { get; }
+    public LatencyHistogram? RecentLatencies { get; }
 
     string IEndpointSource.ServiceName => Name;
 
@@ -120,7 +130,11 @@ internal sealed class MeshService : IEndpointSource
         {
             endpoint.Latency.Observe(elapsed, classification.IsFailure);
             RecentLatencies?.Record(elapsed);
+            endpoint.Traffic?.Record(classification.IsFailure, elapsed);
+            Stats.Attempts.Record(classification.IsFailure, elapsed);
         }
+
+        request.TapAttempts?.Add(new TapAttempt(endpoint.Name, classification.Reason, StatusOrNull(outcome), elapsed.TotalMilliseconds));
 
         FailureAccrual.Record(endpoint, classification, request.IsProbe);
         var tags = new RequestTags(Direction, Name, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification));
@@ -138,6 +152,52 @@ internal sealed class MeshService : IEndpointSource
 
         var tags = new RequestTags(Direction, Name, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification));
         Telemetry.RecordRequest(in tags, elapsed);
+        Stats.Requests.Record(classification.IsFailure, elapsed);
+        if (Tap.IsActive)
+        {
+            Tap.Publish(TapEventOf(request, outcome, classification, elapsed));
+        }
+    }
+
+    private TapEvent TapEventOf(MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification classification, TimeSpan elapsed)
+    {
+        var target = request.OriginalUri;
+        var traceId = request.Activity?.TraceId.ToHexString() ?? TraceContext.TraceIdOf(request.Message.Headers);
+        return new TapEvent(
+            Time.GetUtcNow(),
+            Direction,
+            Name,
+            request.Message.Method.Method,
+            target.Authority,
+            target.AbsolutePath,
+            StatusOrNull(outcome),
+            elapsed.TotalMilliseconds,
+            classification.IsFailure ? "failure" : "success",
+            outcome.Result is not null ? request.LastEndpoint?.Name : null,
+            request.TapAttempts ?? [],
+            request.TapRetries ?? [],
+            request.RetrySkipped,
+            traceId);
+    }
+
+    private static int? StatusOrNull(Outcome<HttpResponseMessage> outcome) => outcome.Result is { } response ? (int)response.StatusCode : null;
+
+    /// <summary>Gets this service's statistics over <paramref name="window"/>.</summary>
+    public ServiceSnapshot Snapshot(TimeSpan window)
+    {
+        var endpoints = new List<EndpointSnapshot>();
+        foreach (var endpoint in Endpoints.Current.All)
+        {
+            endpoints.Add(new EndpointSnapshot(
+                endpoint.Name,
+                endpoint.State.ToTagValue(),
+                endpoint.State == EndpointState.Ready ? null : endpoint.Health.EjectionReason,
+                endpoint.InFlight,
+                TimeSpan.FromMilliseconds(endpoint.Latency.EstimateMs),
+                endpoint.Traffic?.Snapshot(window) ?? new TrafficSnapshot(0, 0, null, null, null, null)));
+        }
+
+        return new ServiceSnapshot(Name, Direction, Stats.Requests.Snapshot(window), Stats.Attempts.Snapshot(window), Stats.RetriesPerSecond(window), Budget.Remaining, endpoints);
     }
 
     private static int StatusOf(Outcome<HttpResponseMessage> outcome) => outcome.Result is { } response ? (int)response.StatusCode : 0;

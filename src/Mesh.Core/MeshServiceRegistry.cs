@@ -4,6 +4,8 @@ using Mesh.Discovery;
 using Mesh.Endpoints;
 using Mesh.LoadBalancing;
 using Mesh.Pipeline;
+using Mesh.Stats;
+using Mesh.Tap;
 using Mesh.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
@@ -30,6 +32,8 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly IOptions<ServiceDiscoveryOptions> _discoveryOptions;
     private readonly IDisposable? _reloadSubscription;
+    private readonly MeshTap _tap;
+    private readonly List<MeshServiceEntry> _static = [];
 
     public MeshServiceRegistry(
         IOptionsFactory<MeshServiceOptions> optionsFactory,
@@ -39,8 +43,10 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
         TimeProvider time,
         ILoggerFactory loggers,
         IOptions<ServiceDiscoveryOptions> discoveryOptions,
+        MeshTap tap,
         IConfiguration? configuration = null)
     {
+        _tap = tap;
         _optionsFactory = optionsFactory;
         _balancers = balancers;
         _resolver = resolver;
@@ -55,7 +61,7 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
         }
     }
 
-    /// <summary>Gets the services created so far.</summary>
+    /// <summary>Gets the services created so far, outbound and inbound.</summary>
     public IEnumerable<MeshService> Services
     {
         get
@@ -67,7 +73,24 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
                     yield return entry.Value.Current;
                 }
             }
+
+            lock (_static)
+            {
+                foreach (var entry in _static.ToArray())
+                {
+                    yield return entry.Current;
+                }
+            }
         }
+    }
+
+    /// <summary>Gets every service's statistics over <paramref name="window"/> (at most a minute).</summary>
+    public IReadOnlyList<ServiceSnapshot> Snapshot(TimeSpan window)
+    {
+        window = TimeSpan.FromSeconds(Math.Clamp(Math.Ceiling(window.TotalSeconds), 1, LatencyHistogram.MaxWindow.TotalSeconds));
+        return Services.OrderBy(s => s.Direction, StringComparer.Ordinal).ThenBy(s => s.Name, StringComparer.OrdinalIgnoreCase)
+            .Select(s => s.Snapshot(window))
+            .ToList();
     }
 
     public MeshService Get(string name) => GetEntry(name).Current;
@@ -85,9 +108,15 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
         configure(options);
         var endpoints = MeshService.CreateEndpoints(options, _time);
         endpoints.Publish([endpoint]);
-        var service = CreateService(name, direction, options, endpoints);
+        var service = CreateService(name, direction, options, endpoints, new ServiceStats(_time));
         _telemetry.AddEndpointSource(service);
-        return new MeshHttpHandler(new MeshServiceEntry(service, endpoints, discovery: null));
+        var entry = new MeshServiceEntry(service, endpoints, discovery: null);
+        lock (_static)
+        {
+            _static.Add(entry);
+        }
+
+        return new MeshHttpHandler(entry);
     }
 
     private MeshServiceEntry GetEntry(string name) =>
@@ -97,15 +126,15 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
     {
         var options = _optionsFactory.Create(name);
         var endpoints = MeshService.CreateEndpoints(options, _time);
-        var service = CreateService(name, MeshDirection.Outbound, options, endpoints);
+        var service = CreateService(name, MeshDirection.Outbound, options, endpoints, new ServiceStats(_time));
         var entry = new MeshServiceEntry(service, endpoints, new EndpointDiscovery(name, _resolver, endpoints, _telemetry, _time, _discoveryOptions.Value.RefreshPeriod, _loggers.CreateLogger("Mesh.Discovery")));
         _telemetry.AddEndpointSource(new EntrySource(entry));
         entry.Discovery!.Start();
         return entry;
     }
 
-    private MeshService CreateService(string name, string direction, MeshServiceOptions options, ServiceEndpoints endpoints) =>
-        new(name, direction, options, endpoints, _balancers.Create(options.LoadBalancer), _telemetry, _time, static () => Random.Shared.NextDouble(), _loggers.CreateLogger("Mesh.FailureAccrual"));
+    private MeshService CreateService(string name, string direction, MeshServiceOptions options, ServiceEndpoints endpoints, ServiceStats stats) =>
+        new(name, direction, options, endpoints, stats, _tap, _balancers.Create(options.LoadBalancer), _telemetry, _time, static () => Random.Shared.NextDouble(), _loggers.CreateLogger("Mesh.FailureAccrual"));
 
     private void Reconfigure()
     {
@@ -120,7 +149,7 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
             {
                 var entry = lazy.Value;
                 var options = _optionsFactory.Create(name);
-                entry.Replace(CreateService(name, MeshDirection.Outbound, options, entry.Endpoints));
+                entry.Replace(CreateService(name, MeshDirection.Outbound, options, entry.Endpoints, entry.Current.Stats));
             }
             catch (OptionsValidationException ex)
             {

@@ -60,6 +60,10 @@ public static class ProxyApp
         {
             kestrel.AddServerHeader = false;
             kestrel.AllowHostHeaderOverride = true;
+
+            // A proxy streams bodies through; Kestrel's default 30 MB cap would cut larger uploads off midway.
+            kestrel.Limits.MaxRequestBodySize = null;
+
             Listen(kestrel, listeners, Listeners.Outbound, proxy.Outbound.Listen, HttpProtocols.Http1);
             Listen(kestrel, listeners, Listeners.Outbound, proxy.Outbound.ListenHttp2, HttpProtocols.Http2);
             Listen(kestrel, listeners, Listeners.Inbound, proxy.Inbound.Listen, HttpProtocols.Http1);

@@ -17,7 +17,7 @@ public class DeadlineTests
 {
     private static async Task<(WebApplication App, string Url)> StartFrontendAsync(TestBackend orders)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false"]);
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         builder.Configuration["Services:orders:http:0"] = orders.Url;

@@ -1,5 +1,6 @@
 using Mesh.FailureAccrual;
 using Mesh.LoadBalancing;
+using Mesh.Stats;
 
 namespace Mesh.Endpoints;
 
@@ -15,12 +16,13 @@ public sealed class MeshEndpoint
 {
     private int _inFlight;
 
-    internal MeshEndpoint(Uri address, PeakEwma latency, EndpointHealth health)
+    internal MeshEndpoint(Uri address, PeakEwma latency, EndpointHealth health, TrafficStats? traffic = null)
     {
         Address = address;
         Name = address.Authority;
         Latency = latency;
         Health = health;
+        Traffic = traffic;
     }
 
     /// <summary>Gets the base address requests are sent to, e.g. <c>http://10.0.0.5:8080/</c>.</summary>
@@ -38,6 +40,9 @@ public sealed class MeshEndpoint
     internal PeakEwma Latency { get; }
 
     internal EndpointHealth Health { get; }
+
+    /// <summary>Gets the endpoint's rolling traffic for the stats API; null where nothing reads it.</summary>
+    internal TrafficStats? Traffic { get; }
 
     internal void OnAttemptStarted() => Interlocked.Increment(ref _inFlight);
 

@@ -12,6 +12,8 @@ namespace Mesh.Hedging;
 /// </summary>
 internal static class MeshHedging
 {
+    private static readonly TimeSpan RecentWindow = TimeSpan.FromSeconds(10);
+
     public static HedgingStrategyOptions<HttpResponseMessage> CreateOptions(MeshService service) => new()
     {
         Name = "MeshHedging",
@@ -33,6 +35,8 @@ internal static class MeshHedging
             }
 
             service.Telemetry.RecordRetry(service.Name, "hedge");
+            service.Stats.RecordRetry("hedge");
+            primary.TapRetries?.Add("hedge");
             args.ActionContext.Properties.Set(MeshRequest.Key, hedge);
             return () => args.Callback(args.ActionContext);
         },
@@ -41,7 +45,7 @@ internal static class MeshHedging
     private static TimeSpan Delay(MeshService service, ResilienceContext context)
     {
         var options = service.Options.Hedging;
-        var observed = service.RecentLatencies?.Percentile(options.Percentile) ?? options.MinDelay;
+        var observed = service.RecentLatencies?.Percentile(options.Percentile, RecentWindow, minSamples: 20) ?? options.MinDelay;
         var delay = observed > options.MinDelay ? observed : options.MinDelay;
 
         // A hedge that could not finish before the deadline is only load: wait past the deadline instead.

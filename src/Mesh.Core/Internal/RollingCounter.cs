@@ -36,10 +36,14 @@ internal sealed class RollingCounter
         }
     }
 
-    public long Sum()
+    public long Sum() => Sum(_slots.Length);
+
+    /// <summary>Sums the current slot and the <paramref name="slots"/> - 1 before it.</summary>
+    public long Sum(int slots)
     {
+        slots = Math.Clamp(slots, 1, _slots.Length);
         var epoch = CurrentEpoch();
-        var oldest = epoch >= (uint)_slots.Length ? epoch - (uint)_slots.Length + 1 : 0;
+        var oldest = epoch >= (uint)slots ? epoch - (uint)slots + 1 : 0;
         long sum = 0;
         foreach (ref readonly var slot in _slots.AsSpan())
         {

@@ -30,6 +30,7 @@ internal sealed class EndpointSelectionStrategy(MeshService service) : Resilienc
         request.CurrentEndpoint = endpoint;
         request.Attempts++;
         endpoint.OnAttemptStarted();
+        using var span = StartAttemptSpan(request, endpoint, isProbe);
         var started = service.Time.GetTimestamp();
         Outcome<HttpResponseMessage> outcome;
         try
@@ -48,6 +49,20 @@ internal sealed class EndpointSelectionStrategy(MeshService service) : Resilienc
         request.LastEndpoint = endpoint;
         request.LastClassification = classification;
         service.OnAttemptCompleted(request, endpoint, outcome, classification, elapsed);
+        if (span is not null)
+        {
+            span.SetTag("mesh.attempt.outcome", classification.Reason);
+            if (outcome.Result is { } response)
+            {
+                span.SetTag(MeshInstruments.StatusCodeTag, (int)response.StatusCode);
+            }
+
+            if (classification.IsFailure)
+            {
+                span.SetStatus(ActivityStatusCode.Error, classification.Reason);
+            }
+        }
+
         request.Activity?.AddEvent(new ActivityEvent("attempt", tags: new ActivityTagsCollection
         {
             ["mesh.attempt"] = request.Attempts,
@@ -56,6 +71,30 @@ internal sealed class EndpointSelectionStrategy(MeshService service) : Resilienc
             ["mesh.attempt.duration_ms"] = elapsed.TotalMilliseconds,
         }));
         return outcome;
+    }
+
+    /// <summary>A span per attempt, child of the request's, naming the endpoint, the attempt number and why it was made.</summary>
+    private static Activity? StartAttemptSpan(MeshRequest request, Endpoints.MeshEndpoint endpoint, bool isProbe)
+    {
+        if (request.Activity is null)
+        {
+            return null;
+        }
+
+        var span = MeshTelemetry.ActivitySource.StartActivity("mesh.attempt", ActivityKind.Client, request.Activity.Context);
+        if (span is not null)
+        {
+            span.DisplayName = $"attempt {request.Attempts} {endpoint.Name}";
+            span.SetTag("mesh.attempt", request.Attempts);
+            span.SetTag(MeshInstruments.EndpointTag, endpoint.Name);
+            span.SetTag("mesh.attempt.probe", isProbe);
+            if (request.Attempts > 1)
+            {
+                span.SetTag(MeshInstruments.RetryReasonTag, request.LastClassification.Reason);
+            }
+        }
+
+        return span;
     }
 
     // Cancelled by the caller, the total deadline or a hedge that won: not the endpoint's fault, so it is not charged.

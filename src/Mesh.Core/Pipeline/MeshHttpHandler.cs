@@ -28,6 +28,12 @@ public sealed class MeshHttpHandler : DelegatingHandler
         var deadline = DeadlineFor(service);
         using var activity = StartActivity(service, request);
         var meshRequest = new MeshRequest(request, cancellationToken, deadline, activity);
+        if (service.Tap.IsActive)
+        {
+            meshRequest.TapAttempts = new(2);
+            meshRequest.TapRetries = new(1);
+        }
+
         if (deadline.Remaining <= TimeSpan.Zero)
         {
             // The caller's deadline has passed: the answer cannot matter any more, so the request is not started.
@@ -92,7 +98,15 @@ public sealed class MeshHttpHandler : DelegatingHandler
 
     private static Activity? StartActivity(MeshService service, HttpRequestMessage request)
     {
-        var activity = MeshTelemetry.ActivitySource.StartActivity("mesh.request", ActivityKind.Client);
+        if (!MeshTelemetry.ActivitySource.HasListeners())
+        {
+            return null;
+        }
+
+        // Continue the caller's trace: the current activity, or else the traceparent the request carries (a sidecar
+        // forwarding an application's request, with no activity of its own).
+        var parent = Activity.Current?.Context ?? TraceContext.FromHeaders(request.Headers) ?? default;
+        var activity = MeshTelemetry.ActivitySource.StartActivity("mesh.request", ActivityKind.Client, parent);
         if (activity is not null)
         {
             activity.DisplayName = $"{request.Method.Method} {service.Name}";
@@ -117,6 +131,12 @@ public sealed class MeshHttpHandler : DelegatingHandler
         {
             headers.Remove(DeadlineHeaders.GrpcTimeout);
             headers.TryAddWithoutValidation(DeadlineHeaders.GrpcTimeout, DeadlineHeaders.FormatGrpcTimeout(budget));
+        }
+
+        // Trace propagation: the endpoint's spans become children of this attempt's span.
+        if (Activity.Current is { } attempt && attempt.Source == MeshTelemetry.ActivitySource)
+        {
+            TraceContext.Inject(attempt, headers);
         }
 
         return base.SendAsync(request.Message, cancellationToken);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Mesh.Bodies;
 using Mesh.Classification;
 using Mesh.Endpoints;
+using Mesh.Tap;
 using Mesh.Timeouts;
 using Polly;
 
@@ -21,8 +22,18 @@ internal sealed class MeshRequest
         CallerToken = callerToken;
         Deadline = deadline;
         Activity = activity;
-        PathAndQuery = message.RequestUri!.PathAndQuery;
+        OriginalUri = message.RequestUri!;
+        PathAndQuery = OriginalUri.PathAndQuery;
     }
+
+    /// <summary>Gets the logical target as the caller addressed it, before any attempt re-aimed the message.</summary>
+    public Uri OriginalUri { get; }
+
+    /// <summary>Gets or sets the attempts of a request made while someone taps; null otherwise.</summary>
+    public List<TapAttempt>? TapAttempts { get; set; }
+
+    /// <summary>Gets or sets why each retry was made, for the tap; null when no one taps.</summary>
+    public List<string>? TapRetries { get; set; }
 
     public HttpRequestMessage Message { get; }
 
@@ -91,7 +102,13 @@ internal sealed class MeshRequest
             copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
         }
 
-        return new MeshRequest(copy, CallerToken, Deadline, Activity) { LastEndpoint = CurrentEndpoint, Attempts = Attempts };
+        return new MeshRequest(copy, CallerToken, Deadline, Activity)
+        {
+            LastEndpoint = CurrentEndpoint,
+            Attempts = Attempts,
+            TapAttempts = TapAttempts,
+            TapRetries = TapRetries,
+        };
     }
 
     public Uri UriFor(MeshEndpoint endpoint)

@@ -24,6 +24,8 @@ internal static class MeshRetry
             var request = args.Context.Properties.GetValue(MeshRequest.Key, null!);
             var reason = request.LastClassification.Reason;
             service.Telemetry.RecordRetry(service.Name, reason);
+            service.Stats.RecordRetry(reason);
+            request.TapRetries?.Add(reason);
             request.Activity?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection
             {
                 [MeshInstruments.RetryReasonTag] = reason,

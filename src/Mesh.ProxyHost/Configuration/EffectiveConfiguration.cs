@@ -85,6 +85,14 @@ internal sealed partial class EffectiveConfiguration : ConfigurationProvider, IC
 
         if (Same(data))
         {
+            // The live configuration is the one in effect again (the operator put the last good file back): the
+            // rejection /config shows is over, though nothing needs to change.
+            if (Status.State == "rejected")
+            {
+                Status = new ReloadStatus("applied", _time.GetUtcNow(), []);
+                Log.ReloadApplied(_logger);
+            }
+
             return;
         }
 

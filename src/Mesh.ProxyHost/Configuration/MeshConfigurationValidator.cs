@@ -1,3 +1,4 @@
+using System.Net;
 using Mesh.Configuration;
 using Mesh.LoadBalancing;
 using Microsoft.Extensions.Configuration;
@@ -29,7 +30,7 @@ internal static class MeshConfigurationValidator
                 var values = endpoints.Value is not null ? [endpoints] : endpoints.GetChildren().ToList();
                 foreach (var value in values)
                 {
-                    if (value.Value is null || !ServiceEndpoint.TryParse(value.Value, out _))
+                    if (value.Value is null || !ServiceEndpoint.TryParse(value.Value, out var endpoint) || !HasUsableHost(endpoint))
                     {
                         errors.Add($"{value.Path} must be an endpoint URL or host:port, was '{value.Value}'");
                     }
@@ -49,6 +50,16 @@ internal static class MeshConfigurationValidator
 
         return errors;
     }
+
+    // ServiceEndpoint.TryParse takes almost anything for a URI ('not a url' included); discovery would then fail to
+    // make an address of it at run time, so only a host a URL can carry is accepted.
+    private static bool HasUsableHost(ServiceEndpoint endpoint) => endpoint.EndPoint switch
+    {
+        IPEndPoint => true,
+        DnsEndPoint dns => Uri.CheckHostName(dns.Host) != UriHostNameType.Unknown,
+        UriEndPoint uri => uri.Uri.IsAbsoluteUri && Uri.CheckHostName(uri.Uri.IdnHost) != UriHostNameType.Unknown,
+        _ => false,
+    };
 
     // The binder names the key and the type in its message: "Failed to convert configuration value at 'Mesh:...' to type ...".
     private static void Bind(Action bind, List<string> errors)

@@ -39,7 +39,7 @@ public sealed class TestBackend : IAsyncDisposable
 
     public static async Task<TestBackend> StartAsync(RequestDelegate handler)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false"]);
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();

@@ -15,6 +15,7 @@ public sealed class Sidecar : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly string _folder;
+    private Task? _stopping;
 
     private Sidecar(WebApplication app, string folder)
     {
@@ -76,7 +77,8 @@ public sealed class Sidecar : IAsyncDisposable
         var folder = Directory.CreateTempSubdirectory("mesh-sidecar-").FullName;
         var file = Path.Combine(folder, "mesh.json");
         await File.WriteAllTextAsync(file, json);
-        var app = ProxyApp.Build([$"--Mesh:ConfigFile={file}", .. args], builder =>
+        // Only the Mesh config file is watched (hot reload); the default appsettings.json is not, sparing inotify instances.
+        var app = ProxyApp.Build([$"--Mesh:ConfigFile={file}", "--hostBuilder:reloadConfigOnChange=false", .. args], builder =>
         {
             builder.Logging.ClearProviders();
             builder.WebHost.UseSetting("urls", "");
@@ -94,9 +96,12 @@ public sealed class Sidecar : IAsyncDisposable
         return await client.GetStringAsync(new Uri(Admin, path));
     }
 
+    /// <summary>Stops the sidecar as SIGTERM would: drain (<c>/ready</c> 503), close the listeners, let in-flight requests finish.</summary>
+    public Task StopAsync() => _stopping ??= _app.StopAsync();
+
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
+        await StopAsync();
         await _app.DisposeAsync();
         try
         {

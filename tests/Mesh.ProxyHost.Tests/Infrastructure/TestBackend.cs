@@ -37,13 +37,16 @@ public sealed class TestBackend : IAsyncDisposable
             await context.Response.WriteAsync("ok");
         });
 
-    public static async Task<TestBackend> StartAsync(RequestDelegate handler)
+    /// <summary>Starts a backend answering with <paramref name="handler"/>, after the middleware <paramref name="configure"/> adds (e.g. WebSockets).</summary>
+    public static async Task<TestBackend> StartAsync(RequestDelegate handler, Action<IApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // No file watching: a backend reads no configuration, and each watcher takes one of the user's 128 inotify instances.
+        var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false"]);
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
         TestBackend? backend = null;
+        configure?.Invoke(app);
         app.Run(context =>
         {
             Interlocked.Increment(ref backend!._requests);

@@ -1,12 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Mesh.AspNetCore.Admin;
 using Mesh.ProxyHost.Configuration;
 
 namespace Mesh.ProxyHost.Features.Admin;
 
 /// <summary>
-/// The admin listener (loopback by default): <c>/metrics</c> (Prometheus text), <c>/ready</c>, <c>/live</c> and
-/// <c>/config</c> (the effective configuration and the outcome of the last reload).
+/// The admin listener (loopback by default): the dashboard at <c>/</c>, <c>/stats</c>, <c>/tap</c>, <c>/metrics</c>
+/// (Prometheus text), <c>/ready</c>, <c>/live</c> and <c>/config</c> (the effective configuration and the last reload).
 /// </summary>
 internal static class AdminEndpoints
 {
@@ -25,13 +26,23 @@ internal static class AdminEndpoints
                     context.Response.StatusCode = readiness.IsReady ? 200 : 503;
                     await context.Response.WriteAsync(readiness.IsReady ? "ready\n" : readiness.IsDraining ? "draining\n" : "starting\n");
                     break;
+                case "/stats":
+                    await MeshAdminHandlers.StatsAsync(context);
+                    break;
+                case "/tap":
+                    await MeshAdminHandlers.TapAsync(context);
+                    break;
                 case "/config":
                     context.Response.ContentType = "application/json";
                     await context.Response.WriteAsync(ConfigJson(context.RequestServices).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
                     break;
                 default:
-                    context.Response.StatusCode = 404;
-                    await context.Response.WriteAsync("Mesh admin: /metrics, /ready, /live, /config\n");
+                    if (!await MeshAdminHandlers.TryDashboardAsync(context, context.Request.Path.Value ?? "/"))
+                    {
+                        context.Response.StatusCode = 404;
+                        await context.Response.WriteAsync("Mesh admin: / (dashboard), /stats, /tap, /metrics, /ready, /live, /config\n");
+                    }
+
                     break;
             }
         });
@@ -58,7 +69,12 @@ internal static class AdminEndpoints
                 ["at"] = status.At?.ToString("O"),
                 ["errors"] = new JsonArray(status.Errors.Select(e => (JsonNode)JsonValue.Create(e)).ToArray()),
             },
-            ["configuration"] = Tree(effective.Root),
+            // Only Mesh's own sections: the environment the sidecar runs in may hold secrets.
+            ["configuration"] = new JsonObject
+            {
+                ["Mesh"] = Tree(effective.Root.GetSection("Mesh")),
+                ["Services"] = Tree(effective.Root.GetSection("Services")),
+            },
             ["endpoints"] = endpoints,
         };
     }

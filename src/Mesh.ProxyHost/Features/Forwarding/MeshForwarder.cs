@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Mesh.Pipeline;
+using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Mesh.ProxyHost.Features.Forwarding;
@@ -39,6 +40,8 @@ internal sealed class MeshForwarder(IHttpForwarder forwarder) : IDisposable
         ActivityHeadersPropagator = null,
     };
 
+    private const string KestrelRenamedContentLength = "X-Content-Length";
+
     private readonly ConcurrentDictionary<string, HttpMessageInvoker> _invokers = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Gets (or makes, once per service) the client that sends through the service's Mesh pipeline.</summary>
@@ -52,6 +55,15 @@ internal sealed class MeshForwarder(IHttpForwarder forwarder) : IDisposable
 
     public async Task ForwardAsync(HttpContext context, string service, HttpMessageInvoker invoker, HttpTransformer transformer)
     {
+        // Kestrel lets Transfer-Encoding win over a Content-Length sent with it, renaming the latter X-Content-Length.
+        // Such a request "ought to be handled as an error" (RFC 9112 §6.3, a request-smuggling sign): refused, as Envoy does.
+        var headers = context.Request.Headers;
+        if (headers.ContainsKey(HeaderNames.TransferEncoding) && headers.ContainsKey(KestrelRenamedContentLength))
+        {
+            await ProxyErrors.WriteAsync(context, 400, "ambiguous-length", "the request has both Transfer-Encoding and Content-Length.");
+            return;
+        }
+
         var config = HttpProtocol.IsHttp2(context.Request.Protocol) ? Http2 : Http1;
         var error = await forwarder.SendAsync(context, $"http://{service}/", invoker, config, transformer);
         if (error != ForwarderError.None)

@@ -1,15 +1,19 @@
-namespace Mesh.Hedging;
+namespace Mesh.Telemetry;
 
 /// <summary>
-/// A rolling histogram of recent attempt latencies (ten 1-second slots, buckets 20% apart from 50 µs to about a
-/// minute), from which the hedging delay is read as a percentile. Only fed when hedging is on.
+/// A rolling histogram of latencies: one-second slots over the last minute, buckets 20% apart from 50 µs to about a
+/// minute. Percentiles over any window up to a minute are read from it (hedging's delay, the stats API). Recording
+/// takes a short lock; the histogram exists only per service and per endpoint.
 /// </summary>
-internal sealed class RecentLatencies
+internal sealed class LatencyHistogram
 {
+    /// <summary>The longest window a percentile can cover.</summary>
+    public static readonly TimeSpan MaxWindow = TimeSpan.FromSeconds(Slots);
+
     private const double FirstBucketMs = 0.05;
     private const double Growth = 1.2;
     private const int Buckets = 80;
-    private const int Slots = 10;
+    private const int Slots = 60;
     private static readonly double LogGrowth = Math.Log(Growth);
 
     private readonly TimeProvider _time;
@@ -18,7 +22,7 @@ internal sealed class RecentLatencies
     private readonly int[,] _counts = new int[Slots, Buckets];
     private readonly object _lock = new();
 
-    public RecentLatencies(TimeProvider time)
+    public LatencyHistogram(TimeProvider time)
     {
         _time = time;
         _origin = time.GetTimestamp();
@@ -44,33 +48,20 @@ internal sealed class RecentLatencies
         }
     }
 
-    /// <summary>Gets the latency below which <paramref name="percentile"/> of recent attempts finished; null with fewer than <paramref name="minSamples"/>.</summary>
-    public TimeSpan? Percentile(double percentile, int minSamples = 20)
+    /// <summary>
+    /// Gets the latency below which <paramref name="percentile"/> of the samples of the last <paramref name="window"/>
+    /// fell (the upper bound of its bucket, so at most 20% high); null with fewer than <paramref name="minSamples"/>.
+    /// </summary>
+    public TimeSpan? Percentile(double percentile, TimeSpan window, int minSamples = 1)
     {
         Span<long> merged = stackalloc long[Buckets];
-        long total = 0;
-        var epoch = Epoch();
-        lock (_lock)
-        {
-            for (var slot = 0; slot < Slots; slot++)
-            {
-                if (_epochs[slot] > epoch - Slots && _epochs[slot] <= epoch)
-                {
-                    for (var b = 0; b < Buckets; b++)
-                    {
-                        merged[b] += _counts[slot, b];
-                        total += _counts[slot, b];
-                    }
-                }
-            }
-        }
-
-        if (total < minSamples)
+        var total = Merge(window, merged);
+        if (total < minSamples || total == 0)
         {
             return null;
         }
 
-        var rank = (long)Math.Ceiling(percentile * total);
+        var rank = Math.Max(1, (long)Math.Ceiling(percentile * total));
         long seen = 0;
         for (var b = 0; b < Buckets; b++)
         {
@@ -82,6 +73,29 @@ internal sealed class RecentLatencies
         }
 
         return TimeSpan.FromMilliseconds(UpperBoundMs(Buckets - 1));
+    }
+
+    private long Merge(TimeSpan window, Span<long> merged)
+    {
+        var slots = Math.Clamp((int)Math.Ceiling(window.TotalSeconds), 1, Slots);
+        var epoch = Epoch();
+        long total = 0;
+        lock (_lock)
+        {
+            for (var slot = 0; slot < Slots; slot++)
+            {
+                if (_epochs[slot] > epoch - slots && _epochs[slot] <= epoch)
+                {
+                    for (var b = 0; b < Buckets; b++)
+                    {
+                        merged[b] += _counts[slot, b];
+                        total += _counts[slot, b];
+                    }
+                }
+            }
+        }
+
+        return total;
     }
 
     private static int BucketOf(double ms) =>

@@ -1,0 +1,17 @@
+namespace Mesh.Cli;
+
+/// <summary>The exit codes of <c>mesh</c>, for scripts and CI.</summary>
+public static class ExitCodes
+{
+    /// <summary>The command did what was asked.</summary>
+    public const int Ok = 0;
+
+    /// <summary>The admin endpoint could not be reached, or answered with an error.</summary>
+    public const int AdminError = 1;
+
+    /// <summary>The command line was wrong: unknown command or option, a missing or malformed value.</summary>
+    public const int Usage = 2;
+
+    /// <summary><c>mesh check</c> found errors in the configuration file.</summary>
+    public const int ConfigurationErrors = 3;
+}

@@ -1,0 +1,124 @@
+using System.Globalization;
+using Mesh.Cli.Admin;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Mesh.Cli.Rendering;
+
+/// <summary>The two tables of <c>mesh stat</c> and <c>mesh top</c>: services, then their endpoints.</summary>
+internal static class StatsView
+{
+    public static IRenderable Render(StatsReport report, string? caption = null)
+    {
+        var rows = new List<IRenderable>();
+        if (caption is not null)
+        {
+            rows.Add(new Text(caption));
+        }
+
+        if (report.Services.Count == 0)
+        {
+            rows.Add(new Text($"No services over the last {Format.Count(report.WindowSeconds)} s: nothing has been called through this Mesh yet."));
+            return new Rows(rows);
+        }
+
+        rows.Add(Services(report));
+        rows.Add(Text.Empty);
+        rows.Add(Endpoints(report));
+        return new Rows(rows);
+    }
+
+    private static Table Services(StatsReport report)
+    {
+        var table = NewTable($"Services, last {Format.Count(report.WindowSeconds)} s (latency in ms)");
+        AddTextColumns(table, "SERVICE", "DIR");
+        AddNumberColumns(table, "REQ/S", "SUCCESS", "ATT/S", "ATT OK", "P50", "P95", "P99", "RETRY/S", "BUDGET");
+        foreach (var s in report.Services)
+        {
+            table.AddRow(
+                Markup.Escape(s.Service),
+                Direction(s.Direction),
+                Format.Rate(s.Requests.PerSecond),
+                SuccessMarkup(s.Requests.SuccessRate),
+                Format.Rate(s.Attempts.PerSecond),
+                SuccessMarkup(s.Attempts.SuccessRate),
+                Format.Ms(s.Requests.P50),
+                Format.Ms(s.Requests.P95),
+                Format.Ms(s.Requests.P99),
+                Format.Rate(s.RetriesPerSecond),
+                Format.Count(s.BudgetRemaining));
+        }
+
+        return table;
+    }
+
+    // The reason comes last: it is usually empty, and when it is long a narrow terminal cuts it rather than the numbers.
+    private static Table Endpoints(StatsReport report)
+    {
+        var table = NewTable("Endpoints (attempts; latency in ms)");
+        AddTextColumns(table, "SERVICE", "ENDPOINT", "STATE");
+        AddNumberColumns(table, "ATT/S", "SUCCESS", "P50", "P99", "INFLIGHT");
+        AddTextColumns(table, "REASON");
+        foreach (var s in report.Services)
+        {
+            foreach (var e in s.Endpoints)
+            {
+                table.AddRow(
+                    Markup.Escape(s.Service),
+                    Markup.Escape(e.Endpoint),
+                    StateMarkup(e.State),
+                    Format.Rate(e.Attempts.PerSecond),
+                    SuccessMarkup(e.Attempts.SuccessRate),
+                    Format.Ms(e.Attempts.P50),
+                    Format.Ms(e.Attempts.P99),
+                    e.InFlight.ToString(CultureInfo.InvariantCulture),
+                    Markup.Escape(e.Reason ?? Format.None));
+            }
+        }
+
+        return table;
+    }
+
+    // Borderless, kubectl-style: narrow enough for an 80-column terminal, and easy to grep. Without a border Spectre
+    // ignores left padding, so every column keeps its gap on the right.
+    private static Table NewTable(string title) => new() { Border = TableBorder.None, Title = new TableTitle(title) };
+
+    private static void AddTextColumns(Table table, params string[] headers)
+    {
+        foreach (var header in headers)
+        {
+            table.AddColumn(new TableColumn(header).NoWrap().PadLeft(0).PadRight(2));
+        }
+    }
+
+    private static void AddNumberColumns(Table table, params string[] headers)
+    {
+        foreach (var header in headers)
+        {
+            table.AddColumn(new TableColumn(header).RightAligned().PadLeft(0).PadRight(2));
+        }
+    }
+
+    private static string Direction(string direction) => direction switch
+    {
+        "outbound" => "out",
+        "inbound" => "in",
+        _ => Markup.Escape(direction),
+    };
+
+    private static string StateMarkup(string state) => state switch
+    {
+        "ready" => "[green]ready[/]",
+        "ejected" => "[red]ejected[/]",
+        "probing" => "[yellow]probing[/]",
+        _ => Markup.Escape(state),
+    };
+
+    private static string SuccessMarkup(double? rate) => rate switch
+    {
+        null => Format.None,
+        >= 0.99 => $"[green]{Format.Percent(rate)}[/]",
+        >= 0.9 => $"[yellow]{Format.Percent(rate)}[/]",
+        _ => $"[red]{Format.Percent(rate)}[/]",
+    };
+}

@@ -1,0 +1,43 @@
+using Mesh.Internal;
+using Mesh.Telemetry;
+
+namespace Mesh.Stats;
+
+/// <summary>
+/// Rolling traffic of one service (as its callers saw it, or per attempt) or of one endpoint, over the last minute in
+/// one-second slots: how many, how many failed, and the latency distribution. Read as a <see cref="TrafficSnapshot"/>
+/// over any window up to a minute.
+/// </summary>
+internal sealed class TrafficStats(TimeProvider time)
+{
+    private static readonly TimeSpan Minute = LatencyHistogram.MaxWindow;
+
+    private readonly RollingCounter _total = new(time, Minute, slots: 60);
+    private readonly RollingCounter _failures = new(time, Minute, slots: 60);
+    private readonly LatencyHistogram _latency = new(time);
+
+    public void Record(bool failure, TimeSpan latency)
+    {
+        _total.Add();
+        if (failure)
+        {
+            _failures.Add();
+        }
+
+        _latency.Record(latency);
+    }
+
+    public TrafficSnapshot Snapshot(TimeSpan window)
+    {
+        var slots = (int)Math.Ceiling(window.TotalSeconds);
+        var total = _total.Sum(slots);
+        var failures = _failures.Sum(slots);
+        return new TrafficSnapshot(
+            Count: total,
+            PerSecond: total / window.TotalSeconds,
+            SuccessRate: total == 0 ? null : (double)(total - failures) / total,
+            P50: _latency.Percentile(0.50, window),
+            P95: _latency.Percentile(0.95, window),
+            P99: _latency.Percentile(0.99, window));
+    }
+}

@@ -1,0 +1,42 @@
+namespace Mesh.Tap;
+
+/// <summary>
+/// One request as the tap shows it: who called what, what came back, and its fate (each attempt, each retry and why a
+/// retry was not made). Never bodies, query strings or headers, so credentials and cookies cannot leak into it.
+/// </summary>
+/// <param name="Time">When the request completed.</param>
+/// <param name="Direction"><c>outbound</c> or <c>inbound</c>.</param>
+/// <param name="Service">The logical service.</param>
+/// <param name="Method">The HTTP method.</param>
+/// <param name="Authority">The authority the caller addressed (the service name for outbound calls).</param>
+/// <param name="Path">The path, without the query string.</param>
+/// <param name="Status">The status the caller got; null when it got an error instead of a response.</param>
+/// <param name="DurationMs">How long the caller waited, in milliseconds.</param>
+/// <param name="Classification"><c>success</c> or <c>failure</c>.</param>
+/// <param name="Endpoint">The endpoint that answered, if any.</param>
+/// <param name="Attempts">Each attempt in order.</param>
+/// <param name="Retries">Why each retry was made, in order (<c>status_503</c>, <c>connect_error</c>, <c>hedge</c>, ...).</param>
+/// <param name="RetrySkipped">Why the last failure was not retried, if it was not (<c>budget_exhausted</c>, <c>not_retryable</c>, <c>body_not_replayable</c>, <c>deadline</c>, <c>max_retries</c>).</param>
+/// <param name="TraceId">The W3C trace id, when the request was traced.</param>
+public sealed record TapEvent(
+    DateTimeOffset Time,
+    string Direction,
+    string Service,
+    string Method,
+    string Authority,
+    string Path,
+    int? Status,
+    double DurationMs,
+    string Classification,
+    string? Endpoint,
+    IReadOnlyList<TapAttempt> Attempts,
+    IReadOnlyList<string> Retries,
+    string? RetrySkipped,
+    string? TraceId);
+
+/// <summary>One attempt of a tapped request.</summary>
+/// <param name="Endpoint">The endpoint tried.</param>
+/// <param name="Outcome">Its classification reason: <c>ok</c>, <c>status_503</c>, <c>timeout</c>, <c>connect_error</c>, ...</param>
+/// <param name="Status">The status it got, if any.</param>
+/// <param name="DurationMs">How long it took, in milliseconds.</param>
+public sealed record TapAttempt(string Endpoint, string Outcome, int? Status, double DurationMs);

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using Mesh.Cli.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Mesh.Cli.Tests;
+
+public class StatCommandTests(ITestOutputHelper output)
+{
+    // Round robin makes the failing endpoint's ejection certain after a known number of requests; a minute-long
+    // ejection keeps it ejected while stat runs.
+    private const string RoundRobinWithLongEjection = """
+        { "orders": { "LoadBalancer": "RoundRobin", "FailureAccrual": { "ConsecutiveFailures": 5, "BaseEjectionTime": "00:01:00", "MaxEjectionTime": "00:05:00" } } }
+        """;
+
+    [Fact]
+    public async Task Stat_AfterTraffic_ShowsTheServiceAndEachEndpointWithItsState()
+    {
+        await using var healthy = await TestBackend.StartAsync(200);
+        await using var failing = await TestBackend.StartAsync(503);
+        await using var sidecar = await Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]> { ["orders"] = [healthy.Url, failing.Url] }, RoundRobinWithLongEjection));
+        using (var client = sidecar.OutboundClient("orders"))
+        {
+            await Traffic.SendAsync(client, "/work", 40);
+        }
+
+        var result = await CliRunner.RunAsync("--admin", sidecar.Admin, "stat");
+        output.WriteLine(result.Out);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("", result.Error);
+        var services = Assert.Single(result.OutLines, l => l.StartsWith("orders ", StringComparison.Ordinal) && l.Contains(" out ", StringComparison.Ordinal));
+        Assert.Contains("%", services, StringComparison.Ordinal);
+        var healthyRow = Assert.Single(result.OutLines, l => l.Contains(Traffic.Name(healthy), StringComparison.Ordinal));
+        Assert.Contains("ready", healthyRow, StringComparison.Ordinal);
+        var failingRow = Assert.Single(result.OutLines, l => l.Contains(Traffic.Name(failing), StringComparison.Ordinal));
+        Assert.Contains("ejected", failingRow, StringComparison.Ordinal);
+        Assert.Contains("consecutive_failures", failingRow, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StatJson_IsTheStatsJson_WithTheService()
+    {
+        await using var backend = await TestBackend.StartAsync(200);
+        await using var sidecar = await Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]> { ["orders"] = [backend.Url] }));
+        using (var client = sidecar.OutboundClient("orders"))
+        {
+            await Traffic.SendAsync(client, "/work", 5);
+        }
+
+        var result = await CliRunner.RunAsync("stat", "--json", "--window", "30s", "--admin", sidecar.Admin);
+
+        Assert.Equal(0, result.ExitCode);
+        using var json = JsonDocument.Parse(result.Out);
+        Assert.Equal(30, json.RootElement.GetProperty("window_seconds").GetDouble());
+        var orders = Assert.Single(json.RootElement.GetProperty("services").EnumerateArray(), s => s.GetProperty("service").GetString() == "orders");
+        Assert.Equal(5, orders.GetProperty("requests").GetProperty("count").GetInt64());
+        Assert.Equal(Traffic.Name(backend), Assert.Single(orders.GetProperty("endpoints").EnumerateArray()).GetProperty("endpoint").GetString());
+    }
+
+    [Fact]
+    public async Task Stat_WhenTheAdminEndpointIsUnreachable_ExitsOneSayingWhere()
+    {
+        var port = FreePort.Find();
+
+        var result = await CliRunner.RunAsync("stat", "--admin", $"127.0.0.1:{port}");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("", result.Out);
+        Assert.Contains($"cannot reach the Mesh admin endpoint at http://127.0.0.1:{port}/stats", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stat_WithAWindowOverAMinute_IsAUsageError()
+    {
+        var result = await CliRunner.RunAsync("stat", "--window", "5m", "--admin", $"127.0.0.1:{FreePort.Find()}");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--window", result.Error, StringComparison.Ordinal);
+    }
+}

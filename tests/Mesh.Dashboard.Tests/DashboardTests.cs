@@ -1,0 +1,174 @@
+using System.Net;
+using System.Text.Json;
+using Mesh.ProxyHost;
+using Mesh.ProxyHost.Features;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Playwright;
+
+namespace Mesh.Dashboard.Tests;
+
+/// <summary>
+/// The sidecar's dashboard in a real browser (Debian's Chromium driven by Playwright): after known traffic it shows the
+/// services and endpoints with numbers that agree with /stats, its charts update, and the tap view streams only the
+/// requests that match its filter.
+/// </summary>
+public sealed class DashboardTests : IAsyncLifetime
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private readonly List<IAsyncDisposable> _disposables = [];
+    private WebApplication _sidecar = null!;
+    private string _admin = "";
+    private int _outbound;
+
+    public async Task InitializeAsync()
+    {
+        var ok = await StartBackendAsync(200);
+        var failing = await StartBackendAsync(503);
+        var folder = Directory.CreateTempSubdirectory("mesh-dashboard-").FullName;
+        var config = Path.Combine(folder, "mesh.json");
+        await File.WriteAllTextAsync(config, $$"""
+        {
+          "Mesh": {
+            "Proxy": { "Outbound": { "Listen": "127.0.0.1:0", "ListenHttp2": "" }, "Inbound": { "Listen": "" }, "DrainDelay": "00:00:00" },
+            "Admin": { "Listen": "127.0.0.1:0" }
+          },
+          "Services": { "orders": { "http": [ "{{ok}}" ] }, "billing": { "http": [ "{{failing}}" ] } }
+        }
+        """);
+        _sidecar = ProxyApp.Build([$"--Mesh:ConfigFile={config}", "--hostBuilder:reloadConfigOnChange=false"], b => b.Logging.ClearProviders());
+        await _sidecar.StartAsync();
+        var listeners = _sidecar.Services.GetRequiredService<Listeners>();
+        _outbound = listeners.Ports(Listeners.Outbound)[0];
+        _admin = $"http://127.0.0.1:{listeners.Ports(Listeners.Admin)[0]}";
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _sidecar.StopAsync();
+        await _sidecar.DisposeAsync();
+        foreach (var d in _disposables)
+        {
+            await d.DisposeAsync();
+        }
+    }
+
+    private async Task<string> StartBackendAsync(int status)
+    {
+        var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false"]);
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        app.Run(ctx =>
+        {
+            ctx.Response.StatusCode = status;
+            return Task.CompletedTask;
+        });
+        await app.StartAsync();
+        _disposables.Add(app);
+        return app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+    }
+
+    private async Task SendAsync(string service, string path, int count)
+    {
+        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = new Uri($"http://127.0.0.1:{_outbound}") };
+        client.DefaultRequestHeaders.Host = service;
+        for (var i = 0; i < count; i++)
+        {
+            using var _ = await client.GetAsync(path);
+        }
+    }
+
+    private static async Task<IBrowser> LaunchAsync(IPlaywright playwright) =>
+        await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+
+    [Fact]
+    public async Task Dashboard_ShowsServicesAndEndpoints_ConsistentWithStats_ChartsUpdate_TapFilters()
+    {
+        Assert.True(File.Exists(Chromium), "Debian's chromium is required (test.sh installs it)");
+        await SendAsync("orders", "/api/orders", 20);
+        await SendAsync("billing", "/api/bills", 6);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+        var external = new List<string>();
+        page.Request += (_, r) =>
+        {
+            if (!r.Url.StartsWith(_admin, StringComparison.Ordinal))
+            {
+                external.Add(r.Url);
+            }
+        };
+        await page.GotoAsync(_admin + "/");
+
+        // The services table lists both services with the request counts /stats reports.
+        var orders = page.Locator("#services tbody tr[data-service=orders]");
+        await Assertions.Expect(orders).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#services tbody tr[data-service=billing]")).ToHaveCountAsync(1);
+        using var stats = JsonDocument.Parse(await new HttpClient().GetStringAsync(_admin + "/stats"));
+        var ordersStats = stats.RootElement.GetProperty("services").EnumerateArray().Single(s => s.GetProperty("service").GetString() == "orders");
+        var rate = ordersStats.GetProperty("requests").GetProperty("per_second").GetDouble();
+        await Assertions.Expect(orders.Locator("td").Nth(2)).ToHaveTextAsync(rate.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture));
+        await Assertions.Expect(orders.Locator("td").Nth(3)).ToHaveTextAsync("100.00%");
+        await Assertions.Expect(page.Locator("#services tbody tr[data-service=billing] td").Nth(3)).ToHaveTextAsync("0.00%");
+
+        // Each service's endpoint is listed with its state.
+        var ordersEndpoint = ordersStats.GetProperty("endpoints")[0].GetProperty("endpoint").GetString()!;
+        await Assertions.Expect(page.Locator($"#endpoints tbody tr[data-endpoint='{ordersEndpoint}'] td").Nth(2)).ToHaveTextAsync("ready");
+
+        // The charts are redrawn every second: the number of points grows.
+        var chart = page.Locator("#success-chart");
+        var before = int.Parse(await chart.GetAttributeAsync("data-points") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+        await Assertions.Expect(chart).Not.ToHaveAttributeAsync("data-points", before.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        // Tap: filter on billing's 5xx; only matching rows stream in.
+        await page.FillAsync("#tap-form input[name=service]", "billing");
+        await page.FillAsync("#tap-form input[name=status]", "5xx");
+        await page.ClickAsync("#tap-start");
+        await Assertions.Expect(page.Locator("#tap-stop")).ToBeEnabledAsync();
+        await SendAsync("orders", "/api/orders", 5);
+        await SendAsync("billing", "/api/bills", 3);
+        var rows = page.Locator("#tap tbody tr");
+        await Assertions.Expect(rows).ToHaveCountAsync(3);
+        for (var i = 0; i < 3; i++)
+        {
+            await Assertions.Expect(rows.Nth(i)).ToHaveAttributeAsync("data-status", "503");
+            await Assertions.Expect(rows.Nth(i)).ToHaveAttributeAsync("data-path", "/api/bills");
+        }
+
+        var screenshot = Path.Combine(AppContext.BaseDirectory, "dashboard.png");
+        await page.ScreenshotAsync(new() { Path = screenshot, FullPage = true });
+        Assert.Empty(external);
+
+        // Keep the picture README shows up to date when run from the repository.
+        var docs = FindRepositoryDocs();
+        if (docs is not null)
+        {
+            File.Copy(screenshot, Path.Combine(docs, "dashboard.png"), overwrite: true);
+        }
+    }
+
+    private static string? FindRepositoryDocs()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Mesh.sln")))
+            {
+                return Directory.CreateDirectory(Path.Combine(dir.FullName, "docs")).FullName;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,83 @@
+using Mesh.ProxyHost.Tests.Infrastructure;
+
+namespace Mesh.ProxyHost.Tests;
+
+/// <summary>The admin listener: Prometheus metrics for both directions, health, and nothing else.</summary>
+public class MetricsTests
+{
+    private static async Task<string> MetricsWithAsync(Sidecar sidecar, params string[] parts)
+    {
+        // The exporter may serve a cached scrape for a moment: wait for one taken after the traffic.
+        var text = "";
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                text = await sidecar.GetAdminAsync("/metrics");
+                return Lines(text, "mesh_requests_total{").Any(line => parts.All(p => line.Contains(p, StringComparison.Ordinal)));
+            },
+            $"/metrics has mesh_requests_total with {string.Join(" ", parts)}");
+        return text;
+    }
+
+    private static IEnumerable<string> Lines(string text, string prefix) =>
+        text.Split('\n').Where(line => line.StartsWith(prefix, StringComparison.Ordinal));
+
+    private static async Task<int> StatusAsync(Uri uri)
+    {
+        using var client = new HttpClient();
+        using var response = await client.GetAsync(uri);
+        return (int)response.StatusCode;
+    }
+
+    [Fact]
+    public async Task OutboundTraffic_ShowsInRequestsAndDuration_ByServiceAndDirection()
+    {
+        await using var orders = await TestBackend.StartAsync();
+        await using var sidecar = await Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]> { ["orders"] = [orders.Url] }));
+        using var client = sidecar.OutboundClient("orders");
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await client.GetAsync("/work");
+            Assert.Equal(200, (int)response.StatusCode);
+        }
+
+        var text = await MetricsWithAsync(sidecar, "mesh_service=\"orders\"", "mesh_direction=\"outbound\"");
+
+        Assert.Contains(Lines(text, "mesh_request_duration_seconds_bucket{"), line => line.Contains("mesh_service=\"orders\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(Lines(text, "mesh_requests_total{"), line => line.Contains("mesh_direction=\"inbound\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task InboundTraffic_ShowsWithDirectionInbound()
+    {
+        await using var app = await TestBackend.StartAsync();
+        await using var sidecar = await Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]>(), inboundTarget: app.Url));
+        using var client = new HttpClient();
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await client.GetAsync(new Uri($"http://127.0.0.1:{sidecar.InboundPort}/work"));
+            Assert.Equal(200, (int)response.StatusCode);
+        }
+
+        var text = await MetricsWithAsync(sidecar, "mesh_direction=\"inbound\"", "mesh_service=\"local\"");
+
+        Assert.Equal(3, app.Requests);
+        Assert.Contains(Lines(text, "mesh_request_duration_seconds_bucket{"), line => line.Contains("mesh_direction=\"inbound\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ReadyAndLive_Answer200_AndUnknownPaths404_WithoutForwarding()
+    {
+        await using var orders = await TestBackend.StartAsync();
+        await using var sidecar = await Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]> { ["orders"] = [orders.Url] }));
+
+        Assert.Equal(200, await StatusAsync(new Uri(sidecar.Admin, "/ready")));
+        Assert.Equal(200, await StatusAsync(new Uri(sidecar.Admin, "/live")));
+        Assert.Equal(404, await StatusAsync(new Uri(sidecar.Admin, "/nope")));
+
+        // The admin listener never forwards, even a request naming a configured service.
+        var byHost = await RawHttp.SendAsync(sidecar.AdminPort, "GET /work HTTP/1.1\r\nHost: orders\r\nConnection: close\r\n\r\n");
+        Assert.Equal(404, RawHttp.Status(byHost));
+        Assert.Equal(0, orders.Requests);
+    }
+}

@@ -1,0 +1,151 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+using Mesh.ProxyHost.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Mesh.ProxyHost.Tests;
+
+/// <summary>WebSockets (HTTP/1.1 Upgrade) through the sidecar's outbound listener to a Kestrel echo backend.</summary>
+public class WebSocketTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task Messages_AreEchoed_ThenTheConnectionClosesCleanly()
+    {
+        await using var backend = await StartEchoBackendAsync();
+        await using var sidecar = await StartSidecarAsync(backend);
+        using var ws = new ClientWebSocket();
+        ws.Options.SetRequestHeader("Host", "echo");
+        ws.Options.CollectHttpResponseDetails = true;
+        using var timeout = new CancellationTokenSource(Timeout);
+
+        await ws.ConnectAsync(new Uri($"ws://127.0.0.1:{sidecar.OutboundPort}/ws"), timeout.Token);
+        Assert.Equal(HttpStatusCode.SwitchingProtocols, ws.HttpStatusCode);
+
+        var received = new List<string>();
+        foreach (var text in new[] { "one", "two", "three" })
+        {
+            await ws.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage: true, timeout.Token);
+            var (type, data) = await ReceiveMessageAsync(ws, timeout.Token);
+            Assert.Equal(WebSocketMessageType.Text, type);
+            received.Add(Encoding.UTF8.GetString(data));
+        }
+
+        await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
+
+        Assert.Equal(["one", "two", "three"], received);
+        Assert.Equal(WebSocketState.Closed, ws.State);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, ws.CloseStatus);
+        Assert.Equal(1, backend.Requests);
+    }
+
+    [Fact]
+    public async Task LargeBinaryMessage_IsEchoedWhole_WhenTheClientNamesTheServiceInItsUrl()
+    {
+        // ws://echo/ws, connected to the sidecar: Host is the service, as for a client behind a local DNS name.
+        await using var backend = await StartEchoBackendAsync();
+        await using var sidecar = await StartSidecarAsync(backend);
+        using var ws = new ClientWebSocket();
+        using var invoker = new HttpMessageInvoker(LoopbackConnect.Handler(sidecar.OutboundPort));
+        using var timeout = new CancellationTokenSource(Timeout);
+        var message = new byte[1024 * 1024];
+        new Random(42).NextBytes(message);
+
+        await ws.ConnectAsync(new Uri("ws://echo/ws"), invoker, timeout.Token);
+        await ws.SendAsync(message, WebSocketMessageType.Binary, endOfMessage: true, timeout.Token);
+        var (type, data) = await ReceiveMessageAsync(ws, timeout.Token);
+        await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
+
+        Assert.Equal(WebSocketMessageType.Binary, type);
+        Assert.Equal(message, data);
+        Assert.Equal(WebSocketState.Closed, ws.State);
+    }
+
+    [Fact]
+    public async Task CloseFromTheBackend_ReachesTheClient_WithItsStatusAndReason()
+    {
+        await using var backend = await TestBackend.StartAsync(
+            async context =>
+            {
+                using var server = await context.WebSockets.AcceptWebSocketAsync();
+                await server.CloseOutputAsync((WebSocketCloseStatus)4000, "bye", CancellationToken.None);
+                await server.ReceiveAsync(new byte[16], CancellationToken.None);
+            },
+            app => app.UseWebSockets());
+        await using var sidecar = await StartSidecarAsync(backend);
+        using var ws = new ClientWebSocket();
+        ws.Options.SetRequestHeader("Host", "echo");
+        using var timeout = new CancellationTokenSource(Timeout);
+
+        await ws.ConnectAsync(new Uri($"ws://127.0.0.1:{sidecar.OutboundPort}/ws"), timeout.Token);
+        var result = await ws.ReceiveAsync(new byte[16], timeout.Token);
+        await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", timeout.Token);
+
+        Assert.Equal(WebSocketMessageType.Close, result.MessageType);
+        Assert.Equal((WebSocketCloseStatus)4000, ws.CloseStatus);
+        Assert.Equal("bye", ws.CloseStatusDescription);
+    }
+
+    [Fact]
+    public async Task ThroughTheProxySetting_IsRefused_BecauseDotNetTunnelsWsWithConnect()
+    {
+        // ClientWebSocket sends ws:// through an HTTP proxy as a CONNECT tunnel, which the sidecar refuses (it is never
+        // an open proxy). Clients name the service in Host instead, as the tests above do.
+        await using var backend = await StartEchoBackendAsync();
+        await using var sidecar = await StartSidecarAsync(backend);
+        using var ws = new ClientWebSocket();
+        ws.Options.Proxy = new WebProxy(sidecar.Outbound);
+
+        var error = await Assert.ThrowsAsync<WebSocketException>(() => ws.ConnectAsync(new Uri("ws://echo/ws"), CancellationToken.None));
+
+        Assert.Contains("405", error.InnerException?.Message ?? "", StringComparison.Ordinal);
+        Assert.Equal(0, backend.Requests);
+    }
+
+    private static Task<TestBackend> StartEchoBackendAsync() => TestBackend.StartAsync(EchoAsync, app => app.UseWebSockets());
+
+    private static Task<Sidecar> StartSidecarAsync(TestBackend backend) =>
+        Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]> { ["echo"] = [backend.Url] }));
+
+    private static async Task<(WebSocketMessageType Type, byte[] Data)> ReceiveMessageAsync(WebSocket ws, CancellationToken cancellationToken)
+    {
+        using var message = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        while (true)
+        {
+            var result = await ws.ReceiveAsync(buffer, cancellationToken);
+            message.Write(buffer, 0, result.Count);
+            if (result.EndOfMessage)
+            {
+                return (result.MessageType, message.ToArray());
+            }
+        }
+    }
+
+    /// <summary>Echoes every message (in the frames it came in) until the client closes, then closes too.</summary>
+    private static async Task EchoAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = 400;
+            return;
+        }
+
+        using var ws = await context.WebSockets.AcceptWebSocketAsync();
+        var buffer = new byte[16 * 1024];
+        while (true)
+        {
+            var result = await ws.ReceiveAsync(buffer, context.RequestAborted);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, result.CloseStatusDescription, context.RequestAborted);
+                return;
+            }
+
+            await ws.SendAsync(buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, context.RequestAborted);
+        }
+    }
+}
