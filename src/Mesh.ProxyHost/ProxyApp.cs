@@ -9,6 +9,7 @@ using Mesh.Telemetry;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration.Json;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Mesh.ProxyHost;
 
@@ -67,6 +68,7 @@ public static class ProxyApp
             Listen(kestrel, listeners, Listeners.Outbound, proxy.Outbound.Listen, HttpProtocols.Http1);
             Listen(kestrel, listeners, Listeners.Outbound, proxy.Outbound.ListenHttp2, HttpProtocols.Http2);
             Listen(kestrel, listeners, Listeners.Inbound, proxy.Inbound.Listen, HttpProtocols.Http1);
+            Listen(kestrel, listeners, Listeners.Inbound, proxy.Inbound.ListenHttp2, HttpProtocols.Http2);
             Listen(kestrel, listeners, Listeners.Admin, admin.Listen, HttpProtocols.Http1);
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = proxy.DrainTimeout + proxy.DrainDelay);
@@ -91,7 +93,16 @@ public static class ProxyApp
         services.AddSingleton<InboundProxy>();
         services.AddSingleton<Readiness>();
         services.AddHostedService(static sp => sp.GetRequiredService<Readiness>());
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(MeshInstruments.Name).AddPrometheusExporter());
+        var telemetry = services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(MeshInstruments.Name).AddPrometheusExporter());
+        if (effective.Root["Mesh:Telemetry:Otlp:Endpoint"] is { Length: > 0 } otlp)
+        {
+            // Traces (a span per request and per attempt) and metrics to an OpenTelemetry collector; off by default.
+            var endpoint = new Uri(otlp);
+            telemetry
+                .WithTracing(tracing => tracing.AddSource(MeshInstruments.Name).AddOtlpExporter(o => o.Endpoint = endpoint))
+                .WithMetrics(metrics => metrics.AddOtlpExporter(o => o.Endpoint = endpoint));
+        }
+
 
         var app = builder.Build();
         app.MapWhen(static c => Listeners.Of(c) == Listeners.Admin, AdminEndpoints.Map);

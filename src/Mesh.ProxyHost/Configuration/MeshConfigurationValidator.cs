@@ -22,6 +22,11 @@ internal static class MeshConfigurationValidator
         var admin = new AdminOptions();
         Bind(() => configuration.GetSection(AdminOptions.SectionName).Bind(admin), errors);
         ProxyOptionsValidator.Validate(proxy, admin, errors);
+        if (configuration["Mesh:Telemetry:Otlp:Endpoint"] is { Length: > 0 } otlp && !Uri.TryCreate(otlp, UriKind.Absolute, out _))
+        {
+            errors.Add($"Mesh:Telemetry:Otlp:Endpoint must be an absolute URL such as http://127.0.0.1:4317, was '{otlp}'");
+        }
+
 
         foreach (var service in configuration.GetSection("Services").GetChildren())
         {

@@ -44,6 +44,12 @@ public sealed class InboundOptions
     /// <summary>Gets or sets the address. Default: <c>0.0.0.0:4143</c>. Empty turns it off.</summary>
     public string Listen { get; set; } = "0.0.0.0:4143";
 
+    /// <summary>
+    /// Gets or sets a cleartext HTTP/2 (prior knowledge) address for gRPC callers, forwarded to the application as
+    /// HTTP/2. Default: empty (off); e.g. <c>0.0.0.0:4144</c>.
+    /// </summary>
+    public string ListenHttp2 { get; set; } = "";
+
     /// <summary>Gets or sets the local application. Default: <c>http://127.0.0.1:8080</c>.</summary>
     public string Target { get; set; } = "http://127.0.0.1:8080";
 

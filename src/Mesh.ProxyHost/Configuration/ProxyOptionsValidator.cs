@@ -8,7 +8,8 @@ internal static class ProxyOptionsValidator
         Listen("Mesh:Proxy:Outbound:Listen", proxy.Outbound.Listen, optional: false, errors);
         Listen("Mesh:Proxy:Outbound:ListenHttp2", proxy.Outbound.ListenHttp2, optional: true, errors);
         Listen("Mesh:Proxy:Inbound:Listen", proxy.Inbound.Listen, optional: true, errors);
-        if (!string.IsNullOrEmpty(proxy.Inbound.Listen) &&
+        Listen("Mesh:Proxy:Inbound:ListenHttp2", proxy.Inbound.ListenHttp2, optional: true, errors);
+        if ((!string.IsNullOrEmpty(proxy.Inbound.Listen) || !string.IsNullOrEmpty(proxy.Inbound.ListenHttp2)) &&
             (!Uri.TryCreate(proxy.Inbound.Target, UriKind.Absolute, out var target) || target.Scheme is not ("http" or "https")))
         {
             errors.Add($"Mesh:Proxy:Inbound:Target must be an absolute http(s) URL, was '{proxy.Inbound.Target}'");

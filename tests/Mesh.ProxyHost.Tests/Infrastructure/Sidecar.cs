@@ -25,6 +25,7 @@ public sealed class Sidecar : IAsyncDisposable
         OutboundPort = listeners.Ports(Listeners.Outbound)[0];
         OutboundHttp2Port = listeners.Ports(Listeners.Outbound)[1];
         InboundPort = listeners.Ports(Listeners.Inbound)[0];
+        InboundHttp2Port = listeners.Ports(Listeners.Inbound).ElementAtOrDefault(1);
         AdminPort = listeners.Ports(Listeners.Admin)[0];
     }
 
@@ -35,6 +36,9 @@ public sealed class Sidecar : IAsyncDisposable
     public int InboundPort { get; }
 
     public int AdminPort { get; }
+
+    /// <summary>Gets the inbound cleartext HTTP/2 port, when the configuration opened one (0 otherwise).</summary>
+    public int InboundHttp2Port { get; }
 
     public string ConfigFile => Path.Combine(_folder, "mesh.json");
 

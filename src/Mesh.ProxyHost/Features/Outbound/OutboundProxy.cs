@@ -42,11 +42,17 @@ internal sealed partial class OutboundProxy(
             return;
         }
 
-        if (!options.Outbound.AllowUnknownHosts && !catalog.IsKnown(service))
+        if (!catalog.IsKnown(service))
         {
-            Log.UnknownService(logger, service);
-            await ProxyErrors.WriteAsync(context, 404, "unknown-service", $"unknown service '{service}'. Add its endpoints under 'Services:{service}:http' in the sidecar's configuration.");
-            return;
+            if (!options.Outbound.AllowUnknownHosts)
+            {
+                Log.UnknownService(logger, service);
+                await ProxyErrors.WriteAsync(context, 404, "unknown-service", $"unknown service '{service}'. Add its endpoints under 'Services:{service}:http' in the sidecar's configuration.");
+                return;
+            }
+
+            // Opted in: the host is resolved through DNS, port included (services are named by host alone).
+            service = request.Host.Value!.ToLowerInvariant();
         }
 
         await forwarder.ForwardAsync(context, service, forwarder.InvokerFor(service, registry.CreateHandler), _transformer);
