@@ -21,6 +21,14 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 dotnet restore Mesh.sln
 dotnet build Mesh.sln -c Release --no-restore
 
+# No known-vulnerable package, direct or transitive (advisories come from the NuGet source).
+vulnerable=$(dotnet list Mesh.sln package --vulnerable --include-transitive 2>&1 || true)
+if grep -q "has the following vulnerable packages" <<<"$vulnerable"; then
+  echo "$vulnerable"
+  echo "test.sh: known-vulnerable packages found" >&2
+  exit 1
+fi
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0

@@ -21,6 +21,9 @@ public static class FailureReasons
     /// <summary>The caller cancelled.</summary>
     public const string Cancelled = "cancelled";
 
+    /// <summary>Refused before it was sent because too many requests were in flight (load shed).</summary>
+    public const string Overloaded = "overloaded";
+
     /// <summary>Any other exception.</summary>
     public const string Error = "error";
 

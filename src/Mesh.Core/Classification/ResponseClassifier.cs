@@ -60,6 +60,8 @@ public sealed class ResponseClassifier
 
         switch (exception)
         {
+            case Polly.RateLimiting.RateLimiterRejectedException:
+                return new(true, false, FailureReasons.Overloaded);
             case TimeoutRejectedException:
                 return new(true, IsIdempotent(request), FailureReasons.Timeout);
             case HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }:

@@ -17,6 +17,13 @@ public sealed class MeshServiceOptions
     /// </summary>
     public string LoadBalancer { get; set; } = LoadBalancerNames.PeakEwma;
 
+    /// <summary>
+    /// Gets or sets the most requests to the service in flight at once from this host; more are refused at once
+    /// (load shedding: a 503 from the sidecar, <c>RateLimiterRejectedException</c> in-process) rather than queued.
+    /// Default: 1000. It also bounds the connections an HTTP/1.1 service gets.
+    /// </summary>
+    public int MaxConcurrentRequests { get; set; } = 1000;
+
     /// <summary>Gets or sets the peak-EWMA latency estimator's settings.</summary>
     public PeakEwmaOptions PeakEwma { get; set; } = new();
 

@@ -17,6 +17,7 @@ internal sealed class MeshServiceOptionsValidator(LoadBalancerRegistry balancers
             errors.Add("LoadBalancer", $"must be one of {string.Join(", ", balancers.Names)}, was '{options.LoadBalancer}'");
         }
 
+        errors.RequireRange("MaxConcurrentRequests", options.MaxConcurrentRequests, 1, 1_000_000);
         var ewma = options.PeakEwma;
         errors.RequirePositive("PeakEwma:DecayTime", ewma.DecayTime);
         errors.RequireNotNegative("PeakEwma:DefaultRtt", ewma.DefaultRtt);

@@ -1,3 +1,4 @@
+using System.Threading.RateLimiting;
 using Mesh.Hedging;
 using Mesh.Retries;
 using Polly;
@@ -21,7 +22,11 @@ internal static class MeshPipeline
         var options = service.Options;
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = service.Time, Name = service.Name };
 
-        // 1. Total timeout, outermost: it bounds everything below, retries and backoff included, and cancels the
+        // 0. Concurrency limit, outermost: when too many requests are in flight the next is refused at once, before it
+        //    costs a deadline, a retry token or a connection (load shedding, not queueing).
+        builder.AddConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = options.MaxConcurrentRequests, QueueLimit = 0 });
+
+        // 1. Total timeout: it bounds everything below, retries and backoff included, and cancels the
         //    attempt in flight (the endpoint sees the connection or stream aborted).
         builder.AddTimeout(new TimeoutStrategyOptions
         {

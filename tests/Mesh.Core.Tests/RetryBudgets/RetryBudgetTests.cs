@@ -1,3 +1,4 @@
+using CsCheck;
 using Mesh.RetryBudgets;
 using Microsoft.Extensions.Time.Testing;
 
@@ -75,27 +76,31 @@ public class RetryBudgetTests
         Assert.Equal(10, WithdrawAll(budget));
     }
 
+    /// <summary>One step of a generated history: a request (0), a retry attempt (1), or time passing (2, by Millis).</summary>
+    private readonly record struct Step(int Kind, int Millis);
+
     [Fact]
-    public void Property_RetriesInAnyWindow_NeverExceedRatioTimesRequestsPlusReserve()
+    public void Property_RetriesInAnyWindow_NeverExceedRatioTimesRequestsPlusReserve_AndNoRetriesWithoutDemand()
     {
-        // Seeded random sequences of requests, retry attempts and time steps.
-        for (var seed = 0; seed < 50; seed++)
+        var steps = Gen.Select(Gen.Int[0, 2], Gen.Int[0, 700], static (kind, ms) => new Step(kind, ms)).Array[1, 3000];
+        steps.Sample(history =>
         {
-            var random = new Random(seed);
             var time = new FakeTimeProvider();
             var window = TimeSpan.FromSeconds(10);
             var budget = new RetryBudget(0.2, minPerSecond: 1, window, time);
             var events = new List<(TimeSpan At, bool Retry)>();
             var now = TimeSpan.Zero;
-            for (var step = 0; step < 2000; step++)
+            var asked = 0;
+            foreach (var step in history)
             {
-                switch (random.Next(3))
+                switch (step.Kind)
                 {
                     case 0:
                         budget.Deposit();
                         events.Add((now, false));
                         break;
                     case 1:
+                        asked++;
                         if (budget.TryWithdraw())
                         {
                             events.Add((now, true));
@@ -103,21 +108,31 @@ public class RetryBudgetTests
 
                         break;
                     default:
-                        var step_ = TimeSpan.FromMilliseconds(random.Next(0, 500));
-                        time.Advance(step_);
-                        now += step_;
+                        time.Advance(TimeSpan.FromMilliseconds(step.Millis));
+                        now += TimeSpan.FromMilliseconds(step.Millis);
                         break;
                 }
             }
 
-            // What the budget guarantees, with its window kept in ten 1 s slots: at every retry r, the retries of the
-            // last 9 s (all of which it counted) are at most 0.2 × the requests of the last 10 s (the most it counted) + 1/s × 10 s.
+            // Granted retries never exceed the retries asked for (none are made up), and the budget's guarantee holds:
+            // with its window kept in ten 1 s slots, at every retry r, the retries of the last 9 s (all of which it
+            // counted) are at most 0.2 × the requests of the last 10 s (the most it counted) + 1/s × 10 s.
+            if (events.Count(e => e.Retry) > asked)
+            {
+                return false;
+            }
+
             foreach (var (at, _) in events.Where(e => e.Retry))
             {
                 var retries = events.Count(e => e.Retry && e.At > at - TimeSpan.FromSeconds(9) && e.At <= at);
                 var requests = events.Count(e => !e.Retry && e.At > at - window && e.At <= at);
-                Assert.True(retries <= (0.2 * requests) + 10, $"seed {seed} at {at}: {retries} retries for {requests} requests");
+                if (retries > (0.2 * requests) + 10)
+                {
+                    return false;
+                }
             }
-        }
+
+            return true;
+        }, iter: 200, seed: "0N0XIzNsQ0O2");
     }
 }

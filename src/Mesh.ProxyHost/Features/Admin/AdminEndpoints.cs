@@ -16,7 +16,17 @@ internal static class AdminEndpoints
         admin.UseOpenTelemetryPrometheusScrapingEndpoint(static context => context.Request.Path == "/metrics");
         admin.Run(static async context =>
         {
-            switch (context.Request.Path.Value)
+            // Probes and scrapes may come from the node when the admin port is bound wide; what shows traffic or
+            // configuration (tap, stats, config, dashboard) answers only callers on this machine.
+            var path = context.Request.Path.Value;
+            if (path is not ("/live" or "/ready") && !MeshAdminExtensions.IsLoopback(context.Connection.RemoteIpAddress))
+            {
+                context.Response.StatusCode = 403;
+                await context.Response.WriteAsync("Mesh admin: only /ready, /live and /metrics answer callers from other hosts.\n");
+                return;
+            }
+
+            switch (path)
             {
                 case "/live":
                     await context.Response.WriteAsync("live\n");

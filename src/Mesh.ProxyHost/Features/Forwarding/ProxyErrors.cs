@@ -11,6 +11,13 @@ namespace Mesh.ProxyHost.Features.Forwarding;
 /// </summary>
 internal static class ProxyErrors
 {
+    // Shed load: the client is told to go elsewhere, and its connection is closed so it reconnects (perhaps to another replica).
+    private static Task Overloaded(HttpContext context, string service)
+    {
+        context.Response.Headers.Connection = "close";
+        return WriteAsync(context, 503, "overloaded", $"too many requests to service '{service}' are in flight; try again later.");
+    }
+
     public static Task WriteAsync(HttpContext context, int status, string reason, string message)
     {
         context.Response.StatusCode = status;
@@ -30,6 +37,7 @@ internal static class ProxyErrors
         var exception = context.GetForwarderErrorFeature()?.Exception;
         return (error, exception) switch
         {
+            (_, Polly.RateLimiting.RateLimiterRejectedException) => Overloaded(context, service),
             (_, NoEndpointsException) => WriteAsync(context, 503, "no-endpoints", $"service '{service}' has no endpoints."),
             (_, TimeoutRejectedException) => WriteAsync(context, 504, "deadline-exceeded", $"service '{service}' did not answer before the deadline."),
             (_, HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } or HttpRequestException { InnerException: SocketException }) =>

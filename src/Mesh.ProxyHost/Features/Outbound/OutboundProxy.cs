@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Mesh.ProxyHost.Configuration;
 using Mesh.ProxyHost.Features.Forwarding;
 
@@ -51,11 +53,24 @@ internal sealed partial class OutboundProxy(
                 return;
             }
 
-            // Opted in: the host is resolved through DNS, port included (services are named by host alone).
+            // Opted in: the host is resolved through DNS, port included (services are named by host alone); never to
+            // link-local addresses, where cloud metadata services live.
+            if (IPAddress.TryParse(request.Host.Host.Trim('[', ']'), out var ip) && IsLinkLocal(ip))
+            {
+                await ProxyErrors.WriteAsync(context, 403, "forbidden-address", $"'{request.Host.Host}' is a link-local address; the sidecar never forwards there.");
+                return;
+            }
+
             service = request.Host.Value!.ToLowerInvariant();
         }
 
         await forwarder.ForwardAsync(context, service, forwarder.InvokerFor(service, registry.CreateHandler), _transformer);
+    }
+
+    private static bool IsLinkLocal(IPAddress ip)
+    {
+        ip = ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip;
+        return ip.IsIPv6LinkLocal || (ip.AddressFamily == AddressFamily.InterNetwork && ip.GetAddressBytes() is [169, 254, _, _]);
     }
 
     private static partial class Log
