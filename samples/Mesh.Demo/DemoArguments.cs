@@ -16,7 +16,8 @@ internal sealed record DemoArguments(TimeSpan Duration, bool ShowHelp, string? E
         client in this process, 2 through a Mesh sidecar (Mesh.ProxyHost, also in this process, on
         free loopback ports) with a plain HttpClient, as an app in another language would. Shows
         Mesh's own metrics live, once a second: latency and success per endpoint and for the callers,
-        retries and refused retries, ejections and endpoint states.
+        retries and refused retries, ejections and endpoint states. Prints the sidecar's dashboard
+        address first ("Dashboard: http://127.0.0.1:<port>/"): open it while the demo runs.
 
         Options:
           --duration <seconds>  How long to send traffic (default 20). Ctrl-C stops early.

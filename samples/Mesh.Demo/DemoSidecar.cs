@@ -23,7 +23,10 @@ internal sealed class DemoSidecar : IAsyncDisposable
     /// <summary>Gets the outbound listener, where an application sends its calls with <c>Host: {service}</c>.</summary>
     public Uri Outbound { get; }
 
-    /// <summary>Gets the admin listener: <c>/metrics</c>, <c>/ready</c>, <c>/live</c>, <c>/config</c>.</summary>
+    /// <summary>
+    /// Gets the admin listener: the dashboard at its root, <c>/stats</c>, <c>/tap</c>, <c>/metrics</c>, <c>/ready</c>,
+    /// <c>/live</c>, <c>/config</c>. It serves until the demo disposes the sidecar, at its very end.
+    /// </summary>
     public Uri Admin { get; }
 
     /// <summary>

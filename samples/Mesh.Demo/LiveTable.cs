@@ -3,7 +3,7 @@ using System.Text;
 namespace Mesh.Demo;
 
 /// <summary>Draws the per-second table as plain text: redrawn in place on a terminal, appended when redirected.</summary>
-internal sealed class LiveTable(DemoBackends backends, TimeSpan duration, int clientCallers, int sidecarCallers, string policies, string sidecar)
+internal sealed class LiveTable(DemoBackends backends, TimeSpan duration, int clientCallers, int sidecarCallers, string policies, string sidecar, string dashboard)
 {
     private const int Width = 90;
 
@@ -13,7 +13,10 @@ internal sealed class LiveTable(DemoBackends backends, TimeSpan duration, int cl
     private readonly bool _redraw = !Console.IsOutputRedirected;
     private bool _cleared;
 
-    /// <summary>Prints the policies and the sidecar once when the output is a log; on a terminal they head every redraw instead.</summary>
+    /// <summary>
+    /// Prints the policies and the sidecar once when the output is a log; on a terminal they head every redraw instead,
+    /// under the dashboard's address (printed once before the table starts, and wiped by the first redraw).
+    /// </summary>
     public void Start()
     {
         if (!_redraw)
@@ -35,6 +38,7 @@ internal sealed class LiveTable(DemoBackends backends, TimeSpan duration, int cl
             clientCallers + sidecarCallers, clientCallers, sidecarCallers, backends.All.Count, elapsed.TotalSeconds, duration.TotalSeconds));
         if (_redraw)
         {
+            Line(text, dashboard);
             Line(text, policies);
             Line(text, sidecar);
         }

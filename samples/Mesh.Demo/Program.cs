@@ -53,10 +53,14 @@ var sidecarLine = Text.Format(
     "Sidecar (Mesh.ProxyHost, in-process): {0} callers send GET {1}work with \"Host: {2}\"; its metrics: {3}metrics",
     SidecarCallers, sidecar.Outbound, Service, sidecar.Admin);
 
+// The sidecar's dashboard (its admin listener's root): live stats and a request tap, served until the demo ends.
+var dashboardLine = Text.Format("Dashboard: {0}    (the sidecar's live stats and request tap; open it while the demo runs)", sidecar.Admin);
+Console.WriteLine(dashboardLine);
+
 // 4. Traffic until --duration passes or Ctrl-C, and the table once a second meanwhile.
 var traffic = new TrafficDriver(client, Concurrency - SidecarCallers);
 var viaSidecar = new TrafficDriver(plainClient, SidecarCallers);
-var table = new LiveTable(backends, arguments.Duration, Concurrency - SidecarCallers, SidecarCallers, PolicyLine.Describe(Service, options), sidecarLine);
+var table = new LiveTable(backends, arguments.Duration, Concurrency - SidecarCallers, SidecarCallers, PolicyLine.Describe(Service, options), sidecarLine, dashboardLine);
 table.Start();
 stopping.CancelAfter(arguments.Duration);
 var started = TimeProvider.System.GetTimestamp();

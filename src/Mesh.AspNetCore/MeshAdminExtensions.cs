@@ -37,7 +37,17 @@ public static class MeshAdminExtensions
         group.MapGet("/stats", MeshAdminHandlers.StatsAsync);
         group.MapGet("/tap", MeshAdminHandlers.TapAsync);
         group.MapPrometheusScrapingEndpoint("/metrics");
-        group.MapGet("/", static async (HttpContext context) => { await MeshAdminHandlers.TryDashboardAsync(context, "/"); });
+        group.MapGet("/", static async (HttpContext context) =>
+        {
+            // The dashboard fetches relative URLs ("stats"), which need the trailing slash.
+            if (!context.Request.Path.Value!.EndsWith('/'))
+            {
+                context.Response.Redirect(context.Request.PathBase + context.Request.Path + "/");
+                return;
+            }
+
+            await MeshAdminHandlers.TryDashboardAsync(context, "/");
+        });
         group.MapGet("/{asset}", static async (HttpContext context, string asset) =>
         {
             if (!await MeshAdminHandlers.TryDashboardAsync(context, "/" + asset))

@@ -134,7 +134,14 @@ internal sealed class MeshService : IEndpointSource
             Stats.Attempts.Record(classification.IsFailure, elapsed);
         }
 
-        request.TapAttempts?.Add(new TapAttempt(endpoint.Name, classification.Reason, StatusOrNull(outcome), elapsed.TotalMilliseconds));
+        if (request.TapAttempts is { } tapAttempts)
+        {
+            // A hedge shares the list with the attempt it races.
+            lock (tapAttempts)
+            {
+                tapAttempts.Add(new TapAttempt(endpoint.Name, classification.Reason, StatusOrNull(outcome), elapsed.TotalMilliseconds));
+            }
+        }
 
         FailureAccrual.Record(endpoint, classification, request.IsProbe);
         var tags = new RequestTags(Direction, Name, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification));

@@ -165,7 +165,38 @@ public class ObservabilityTests
         Assert.Equal(1, service.GetProperty("requests").GetProperty("count").GetInt32());
         Assert.Contains("mesh_requests_total", await http.GetStringAsync("/mesh/metrics"), StringComparison.Ordinal);
         Assert.Contains("<title>Mesh dashboard</title>", await http.GetStringAsync("/mesh/"), StringComparison.Ordinal);
+        Assert.Contains("<title>Mesh dashboard</title>", await http.GetStringAsync("/mesh"), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/mesh/tap?status=9xx")).StatusCode);
+    }
+
+    [Fact]
+    public async Task InsideAnAspNetCoreRequest_SpansContinueTheCallersTrace_OrStartOne_EvenWhenAspNetCoreIsNotTraced()
+    {
+        await using var orders = await TestBackend.StartAsync();
+        var spans = new List<Activity>();
+        using var tracing = Sdk.CreateTracerProviderBuilder().AddSource("Mesh").AddInMemoryExporter(spans).Build();
+        var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false"]);
+
+        // Logging on (ASP.NET Core then makes an activity per request, which nobody records here).
+        builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Critical);
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.Configuration["Services:traced2:http:0"] = orders.Url;
+        builder.Services.AddMeshClient("traced2");
+        await using var app = builder.Build();
+        app.MapGet("/call", async (IHttpClientFactory clients) => (int)(await clients.CreateClient("traced2").GetAsync("/work")).StatusCode);
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+
+        Assert.Equal("200", await http.GetStringAsync("/call"));
+        var withParent = new HttpRequestMessage(HttpMethod.Get, "/call");
+        withParent.Headers.Add("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        (await http.SendAsync(withParent)).EnsureSuccessStatusCode();
+
+        tracing!.ForceFlush();
+        var requests = spans.ToArray().Where(s => s.OperationName == "mesh.request" && (string?)s.GetTagItem("mesh.service") == "traced2").ToList();
+        Assert.Equal(2, requests.Count);
+        Assert.Equal(default, requests[0].ParentSpanId);
+        Assert.Equal("4bf92f3577b34da6a3ce929d0e0e4736", requests[1].TraceId.ToHexString());
     }
 
     [Theory]

@@ -25,6 +25,8 @@ public static class MeshAdminHandlers
             return;
         }
 
+        // Statistics are kept in one-second slots: report the window they actually cover.
+        window = TimeSpan.FromSeconds(Math.Ceiling(window.TotalSeconds));
         var registry = context.RequestServices.GetRequiredService<MeshServiceRegistry>();
         context.Response.ContentType = "application/json";
         context.Response.Headers.CacheControl = "no-store";

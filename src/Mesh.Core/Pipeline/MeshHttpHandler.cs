@@ -103,9 +103,24 @@ public sealed class MeshHttpHandler : DelegatingHandler
             return null;
         }
 
-        // Continue the caller's trace: the current activity, or else the traceparent the request carries (a sidecar
-        // forwarding an application's request, with no activity of its own).
-        var parent = Activity.Current?.Context ?? TraceContext.FromHeaders(request.Headers) ?? default;
+        // Continue the caller's trace: the current activity when someone records it, or else the traceparent the
+        // request carries (a sidecar forwarding an application's request). An activity nobody records (ASP.NET Core
+        // makes one per request whenever its logging is on) would leave Mesh's spans hanging from a span never exported.
+        var current = Activity.Current;
+        ActivityContext parent;
+        if (current is { Recorded: true })
+        {
+            parent = current.Context;
+        }
+        else
+        {
+            // Skip the unrecorded span: hang from the caller's span it continued, if any, or start a trace. (Current
+            // is an async-local, so clearing it here does not reach the caller.)
+            parent = TraceContext.FromHeaders(request.Headers)
+                ?? (current is { HasRemoteParent: true } ? new ActivityContext(current.TraceId, current.ParentSpanId, current.ActivityTraceFlags, current.TraceStateString, isRemote: true) : default);
+            Activity.Current = null;
+        }
+
         var activity = MeshTelemetry.ActivitySource.StartActivity("mesh.request", ActivityKind.Client, parent);
         if (activity is not null)
         {

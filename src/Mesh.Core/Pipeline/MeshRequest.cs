@@ -105,6 +105,7 @@ internal sealed class MeshRequest
         return new MeshRequest(copy, CallerToken, Deadline, Activity)
         {
             LastEndpoint = CurrentEndpoint,
+            LastClassification = new(false, true, "hedge"),
             Attempts = Attempts,
             TapAttempts = TapAttempts,
             TapRetries = TapRetries,

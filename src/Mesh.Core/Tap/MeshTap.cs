@@ -2,7 +2,7 @@ namespace Mesh.Tap;
 
 /// <summary>
 /// Live requests for whoever is watching (the admin <c>/tap</c> endpoint, the dashboard, <c>mesh tap</c>). When no one
-/// subscribes, requests pay one volatile read; events are built only while someone taps.
+/// subscribes, a request pays two volatile reads (at its start and its end); events are built only while someone taps.
 /// </summary>
 public sealed class MeshTap(TimeProvider time)
 {

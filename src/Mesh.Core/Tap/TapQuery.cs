@@ -85,6 +85,12 @@ public sealed class TapQuery
             return false;
         }
 
+        if (limit is < 1)
+        {
+            error = "limit must be at least 1";
+            return false;
+        }
+
         query.MinDurationMs = minMs;
         query.Limit = limit is { } l ? (int)Math.Min(l, int.MaxValue) : null;
         if (rate is { } r)
