@@ -61,6 +61,7 @@ public static class ProxyApp
         {
             kestrel.AddServerHeader = false;
             kestrel.AllowHostHeaderOverride = true;
+            kestrel.Limits.RequestHeadersTimeout = proxy.RequestHeadersTimeout;
 
             // A proxy streams bodies through; Kestrel's default 30 MB cap would cut larger uploads off midway.
             kestrel.Limits.MaxRequestBodySize = null;

@@ -15,6 +15,19 @@ public sealed class ProxyOptions
     /// <summary>Gets or sets how long <c>/ready</c> answers 503 before listeners close on shutdown, so load balancers stop sending first. Default: 1 s.</summary>
     public TimeSpan DrainDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Gets or sets the addresses of proxies in front of the sidecar whose <c>X-Forwarded-For</c> is kept (the peer is
+    /// appended to it); from anyone else the header is replaced by the peer's address, since a client could forge it.
+    /// Default: none.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
+    /// <summary>
+    /// Gets or sets how long a client may take to send a request's headers before its connection is closed (slowloris).
+    /// Default: 10 s.
+    /// </summary>
+    public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Gets or sets how long in-flight requests may take to finish on shutdown. Default: 30 s.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
@@ -68,4 +81,12 @@ public sealed class AdminOptions
 
     /// <summary>Gets or sets whether the admin listener may bind a non-loopback address. Default: false.</summary>
     public bool AllowNonLoopback { get; set; }
+}
+
+/// <summary>Helpers over <see cref="ProxyOptions"/>.</summary>
+internal static class ProxyOptionsExtensions
+{
+    /// <summary>Gets the trusted proxies as addresses (validated at start).</summary>
+    public static HashSet<System.Net.IPAddress> TrustedProxyAddresses(this ProxyOptions options) =>
+        [.. options.TrustedProxies.Select(System.Net.IPAddress.Parse)];
 }

@@ -20,6 +20,19 @@ internal static class ProxyOptionsValidator
             errors.Add("Mesh:Proxy:Inbound:Service must not be empty");
         }
 
+        for (var i = 0; i < proxy.TrustedProxies.Count; i++)
+        {
+            if (!System.Net.IPAddress.TryParse(proxy.TrustedProxies[i], out _))
+            {
+                errors.Add($"Mesh:Proxy:TrustedProxies:{i} must be an IP address, was '{proxy.TrustedProxies[i]}'");
+            }
+        }
+
+        if (proxy.RequestHeadersTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"Mesh:Proxy:RequestHeadersTimeout must be greater than zero, was {proxy.RequestHeadersTimeout}");
+        }
+
         if (proxy.DrainTimeout < TimeSpan.Zero)
         {
             errors.Add($"Mesh:Proxy:DrainTimeout must not be negative, was {proxy.DrainTimeout}");

@@ -5,18 +5,20 @@ namespace Mesh.ProxyHost.Features.Forwarding;
 
 /// <summary>
 /// What the sidecar changes on a forwarded request, on top of YARP's defaults (which copy headers and drop hop-by-hop
-/// and Connection-listed ones): <c>X-Forwarded-For/Proto/Host</c> set to what this hop saw (replacing any value the
-/// client sent, which it could forge), and on outbound requests this sidecar's id appended to <c>mesh-hop</c>; on
+/// ones): <c>X-Forwarded-For/Proto/Host</c> set to what this hop saw (replacing any value the client sent, which it
+/// could forge, unless the peer is a configured trusted proxy, whose chain is kept and extended), and on outbound requests this sidecar's id appended to <c>mesh-hop</c>; on
 /// inbound requests, which leave the mesh for the application, <c>mesh-hop</c> is removed.
 /// </summary>
-internal sealed class MeshTransformer(string? hopId) : HttpTransformer
+internal sealed class MeshTransformer(string? hopId, IReadOnlyCollection<IPAddress> trustedProxies) : HttpTransformer
 {
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
         var headers = proxyRequest.Headers;
 
-        Set(headers, "X-Forwarded-For", httpContext.Connection.RemoteIpAddress is { } ip ? Format(ip) : null);
+        var peer = httpContext.Connection.RemoteIpAddress is { } ip ? Normalize(ip) : null;
+        var incoming = httpContext.Request.Headers["X-Forwarded-For"].ToString();
+        Set(headers, "X-Forwarded-For", peer is not null && trustedProxies.Contains(peer) && incoming.Length > 0 ? $"{incoming}, {peer}" : peer?.ToString());
         Set(headers, "X-Forwarded-Proto", httpContext.Request.Scheme);
         Set(headers, "X-Forwarded-Host", httpContext.Request.Host.Value);
         if (hopId is not null)
@@ -38,5 +40,5 @@ internal sealed class MeshTransformer(string? hopId) : HttpTransformer
         }
     }
 
-    private static string Format(IPAddress ip) => (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString();
+    private static IPAddress Normalize(IPAddress ip) => ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip;
 }

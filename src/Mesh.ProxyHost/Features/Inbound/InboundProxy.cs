@@ -15,13 +15,14 @@ internal sealed class InboundProxy
 {
     private readonly MeshForwarder _forwarder;
     private readonly HttpMessageInvoker _invoker;
-    private readonly MeshTransformer _transformer = new(hopId: null);
+    private readonly MeshTransformer _transformer;
     private readonly TimeProvider _time;
     private readonly string _service;
 
     public InboundProxy(MeshForwarder forwarder, MeshServiceRegistry registry, ProxyOptions options, TimeProvider time)
     {
         _forwarder = forwarder;
+        _transformer = new MeshTransformer(hopId: null, options.TrustedProxyAddresses());
         _time = time;
         _service = options.Inbound.Service;
         _invoker = forwarder.InvokerFor($"inbound:{_service}", _ => registry.CreateStaticHandler(_service, MeshDirection.Inbound, new Uri(options.Inbound.Target), static o =>

@@ -19,7 +19,7 @@ internal sealed partial class OutboundProxy(
     ProxyOptions options,
     ILogger<OutboundProxy> logger)
 {
-    private readonly MeshTransformer _transformer = new(identity.Id);
+    private readonly MeshTransformer _transformer = new(identity.Id, options.TrustedProxyAddresses());
 
     public async Task InvokeAsync(HttpContext context)
     {

@@ -1,0 +1,80 @@
+using System.Net.Sockets;
+using System.Text;
+using Mesh.ProxyHost.Tests.Infrastructure;
+
+namespace Mesh.ProxyHost.Tests;
+
+public class HeaderHygieneTests
+{
+    [Fact]
+    public async Task XForwardedFor_FromATrustedProxy_IsKeptAndExtended()
+    {
+        string? seen = null;
+        await using var backend = await TestBackend.StartAsync(ctx =>
+        {
+            seen = ctx.Request.Headers["X-Forwarded-For"].ToString();
+            return Task.CompletedTask;
+        });
+        var json = Sidecar.Json(new Dictionary<string, string[]> { ["orders"] = [backend.Url] })
+            .Replace("\"DrainDelay\": \"00:00:00\"", "\"DrainDelay\": \"00:00:00\", \"TrustedProxies\": [ \"127.0.0.1\" ]", StringComparison.Ordinal);
+        await using var sidecar = await Sidecar.StartAsync(json);
+
+        var response = await RawHttp.SendAsync(sidecar.OutboundPort, "GET / HTTP/1.1\r\nHost: orders\r\nX-Forwarded-For: 203.0.113.7\r\nConnection: close\r\n\r\n");
+
+        Assert.Equal(200, RawHttp.Status(response));
+        Assert.Equal("203.0.113.7, 127.0.0.1", seen);
+    }
+
+    [Fact]
+    public async Task SlowlorisClient_IsCutOff_WhileNormalClientsAreServed()
+    {
+        await using var backend = await TestBackend.StartAsync();
+        await using var sidecar = await Sidecar.StartAsync(
+            Sidecar.Json(new Dictionary<string, string[]> { ["orders"] = [backend.Url] }),
+            "--Mesh:Proxy:RequestHeadersTimeout=00:00:01");
+
+        using var slow = new TcpClient();
+        await slow.ConnectAsync("127.0.0.1", sidecar.OutboundPort);
+        var stream = slow.GetStream();
+        var cutOff = false;
+        var served = 0;
+        foreach (var b in Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: orders\r\nX-Slow: " + new string('a', 200)))
+        {
+            try
+            {
+                await stream.WriteAsync(new[] { b });
+            }
+            catch (IOException)
+            {
+                cutOff = true;
+                break;
+            }
+
+            // Normal clients keep being served while the slow one dribbles.
+            if (RawHttp.Status(await RawHttp.SendAsync(sidecar.OutboundPort, "GET / HTTP/1.1\r\nHost: orders\r\nConnection: close\r\n\r\n")) == 200)
+            {
+                served++;
+            }
+
+            if (slow.Client.Poll(0, SelectMode.SelectRead))
+            {
+                // The server closed (or answered 408 and closed) the slow connection.
+                cutOff = true;
+                break;
+            }
+        }
+
+        // Headers never completed: within a bounded wait the server gives up on the connection.
+        for (var i = 0; i < 100 && !cutOff; i++)
+        {
+            if (slow.Client.Poll(100_000, SelectMode.SelectRead))
+            {
+                cutOff = true;
+            }
+        }
+
+        Assert.True(cutOff, "the slow client was never cut off");
+        Assert.True(served > 0);
+        Assert.Equal(served, backend.Requests);
+    }
+}
