@@ -154,6 +154,34 @@ public class RetryTests
         Assert.Equal([4000, 4000], bodies.ToArray());
     }
 
+    [Fact]
+    public async Task PostWhoseConnectionTheBackendAbortsAfterReadingTheBody_IsNeverSentAgain()
+    {
+        var seen = new ConcurrentDictionary<string, int>();
+        RequestDelegate abortAfterBody = async ctx =>
+        {
+            using var body = new MemoryStream();
+            await ctx.Request.Body.CopyToAsync(body);
+            seen.AddOrUpdate(ctx.Request.Headers["x-request-id"].ToString(), 1, (_, n) => n + 1);
+            ctx.Abort();
+        };
+        await using var a = await TestBackend.StartAsync(abortAfterBody);
+        await using var b = await TestBackend.StartAsync(abortAfterBody);
+        await using var host = await MeshClientHost.StartAsync(MeshClientHost.EndpointConfig("orders", [a, b]));
+        var client = host.CreateClient();
+
+        var result = await Load.SendAsync(50, concurrency: 4, i =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/orders") { Content = new StringContent($"order {i}") };
+            request.Headers.Add("x-request-id", $"r{i}");
+            return client.SendAsync(request);
+        });
+
+        Assert.Equal(50, result.Exceptions.Count);
+        Assert.Equal(50, seen.Count);
+        Assert.All(seen, pair => Assert.Equal(1, pair.Value));
+    }
+
     /// <summary>A body that can be read once, like one arriving off the network.</summary>
     private sealed class NonSeekableStream(byte[] data) : MemoryStream(data)
     {
