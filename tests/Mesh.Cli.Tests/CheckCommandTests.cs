@@ -16,7 +16,7 @@ public sealed class CheckCommandTests : IDisposable
     }
 
     // An admin address nothing answers: the file check must not depend on a sidecar.
-    private static string Nowhere() => $"127.0.0.1:{FreePort.Find()}";
+    private static string Nowhere() => $"127.0.0.1:{FreePort.Get()}";
 
     [Fact]
     public async Task CheckConfig_WithThreeErrors_ExitsThree_AndNamesEachKey()

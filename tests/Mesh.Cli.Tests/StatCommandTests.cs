@@ -60,7 +60,7 @@ public class StatCommandTests(ITestOutputHelper output)
     [Fact]
     public async Task Stat_WhenTheAdminEndpointIsUnreachable_ExitsOneSayingWhere()
     {
-        var port = FreePort.Find();
+        var port = FreePort.Get();
 
         var result = await CliRunner.RunAsync("stat", "--admin", $"127.0.0.1:{port}");
 
@@ -72,7 +72,7 @@ public class StatCommandTests(ITestOutputHelper output)
     [Fact]
     public async Task Stat_WithAWindowOverAMinute_IsAUsageError()
     {
-        var result = await CliRunner.RunAsync("stat", "--window", "5m", "--admin", $"127.0.0.1:{FreePort.Find()}");
+        var result = await CliRunner.RunAsync("stat", "--window", "5m", "--admin", $"127.0.0.1:{FreePort.Get()}");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("--window", result.Error, StringComparison.Ordinal);

@@ -70,7 +70,7 @@ public class TapCommandTests
     [Fact]
     public async Task Tap_WithAMalformedStatus_IsAUsageError()
     {
-        var result = await CliRunner.RunAsync("tap", "--status", "5x", "--admin", $"127.0.0.1:{FreePort.Find()}");
+        var result = await CliRunner.RunAsync("tap", "--status", "5x", "--admin", $"127.0.0.1:{FreePort.Get()}");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("--status", result.Error, StringComparison.Ordinal);

@@ -24,7 +24,7 @@ public class TopCommandTests
     [Fact]
     public async Task Top_WhenTheAdminEndpointIsUnreachable_ExitsOne()
     {
-        var result = await CliRunner.RunAsync("top", "--iterations", "1", "--admin", $"127.0.0.1:{FreePort.Find()}");
+        var result = await CliRunner.RunAsync("top", "--iterations", "1", "--admin", $"127.0.0.1:{FreePort.Get()}");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("cannot reach the Mesh admin endpoint", result.Error, StringComparison.Ordinal);

@@ -1,4 +1,4 @@
-namespace Mesh.ProxyHost.Tests.Infrastructure;
+namespace Mesh.Testing;
 
 /// <summary>Waits for a condition that an asynchronous part (discovery, a reload) makes true, with a generous bound.</summary>
 public static class Eventually

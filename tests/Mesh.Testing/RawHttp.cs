@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 
-namespace Mesh.ProxyHost.Tests.Infrastructure;
+namespace Mesh.Testing;
 
 /// <summary>A client that writes exact bytes, as a non-.NET caller (or an attacker) would, and reads what comes back.</summary>
 public static class RawHttp

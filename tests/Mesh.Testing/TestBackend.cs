@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Mesh.ProxyHost.Tests.Infrastructure;
+namespace Mesh.Testing;
 
 /// <summary>A real Kestrel server on 127.0.0.1 with a free port, counting the requests it sees.</summary>
 public sealed class TestBackend : IAsyncDisposable

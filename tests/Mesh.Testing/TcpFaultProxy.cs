@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Mesh.ProxyHost.Tests.Infrastructure;
+namespace Mesh.Testing;
 
 /// <summary>
 /// A TCP proxy on loopback that injects faults in the application, with toxiproxy's vocabulary: latency (+ jitter),

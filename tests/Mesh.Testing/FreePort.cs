@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Mesh.ProxyHost.Tests.Infrastructure;
+namespace Mesh.Testing;
 
 /// <summary>A loopback port that was free a moment ago, for the rare test that must know a port before binding it.</summary>
 public static class FreePort

@@ -1,4 +1,4 @@
-namespace Mesh.Client.Tests.Infrastructure;
+namespace Mesh.Testing;
 
 /// <summary>Sends a fixed number of requests with fixed concurrency and tallies what the callers saw.</summary>
 public static class Load
