@@ -33,6 +33,9 @@ public static class ProxyApp
             builder.Configuration.AddCommandLine(args);
         }
 
+        // Log lines carry the trace and span of the request they belong to.
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
+        builder.Logging.AddSimpleConsole(o => o.IncludeScopes = true);
         configure?.Invoke(builder);
         using var bootLoggers = LoggerFactory.Create(l => l.AddSimpleConsole());
         var effective = new EffectiveConfiguration(builder.Configuration, MeshConfigurationValidator.Validate, bootLoggers.CreateLogger("Mesh.Configuration"), TimeProvider.System);
