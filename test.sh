@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages the tests use: chromium for the dashboard test (driven by Playwright, never downloaded).
-packages=(curl chromium)
+# Debian packages the tests use: chromium for the dashboard test (driven by Playwright, never downloaded);
+# dnsmasq-base (the bare binary, no system service) for the DNS discovery tests; iproute2 (ip netns) and curl for
+# the multi-host test in network namespaces.
+packages=(curl chromium dnsmasq-base iproute2)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

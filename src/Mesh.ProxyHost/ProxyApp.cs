@@ -1,4 +1,6 @@
 using Mesh.Configuration;
+using Mesh.Discovery.Dns;
+using Mesh.Discovery.Dns.Configuration;
 using Mesh.ProxyHost.Configuration;
 using Mesh.ProxyHost.Features;
 using Mesh.ProxyHost.Features.Admin;
@@ -38,7 +40,7 @@ public static class ProxyApp
         builder.Logging.AddSimpleConsole(o => o.IncludeScopes = true);
         configure?.Invoke(builder);
         using var bootLoggers = LoggerFactory.Create(l => l.AddSimpleConsole());
-        var effective = new EffectiveConfiguration(builder.Configuration, MeshConfigurationValidator.Validate, bootLoggers.CreateLogger("Mesh.Configuration"), TimeProvider.System);
+        var effective = new EffectiveConfiguration(builder.Configuration, ValidateAll, bootLoggers.CreateLogger("Mesh.Configuration"), TimeProvider.System);
         foreach (var source in builder.Configuration.Sources.OfType<JsonConfigurationSource>())
         {
             source.OnLoadException = context =>
@@ -84,6 +86,12 @@ public static class ProxyApp
         services.AddSingleton(proxy);
         services.AddSingleton(listeners);
         services.AddMeshCore();
+        if (effective.Root.GetSection(MeshDnsOptions.SectionName).Exists())
+        {
+            // DNS SRV / A discovery for the services mapped under Mesh:Discovery:Dns:Services, and for no other name.
+            services.AddMeshDnsDiscovery();
+        }
+
         if (proxy.Outbound.AllowUnknownHosts)
         {
             services.AddServiceDiscovery();
@@ -114,6 +122,14 @@ public static class ProxyApp
         app.Run(static c => c.RequestServices.GetRequiredService<OutboundProxy>().InvokeAsync(c));
         app.Lifetime.ApplicationStarted.Register(() => LogStart(app, effective, listeners));
         return app;
+    }
+
+    // The whole configuration at once: the sidecar's own settings, services, policies and DNS discovery.
+    private static List<string> ValidateAll(IConfiguration configuration)
+    {
+        var errors = MeshConfigurationValidator.Validate(configuration);
+        errors.AddRange(MeshDnsOptionsValidator.Validate(configuration));
+        return errors;
     }
 
     private static void Listen(KestrelServerOptions kestrel, Listeners listeners, string name, string address, HttpProtocols protocols)

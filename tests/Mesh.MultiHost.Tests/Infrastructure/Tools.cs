@@ -1,0 +1,27 @@
+namespace Mesh.MultiHost.Tests.Infrastructure;
+
+/// <summary>Finds the programs the multi-host test starts inside namespaces.</summary>
+public static class Tools
+{
+    public static string? Find(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Concat(["/usr/sbin", "/usr/bin", "/sbin", "/bin"])
+            .Select(dir => Path.Combine(dir, name))
+            .FirstOrDefault(File.Exists);
+
+    /// <summary>The dotnet host running this test (so the sidecar runs on the same runtime).</summary>
+    public static string Dotnet =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host
+        : Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path
+        : Find("dotnet") ?? "dotnet";
+
+    /// <summary>The sidecar built into this test's output folder by the project reference to Mesh.ProxyHost.</summary>
+    public static string Sidecar
+    {
+        get
+        {
+            var path = Path.Combine(AppContext.BaseDirectory, "Mesh.ProxyHost.dll");
+            return File.Exists(path) ? path : throw new FileNotFoundException("The sidecar was not built next to the test", path);
+        }
+    }
+}
