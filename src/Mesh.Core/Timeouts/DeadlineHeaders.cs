@@ -61,9 +61,9 @@ public static class DeadlineHeaders
     public static string FormatGrpcTimeout(TimeSpan timeout) =>
         string.Create(CultureInfo.InvariantCulture, $"{Math.Clamp((long)timeout.TotalMilliseconds, 1, 99_999_999)}m");
 
-    /// <summary>Formats a budget as a <c>mesh-timeout-ms</c> value (whole milliseconds, never negative).</summary>
+    /// <summary>Formats a budget as a <c>mesh-timeout-ms</c> value (whole milliseconds in [0, int.MaxValue], what <see cref="TryParseMeshTimeout"/> reads).</summary>
     public static string FormatMeshTimeout(TimeSpan timeout) =>
-        Math.Max(0, (long)timeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+        Math.Clamp((long)timeout.TotalMilliseconds, 0, int.MaxValue).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Reads the deadline an incoming request carries, the tighter of <c>mesh-timeout-ms</c> and <c>grpc-timeout</c>;
