@@ -84,7 +84,7 @@ public sealed class Dnsmasq : IAsyncDisposable
     {
         _srv = [.. srv];
         await StopAsync();
-        await StartProcessAsync();
+        await StartAgainAsync();
     }
 
     /// <summary>Replaces the host addresses: rewrites the addn-hosts file and sends SIGHUP, then waits until dnsmasq re-read it.</summary>
@@ -116,7 +116,25 @@ public sealed class Dnsmasq : IAsyncDisposable
         _process = null;
     }
 
-    public Task StartAgainAsync() => StartProcessAsync();
+    /// <summary>
+    /// Starts dnsmasq again on the same port. Right after a stop the port can still be held (a socket of the old
+    /// process not yet released, or an ephemeral client socket that happened to take it): try again a few times.
+    /// </summary>
+    public async Task StartAgainAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await StartProcessAsync();
+                return;
+            }
+            catch (InvalidOperationException ex) when (attempt < 20 && ex.Message.Contains("Address already in use", StringComparison.Ordinal))
+            {
+                await Task.Delay(250);
+            }
+        }
+    }
 
     /// <summary>Whether dnsmasq was asked about <paramref name="name"/> (any type).</summary>
     public bool WasQueried(string name) =>
