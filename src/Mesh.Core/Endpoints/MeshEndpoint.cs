@@ -20,6 +20,12 @@ public sealed class MeshEndpoint
     {
         Address = address;
         Name = address.Authority;
+
+        // Computed once: every attempt's URI is this prefix plus the request's path and query.
+        var basePath = address.AbsolutePath;
+        RequestPrefix = basePath.Length <= 1
+            ? string.Concat(address.Scheme, "://", Name)
+            : string.Concat(address.Scheme, "://", Name, basePath.TrimEnd('/'));
         Latency = latency;
         Health = health;
         Traffic = traffic;
@@ -30,6 +36,9 @@ public sealed class MeshEndpoint
 
     /// <summary>Gets the endpoint's name in metrics and logs: its authority, e.g. <c>10.0.0.5:8080</c>.</summary>
     public string Name { get; }
+
+    /// <summary>Gets the scheme, authority and base path (without a trailing slash) that a request's path is appended to.</summary>
+    internal string RequestPrefix { get; }
 
     /// <summary>Gets the number of attempts currently in flight to this endpoint.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);

@@ -21,9 +21,12 @@ internal sealed class RollingCounter
         _slots = new long[slots];
     }
 
-    public void Add(int count = 1)
+    public void Add(int count = 1) => AddAt(_time.GetTimestamp(), count);
+
+    /// <summary>Adds at <paramref name="timestamp"/>, a value just read from this counter's clock, so callers recording several counters read it once.</summary>
+    public void AddAt(long timestamp, int count = 1)
     {
-        var epoch = CurrentEpoch();
+        var epoch = EpochAt(timestamp);
         ref var slot = ref _slots[epoch % (uint)_slots.Length];
         while (true)
         {
@@ -61,7 +64,9 @@ internal sealed class RollingCounter
     public void Reset() => Array.Clear(_slots);
 
     // Epochs start at 1 so an untouched slot (0) never counts.
-    private uint CurrentEpoch() => (uint)(_time.GetElapsedTime(_origin).TotalMilliseconds / _slotMs) + 1;
+    private uint CurrentEpoch() => EpochAt(_time.GetTimestamp());
+
+    private uint EpochAt(long timestamp) => (uint)(_time.GetElapsedTime(_origin, timestamp).TotalMilliseconds / _slotMs) + 1;
 
     private static uint EpochOf(long value) => (uint)(value >>> 32);
 

@@ -112,12 +112,5 @@ internal sealed class MeshRequest
         };
     }
 
-    public Uri UriFor(MeshEndpoint endpoint)
-    {
-        var address = endpoint.Address;
-        var basePath = address.AbsolutePath;
-        return basePath.Length <= 1
-            ? new Uri(string.Concat(address.Scheme, "://", address.Authority, PathAndQuery))
-            : new Uri(string.Concat(address.Scheme, "://", address.Authority, basePath.TrimEnd('/'), PathAndQuery));
-    }
+    public Uri UriFor(MeshEndpoint endpoint) => new(string.Concat(endpoint.RequestPrefix, PathAndQuery));
 }

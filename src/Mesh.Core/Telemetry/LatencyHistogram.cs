@@ -28,10 +28,13 @@ internal sealed class LatencyHistogram
         _origin = time.GetTimestamp();
     }
 
-    public void Record(TimeSpan latency)
+    public void Record(TimeSpan latency) => RecordAt(latency, _time.GetTimestamp());
+
+    /// <summary>Records at <paramref name="timestamp"/>, a value just read from this histogram's clock.</summary>
+    public void RecordAt(TimeSpan latency, long timestamp)
     {
         var bucket = BucketOf(latency.TotalMilliseconds);
-        var epoch = Epoch();
+        var epoch = EpochAt(timestamp);
         var slot = (int)(epoch % Slots);
         lock (_lock)
         {
@@ -104,5 +107,7 @@ internal sealed class LatencyHistogram
     private static double UpperBoundMs(int bucket) => FirstBucketMs * Math.Pow(Growth, bucket);
 
     // Epochs start at 1 so untouched slots (0) never count.
-    private long Epoch() => (long)_time.GetElapsedTime(_origin).TotalSeconds + 1;
+    private long Epoch() => EpochAt(_time.GetTimestamp());
+
+    private long EpochAt(long timestamp) => (long)_time.GetElapsedTime(_origin, timestamp).TotalSeconds + 1;
 }

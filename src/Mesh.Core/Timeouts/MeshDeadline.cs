@@ -41,9 +41,12 @@ public sealed record Deadline(TimeProvider Time, long Timestamp)
     public static Deadline After(TimeProvider time, TimeSpan budget)
     {
         ArgumentNullException.ThrowIfNull(time);
-        var ticks = (long)(budget.TotalSeconds * time.TimestampFrequency);
-        return new Deadline(time, time.GetTimestamp() + ticks);
+        return After(time, budget, time.GetTimestamp());
     }
+
+    /// <summary>Creates the deadline <paramref name="budget"/> after <paramref name="now"/>, a timestamp just read from <paramref name="time"/>.</summary>
+    internal static Deadline After(TimeProvider time, TimeSpan budget, long now) =>
+        new(time, now + (long)(budget.TotalSeconds * time.TimestampFrequency));
 
     /// <summary>Gets the time left; zero or negative once the deadline has passed.</summary>
     public TimeSpan Remaining

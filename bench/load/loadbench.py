@@ -1,0 +1,597 @@
+#!/usr/bin/env python3
+"""Mesh load suite: starts the loopback backend and every proxy, then measures them interleaved.
+
+Called by run.sh (which installs the Debian packages and builds the .NET targets); see bench/README.md.
+Everything listens on 127.0.0.1 only. The load generator runs on CPU 0, the backend and the proxies on CPU 1.
+
+Per target and round: max throughput (wrk -t1 -c32, closed loop, every response must be 2xx), then latency at a
+fixed rate (h2load --h1 -c8 --rps RATE/8, percentiles from its per-request log), and for both the CPU the target
+process used (utime+stime from /proc/<pid>/stat) per 1k requests. Peak RSS is VmHWM, reset after warm-up by writing
+5 to /proc/<pid>/clear_refs, read at the end. Rounds interleave the targets so drift on a shared machine hits all.
+"""
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import datetime, timezone
+
+ENV = os.environ
+QUICK = ENV.get("QUICK", "0") == "1"
+WORK = ENV.get("WORK", "/tmp/mesh-bench")
+RESULTS = ENV["RESULTS"]
+BUILD = ENV["BUILD"]  # where run.sh put the .NET builds
+GEN_CPU = ENV.get("GEN_CPU", "0")
+TARGET_CPU = ENV.get("TARGET_CPU", "1")
+RATE = int(ENV.get("RATE", "2000"))
+ROUNDS = int(ENV.get("ROUNDS", "1" if QUICK else "3"))
+WRK_SECONDS = int(ENV.get("WRK_SECONDS", "5" if QUICK else "6"))
+LAT_SECONDS = int(ENV.get("LAT_SECONDS", "5" if QUICK else "6"))
+WARMUP_DOTNET = int(ENV.get("WARMUP_DOTNET", "5" if QUICK else "30"))
+WARMUP_AOT = int(ENV.get("WARMUP_AOT", "3" if QUICK else "10"))
+WARMUP_NATIVE = int(ENV.get("WARMUP_NATIVE", "2" if QUICK else "5"))
+CONNECTIONS = 32
+LAT_CLIENTS = 8
+HOST = "bench"
+PATH = "/index.txt"
+BODY = ("mesh-bench " * 12).strip() + "\n"  # a small static body (132 bytes)
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+BACKEND_PORT = 18080
+TARGETS = [
+    # name, port, kind ("native", "dotnet" = JIT, "aot" = NativeAOT: warmed up for WARMUP_AOT), description
+    ("direct", BACKEND_PORT, "native", "nginx backend, no proxy"),
+    ("haproxy", 18081, "native", "HAProxy, 1 thread, keep-alive to the backend"),
+    ("nginx", 18082, "native", "nginx reverse proxy, 1 worker, upstream keepalive"),
+    ("yarp", 18083, "dotnet", "plain YARP (bench/load/PlainYarp), JIT"),
+    ("mesh", 18084, "dotnet", "Mesh sidecar, default policies, JIT"),
+    ("yarp-aot", 18085, "aot", "plain YARP, NativeAOT"),
+    ("mesh-aot", 18086, "aot", "Mesh sidecar, default policies, NativeAOT"),
+    ("mesh-aot-tuned", 18087, "aot", "Mesh sidecar, NativeAOT, workstation GC and an 8 MiB gen0 budget"),
+]
+# Extra environment per target: the .NET targets run with the Web SDK's defaults (Server GC) unless noted here.
+# The GC sizes its gen0 budget from the L3 cache size the CPU reports (300 MiB on some cloud VMs), and that budget,
+# not the proxy's own data, is most of a .NET proxy's RSS under load. GCgen0size is hex, without a 0x prefix.
+TARGET_ENV = {"mesh-aot-tuned": {"DOTNET_gcServer": "0", "DOTNET_GCgen0size": "800000"}}
+
+
+def log(msg):
+    print(f"[load {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+# ---------------------------------------------------------------- configs
+
+def nginx_backend_conf():
+    root = f"{WORK}/www"
+    write(f"{root}/index.txt", BODY)
+    return f"""
+daemon off;
+master_process off;
+worker_processes 1;
+pid {WORK}/nginx-backend.pid;
+error_log {WORK}/nginx-backend.err warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {WORK}/nginx-tmp-b; proxy_temp_path {WORK}/nginx-tmp-b;
+    fastcgi_temp_path {WORK}/nginx-tmp-b; uwsgi_temp_path {WORK}/nginx-tmp-b; scgi_temp_path {WORK}/nginx-tmp-b;
+    keepalive_requests 100000000;
+    keepalive_timeout 300s;
+    default_type text/plain;
+    server {{
+        listen 127.0.0.1:{BACKEND_PORT} default_server;
+        root {root};
+        location / {{ }}
+    }}
+}}
+"""
+
+
+def nginx_proxy_conf(port):
+    return f"""
+daemon off;
+master_process off;
+worker_processes 1;
+pid {WORK}/nginx-proxy.pid;
+error_log {WORK}/nginx-proxy.err warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {WORK}/nginx-tmp-p; proxy_temp_path {WORK}/nginx-tmp-p;
+    fastcgi_temp_path {WORK}/nginx-tmp-p; uwsgi_temp_path {WORK}/nginx-tmp-p; scgi_temp_path {WORK}/nginx-tmp-p;
+    keepalive_requests 100000000;
+    keepalive_timeout 300s;
+    upstream backend {{
+        server 127.0.0.1:{BACKEND_PORT};
+        keepalive 64;
+        keepalive_requests 100000000;
+    }}
+    server {{
+        listen 127.0.0.1:{port} default_server;
+        location / {{
+            proxy_pass http://backend;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+        }}
+    }}
+}}
+"""
+
+
+def haproxy_conf(port):
+    return f"""
+global
+    nbthread 1
+    maxconn 4096
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 60s
+    timeout server 60s
+    option http-keep-alive
+    http-reuse always
+frontend fe
+    bind 127.0.0.1:{port}
+    default_backend be
+backend be
+    server s1 127.0.0.1:{BACKEND_PORT}
+"""
+
+
+def command_for(name, port):
+    """The command line of a target, or None when its build is missing (then it is skipped)."""
+    backend = f"http://127.0.0.1:{BACKEND_PORT}"
+    if name == "haproxy":
+        write(f"{WORK}/haproxy.cfg", haproxy_conf(port))
+        return ["haproxy", "-f", f"{WORK}/haproxy.cfg", "-db"]
+    if name == "nginx":
+        os.makedirs(f"{WORK}/nginx-tmp-p", exist_ok=True)
+        write(f"{WORK}/nginx-proxy.conf", nginx_proxy_conf(port))
+        return ["nginx", "-c", f"{WORK}/nginx-proxy.conf", "-p", WORK, "-e", f"{WORK}/nginx-proxy.err"]
+    if name in ("yarp", "yarp-aot"):
+        exe = f"{BUILD}/yarp/PlainYarp.dll" if name == "yarp" else f"{BUILD}/yarp-aot/PlainYarp"
+        if not os.path.exists(exe):
+            return None
+        args = [f"--Listen=http://127.0.0.1:{port}", f"--Backend={backend}/"]
+        return (["dotnet", exe] if exe.endswith(".dll") else [exe]) + args
+    if name in ("mesh", "mesh-aot", "mesh-aot-tuned"):
+        exe = f"{BUILD}/mesh/Mesh.ProxyHost.dll" if name == "mesh" else f"{BUILD}/mesh-aot/Mesh.ProxyHost"
+        if not os.path.exists(exe):
+            return None
+        admin = port + 10
+        args = [
+            f"--Services:{HOST}:http:0={backend}",
+            f"--Mesh:Proxy:Outbound:Listen=127.0.0.1:{port}",
+            "--Mesh:Proxy:Outbound:ListenHttp2=",
+            "--Mesh:Proxy:Inbound:Listen=",
+            "--Mesh:Proxy:Inbound:ListenHttp2=",
+            f"--Mesh:Admin:Listen=127.0.0.1:{admin}",
+        ]
+        return (["dotnet", exe] if exe.endswith(".dll") else [exe]) + args
+    raise ValueError(name)
+
+
+# ---------------------------------------------------------------- processes and /proc
+
+PROCS = {}
+
+
+def start(name, cmd):
+    out = open(f"{WORK}/{name}.log", "w")
+    env = dict(os.environ, **TARGET_ENV.get(name, {}))
+    proc = subprocess.Popen(["taskset", "-c", TARGET_CPU] + cmd, stdout=out, stderr=subprocess.STDOUT,
+                            cwd=WORK, start_new_session=True, env=env)
+    PROCS[name] = proc
+    return proc
+
+
+def stop_all():
+    for name, proc in PROCS.items():
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    deadline = time.time() + 10
+    for proc in PROCS.values():
+        try:
+            proc.wait(max(0.1, deadline - time.time()))
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime (fields 14, 15)
+
+
+def status_kb(pid, key):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return None
+
+
+def reset_peak_rss(pid):
+    try:
+        with open(f"/proc/{pid}/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def get(port):
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{PATH}", headers={"Host": HOST})
+    with urllib.request.urlopen(req, timeout=5) as resp:
+        return resp.status, resp.read().decode()
+
+
+def wait_ready(name, port, timeout=60):
+    """Ready = answers 200 with the backend's exact body; a target answering anything else is rejected."""
+    end = time.time() + timeout
+    last = None
+    while time.time() < end:
+        if PROCS[name].poll() is not None:
+            raise RuntimeError(f"{name} exited with {PROCS[name].returncode}; see {WORK}/{name}.log")
+        try:
+            status, body = get(port)
+            if status == 200 and body == BODY:
+                return
+            last = f"status {status}, body {body[:60]!r}"
+        except Exception as e:  # noqa: BLE001 - not listening yet, or an HTTP error
+            last = str(e)
+        time.sleep(0.3)
+    raise RuntimeError(f"{name} on {port} not ready: {last}")
+
+
+# ---------------------------------------------------------------- load generators
+
+def wrk(port, seconds):
+    cmd = ["taskset", "-c", GEN_CPU, "wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "-H", f"Host: {HOST}",
+           f"http://127.0.0.1:{port}{PATH}"]
+    return subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
+
+
+def parse_wrk(out):
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {
+        "requests": total,
+        "rps": rps,
+        "non_2xx": int(non2xx.group(1)) if non2xx else 0,
+        "socket_errors": sum(int(x) for x in errors.groups()) if errors else 0,
+    }
+
+
+def h2load(port, seconds, logfile):
+    per_client = max(1, RATE // LAT_CLIENTS)
+    cmd = ["taskset", "-c", GEN_CPU, "h2load", "--h1", "-t1", f"-c{LAT_CLIENTS}", f"--rps={per_client}",
+           f"-D{seconds}", "--warm-up-time=1", "-H", f":authority: {HOST}", f"--log-file={logfile}",
+           f"http://127.0.0.1:{port}{PATH}"]
+    # h2load appends to its log; with --h1, ':authority' sets the Host header ('-H host:' would send two, and get 400s).
+    if os.path.exists(logfile):
+        os.remove(logfile)
+    return subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
+
+
+def percentile(sorted_values, p):
+    if not sorted_values:
+        return None
+    k = (len(sorted_values) - 1) * p
+    lo = int(k)
+    hi = min(lo + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
+
+
+def parse_h2load_log(logfile):
+    durations, statuses = [], {}
+    with open(logfile) as f:
+        for line in f:
+            parts = line.split("\t")
+            if len(parts) < 3:
+                continue
+            status = int(parts[1])
+            statuses[status] = statuses.get(status, 0) + 1
+            durations.append(int(parts[2]) / 1000.0)  # ms
+    durations.sort()
+    bad = sum(n for s, n in statuses.items() if not 200 <= s < 300)
+    return {
+        "requests": len(durations),
+        "non_2xx": bad,
+        "p50_ms": percentile(durations, 0.50),
+        "p90_ms": percentile(durations, 0.90),
+        "p99_ms": percentile(durations, 0.99),
+        "p999_ms": percentile(durations, 0.999),
+        "max_ms": durations[-1] if durations else None,
+    }
+
+
+# ---------------------------------------------------------------- the run
+
+def measure(name, port, pid, round_no):
+    cpu0 = cpu_seconds(pid)
+    out = wrk(port, WRK_SECONDS)
+    cpu1 = cpu_seconds(pid)
+    w = parse_wrk(out)
+    w["cpu_ms_per_1k"] = (cpu1 - cpu0) * 1000 / (w["requests"] / 1000) if w["requests"] else None
+    if w["non_2xx"]:
+        log(f"  {name}: REJECTED, {w['non_2xx']} non-2xx responses under wrk")
+    write(f"{WORK}/raw/{name}-r{round_no}-wrk.txt", out)
+    time.sleep(1)
+    logfile = f"{WORK}/raw/{name}-r{round_no}-h2load.log"
+    cpu0 = cpu_seconds(pid)
+    out = h2load(port, LAT_SECONDS, logfile)
+    cpu1 = cpu_seconds(pid)
+    write(f"{WORK}/raw/{name}-r{round_no}-h2load.txt", out)
+    lat = parse_h2load_log(logfile)
+    lat["cpu_ms_per_1k"] = (cpu1 - cpu0) * 1000 / (lat["requests"] / 1000) if lat["requests"] else None
+    lat["achieved_rps"] = lat["requests"] / LAT_SECONDS
+    if lat["non_2xx"]:
+        log(f"  {name}: REJECTED, {lat['non_2xx']} non-2xx responses under h2load")
+    log(f"  {name}: {w['rps']:.0f} rps (max), p50 {lat['p50_ms']:.3f} ms, p99 {lat['p99_ms']:.3f} ms at {RATE} rps, "
+        f"cpu {w['cpu_ms_per_1k']:.1f} ms/1k req")
+    return {"wrk": w, "latency": lat}
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def machine():
+    def sh(cmd):
+        try:
+            return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            return ""
+    return {
+        "nproc": sh("nproc"),
+        "lscpu": sh("lscpu | head -n 15"),
+        "kernel": platform.release(),
+        "dotnet": sh("dotnet --version"),
+        "nginx": sh("nginx -v 2>&1"),
+        "haproxy": sh("haproxy -v | head -n 1"),
+        "wrk": sh("wrk --version 2>&1 | head -n 1"),
+        "h2load": sh("h2load --version | head -n 1"),
+        "loadavg_at_start": open("/proc/loadavg").read().strip(),
+    }
+
+
+def ensure_ports_free():
+    """Refuses to run when anything already listens on a port of the suite (e.g. a backend left over from another run)."""
+    import socket
+    busy = []
+    for name, port, *_ in TARGETS:
+        for p in (port, port + 10) if name.startswith("mesh") else (port,):
+            with socket.socket() as sock:
+                # SO_REUSEADDR: connections in TIME_WAIT from an earlier run do not count, a listener does.
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    sock.bind(("127.0.0.1", p))
+                except OSError:
+                    busy.append(p)
+    if busy:
+        raise SystemExit(f"ports already in use: {busy}; stop whatever listens there (ss -ltnp) and run again")
+
+
+def main():
+    ensure_ports_free()
+    os.makedirs(f"{WORK}/raw", exist_ok=True)
+    os.makedirs(f"{WORK}/nginx-tmp-b", exist_ok=True)
+    started = datetime.now(timezone.utc)
+    info = machine()
+    log(f"QUICK={int(QUICK)} rounds={ROUNDS} wrk={WRK_SECONDS}s latency={LAT_SECONDS}s@{RATE}rps "
+        f"warm-up dotnet={WARMUP_DOTNET}s native={WARMUP_NATIVE}s; generator on CPU {GEN_CPU}, targets on CPU {TARGET_CPU}")
+
+    write(f"{WORK}/nginx-backend.conf", nginx_backend_conf())
+    start("backend", ["nginx", "-c", f"{WORK}/nginx-backend.conf", "-p", WORK, "-e", f"{WORK}/nginx-backend.err"])
+    PROCS["direct"] = PROCS["backend"]
+    wait_ready("backend", BACKEND_PORT)
+
+    active, skipped = [], {}
+    for name, port, kind, desc in TARGETS:
+        if name == "direct":
+            active.append((name, port, kind, desc))
+            continue
+        cmd = command_for(name, port)
+        if cmd is None:
+            skipped[name] = "not built (see run.sh output)"
+            log(f"skipping {name}: not built")
+            continue
+        start(name, cmd)
+        try:
+            wait_ready(name, port)
+        except RuntimeError as e:
+            skipped[name] = str(e)
+            log(f"skipping {name}: {e}")
+            continue
+        active.append((name, port, kind, desc))
+
+    # Warm-up, each target alone (JIT, tiered compilation, connection pools), then forget the warm-up's peak RSS.
+    for name, port, kind, _ in active:
+        seconds = {"dotnet": WARMUP_DOTNET, "aot": WARMUP_AOT}.get(kind, WARMUP_NATIVE)
+        log(f"warm-up {name}: {seconds}s")
+        w = parse_wrk(wrk(port, seconds))
+        if w["non_2xx"]:
+            raise SystemExit(f"{name} answered {w['non_2xx']} non-2xx responses during warm-up: misconfigured")
+        reset_peak_rss(PROCS[name].pid)
+
+    rounds = {name: [] for name, *_ in active}
+    for r in range(1, ROUNDS + 1):
+        log(f"round {r}/{ROUNDS}")
+        for name, port, kind, _ in active:
+            rounds[name].append(measure(name, port, PROCS[name].pid, r))
+
+    info["loadavg_at_end"] = open("/proc/loadavg").read().strip()
+    peaks = {name: {"vmhwm_kb": status_kb(PROCS[name].pid, "VmHWM"), "vmrss_kb": status_kb(PROCS[name].pid, "VmRSS")}
+             for name, *_ in active}
+    stop_all()
+
+    results = {}
+    for name, port, kind, desc in active:
+        rs = rounds[name]
+        rejected = any(x["wrk"]["non_2xx"] or x["latency"]["non_2xx"] for x in rs)
+        results[name] = {
+            "description": desc,
+            "valid": not rejected,
+            "rps": median([x["wrk"]["rps"] for x in rs]),
+            "socket_errors": sum(x["wrk"]["socket_errors"] for x in rs),
+            "cpu_ms_per_1k_max": median([x["wrk"]["cpu_ms_per_1k"] for x in rs]),
+            "cpu_ms_per_1k_fixed": median([x["latency"]["cpu_ms_per_1k"] for x in rs]),
+            "achieved_rps_fixed": median([x["latency"]["achieved_rps"] for x in rs]),
+            **{k: median([x["latency"][k] for x in rs]) for k in ("p50_ms", "p90_ms", "p99_ms", "p999_ms")},
+            "max_ms": max(x["latency"]["max_ms"] for x in rs),
+            "peak_rss_mb": peaks[name]["vmhwm_kb"] / 1024 if peaks[name]["vmhwm_kb"] else None,
+            "rounds": rs,
+        }
+    direct = results["direct"]
+    for name, r in results.items():
+        for k in ("p50_ms", "p90_ms", "p99_ms", "p999_ms"):
+            r["added_" + k] = r[k] - direct[k]
+        for base in ("direct", "haproxy", "yarp", "yarp-aot"):
+            if base in results and results[base]["rps"]:
+                r[f"rps_vs_{base}"] = r["rps"] / results[base]["rps"]
+
+    doc = {
+        "date": started.strftime("%Y-%m-%d %H:%M UTC"),
+        "quick": QUICK,
+        "settings": {"rounds": ROUNDS, "wrk_seconds": WRK_SECONDS, "latency_seconds": LAT_SECONDS, "rate": RATE,
+                     "wrk_connections": CONNECTIONS, "h2load_clients": LAT_CLIENTS,
+                     "warmup_dotnet_s": WARMUP_DOTNET, "warmup_aot_s": WARMUP_AOT, "warmup_native_s": WARMUP_NATIVE,
+                     "generator_cpu": GEN_CPU, "target_cpu": TARGET_CPU, "body_bytes": len(BODY)},
+        "machine": info,
+        "skipped": skipped,
+        "target_env": TARGET_ENV,
+        "targets": results,
+    }
+    os.makedirs(RESULTS, exist_ok=True)
+    with open(f"{RESULTS}/load.json", "w") as f:
+        json.dump(doc, f, indent=2)
+    table = markdown(doc)
+    write(f"{RESULTS}/load.md", table)
+    write(f"{RESULTS}/load.svg", svg(doc))
+    print(table)
+    log(f"wrote {RESULTS}/load.json, load.md, load.svg")
+
+
+def fmt(v, spec=".2f"):
+    return "–" if v is None else format(v, spec)
+
+
+def markdown(doc):
+    t = doc["targets"]
+    s = doc["settings"]
+    lines = [
+        f"Load run {doc['date']}{' (QUICK=1: short warm-up and durations)' if doc['quick'] else ''}; "
+        f"{doc['machine']['nproc']} CPUs, generator on CPU {s['generator_cpu']}, proxy + backend on CPU {s['target_cpu']}; "
+        f"max throughput: wrk -t1 -c{s['wrk_connections']} {s['wrk_seconds']} s; latency: h2load --h1 -c{s['h2load_clients']} "
+        f"at {s['rate']} rps for {s['latency_seconds']} s; median of {s['rounds']} interleaved round(s); "
+        f"warm-up {s['warmup_dotnet_s']} s (.NET JIT) / {s['warmup_aot_s']} s (NativeAOT) / {s['warmup_native_s']} s (native). "
+        f"Load average at start / end: {doc['machine']['loadavg_at_start']} / {doc['machine'].get('loadavg_at_end', '?')} "
+        f"(other work on the machine competes with both CPUs). Each value is the median over rounds; all rounds are in load.json.",
+        "",
+        "| target | valid | max rps | ×direct | ×haproxy | ×yarp | ×yarp-aot | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | +p50 | +p99 | CPU ms/1k (max) | CPU ms/1k (fixed) | peak RSS MB |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for name, r in t.items():
+        lines.append(
+            f"| {name} | {'yes' if r['valid'] else '**NO (non-2xx)**'} | {fmt(r['rps'], '.0f')} | {fmt(r.get('rps_vs_direct'))} | "
+            f"{fmt(r.get('rps_vs_haproxy'))} | {fmt(r.get('rps_vs_yarp'))} | {fmt(r.get('rps_vs_yarp-aot'))} | {fmt(r['p50_ms'], '.3f')} | {fmt(r['p90_ms'], '.3f')} | "
+            f"{fmt(r['p99_ms'], '.3f')} | {fmt(r['p999_ms'], '.3f')} | {fmt(r['max_ms'], '.1f')} | {fmt(r['added_p50_ms'], '+.3f')} | "
+            f"{fmt(r['added_p99_ms'], '+.3f')} | {fmt(r['cpu_ms_per_1k_max'], '.1f')} | {fmt(r['cpu_ms_per_1k_fixed'], '.1f')} | "
+            f"{fmt(r['peak_rss_mb'], '.1f')} |")
+    if doc["skipped"]:
+        lines.append("")
+        lines.append("Skipped: " + "; ".join(f"{k}: {v}" for k, v in doc["skipped"].items()))
+    lines += ["", "Issue 6 targets for the sidecar (same run):", ""]
+    for mesh in ("mesh", "mesh-aot", "mesh-aot-tuned"):
+        if mesh not in t:
+            continue
+        m = t[mesh]
+        if "yarp" in t:
+            y = "yarp-aot" if mesh.startswith("mesh-aot") and "yarp-aot" in t else "yarp"
+            ratio = m["rps"] / t[y]["rps"]
+            lines.append(f"- {mesh}: throughput {ratio:.2f}× {y} (target ≥ 0.95): {'met' if ratio >= 0.95 else 'missed'}")
+        if "haproxy" in t:
+            ratio = m["rps"] / t["haproxy"]["rps"]
+            lines.append(f"- {mesh}: throughput {ratio:.2f}× haproxy (target ≥ 0.6): {'met' if ratio >= 0.6 else 'missed'}")
+        added = m["added_p99_ms"]
+        noise = " (negative: direct's own p99 was disturbed; within noise)" if added < 0 else ""
+        lines.append(f"- {mesh}: added p99 {added:+.3f} ms over direct at {s['rate']} rps (target ≤ 1.0 ms): "
+                     f"{'met' if added <= 1.0 else 'missed'}{noise}")
+        if mesh.startswith("mesh-aot") and m["peak_rss_mb"]:
+            lines.append(f"- {mesh}: peak RSS under load {m['peak_rss_mb']:.1f} MB (target ≤ 48 MB): "
+                         f"{'met' if m['peak_rss_mb'] <= 48 else 'missed'}")
+    return "\n".join(lines) + "\n"
+
+
+def svg(doc):
+    """Three horizontal bar panels (max rps, added p99, peak RSS), one bar per target; stdlib only."""
+    t = doc["targets"]
+    names = list(t)
+    colors = {"direct": "#888", "haproxy": "#4c78a8", "nginx": "#54a24b", "yarp": "#f58518", "yarp-aot": "#ffbf79",
+              "mesh": "#e45756", "mesh-aot": "#ff9d98", "mesh-aot-tuned": "#b279a2"}
+    panels = [
+        ("Max throughput (rps, wrk -c32)", lambda r: r["rps"], "{:.0f}"),
+        (f"Added p99 over direct at {doc['settings']['rate']} rps (ms)", lambda r: max(0.0, r["added_p99_ms"]), "{:.2f}"),
+        ("Peak RSS under load (MB)", lambda r: r["peak_rss_mb"] or 0, "{:.0f}"),
+    ]
+    bar_h, gap, label_w, plot_w, panel_gap = 18, 6, 115, 300, 40
+    panel_h = len(names) * (bar_h + gap) + 30
+    width = label_w + plot_w + 70
+    height = panel_h * len(panels) + panel_gap * (len(panels) - 1) + 50
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
+           f'<rect width="100%" height="100%" fill="white"/>',
+           f'<text x="10" y="20" font-size="14" font-weight="bold">Mesh load suite, {doc["date"]}'
+           f'{" (QUICK)" if doc["quick"] else ""}</text>']
+    y0 = 40
+    for title, value, label in panels:
+        vals = [value(t[n]) or 0 for n in names]
+        top = max(vals) or 1
+        out.append(f'<text x="10" y="{y0 + 12}" font-weight="bold">{title}</text>')
+        for i, n in enumerate(names):
+            y = y0 + 22 + i * (bar_h + gap)
+            w = vals[i] / top * plot_w
+            out.append(f'<text x="10" y="{y + 13}">{n}</text>')
+            out.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colors.get(n, "#999")}"/>')
+            out.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 13}">{label.format(vals[i])}</text>')
+        y0 += panel_h + panel_gap
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def render():
+    """`loadbench.py --render`: rewrites load.md and load.svg from load.json, e.g. after changing their layout."""
+    with open(f"{RESULTS}/load.json") as f:
+        doc = json.load(f)
+    write(f"{RESULTS}/load.md", markdown(doc))
+    write(f"{RESULTS}/load.svg", svg(doc))
+    print(markdown(doc))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--render"]:
+        render()
+        sys.exit(0)
+    try:
+        main()
+    finally:
+        stop_all()
