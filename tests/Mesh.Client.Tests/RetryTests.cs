@@ -10,28 +10,12 @@ namespace Mesh.Client.Tests;
 
 public class RetryTests
 {
-    private static RequestDelegate FailingShare(int seed, double share)
-    {
-        var random = new Random(seed);
-        return ctx =>
-        {
-            bool fail;
-            lock (random)
-            {
-                fail = random.NextDouble() < share;
-            }
-
-            ctx.Response.StatusCode = fail ? 503 : 200;
-            return Task.CompletedTask;
-        };
-    }
-
     [Fact]
     public async Task OneOfThreeEndpointsFailingHalfItsRequests_IsMasked_WithoutARetryStorm()
     {
         await using var ok1 = await TestBackend.StartAsync();
         await using var ok2 = await TestBackend.StartAsync();
-        await using var flaky = await TestBackend.StartAsync(FailingShare(seed: 1, share: 0.5));
+        await using var flaky = await TestBackend.StartAsync(FaultyHandlers.FailingShare(seed: 1, share: 0.5));
         await using var host = await MeshClientHost.StartAsync(MeshClientHost.EndpointConfig("orders", [ok1, ok2, flaky]));
         using var retries = new MetricCollector<long>(host.Services.GetRequiredService<IMeterFactory>(), "Mesh", "mesh.retries");
         var client = host.CreateClient();

@@ -15,28 +15,12 @@ public class FaultTests
     private static Dictionary<string, string[]> Orders(params TestBackend[] backends) =>
         new() { ["orders"] = backends.Select(b => b.Url).ToArray() };
 
-    private static RequestDelegate FailingShare(int seed, double share)
-    {
-        var random = new Random(seed);
-        return ctx =>
-        {
-            bool fail;
-            lock (random)
-            {
-                fail = random.NextDouble() < share;
-            }
-
-            ctx.Response.StatusCode = fail ? 503 : 200;
-            return Task.CompletedTask;
-        };
-    }
-
     [Fact]
     public async Task OneOfThreeEndpointsFailingHalfItsRequests_IsMasked_WithoutARetryStorm()
     {
         await using var ok1 = await TestBackend.StartAsync();
         await using var ok2 = await TestBackend.StartAsync();
-        await using var flaky = await TestBackend.StartAsync(FailingShare(seed: 1, share: 0.5));
+        await using var flaky = await TestBackend.StartAsync(FaultyHandlers.FailingShare(seed: 1, share: 0.5));
         await using var sidecar = await Sidecar.StartAsync(Sidecar.Json(Orders(ok1, ok2, flaky)));
         using var client = sidecar.OutboundClient("orders");
 

@@ -1,0 +1,24 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Mesh.Testing;
+
+/// <summary>Backend behaviours for fault tests, seeded so a run is repeatable.</summary>
+public static class FaultyHandlers
+{
+    /// <summary>Answers 503 to a seeded share of requests and 200 to the rest.</summary>
+    public static RequestDelegate FailingShare(int seed, double share)
+    {
+        var random = new Random(seed);
+        return ctx =>
+        {
+            bool fail;
+            lock (random)
+            {
+                fail = random.NextDouble() < share;
+            }
+
+            ctx.Response.StatusCode = fail ? 503 : 200;
+            return Task.CompletedTask;
+        };
+    }
+}
