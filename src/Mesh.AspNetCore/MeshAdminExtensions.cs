@@ -48,9 +48,9 @@ public static class MeshAdminExtensions
 
             await MeshAdminHandlers.TryDashboardAsync(context, "/");
         });
-        group.MapGet("/{asset}", static async (HttpContext context, string asset) =>
+        group.MapGet("/{asset}", static async context =>
         {
-            if (!await MeshAdminHandlers.TryDashboardAsync(context, "/" + asset))
+            if (!await MeshAdminHandlers.TryDashboardAsync(context, "/" + context.Request.RouteValues["asset"]))
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
             }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Mesh;
 using Mesh.Configuration;
 using Microsoft.Extensions.Configuration;
@@ -70,7 +71,7 @@ public static class MeshClientServiceCollectionExtensions
     /// <param name="services">The service collection.</param>
     /// <param name="service">The logical service name.</param>
     /// <returns>The builder of the client.</returns>
-    public static IHttpClientBuilder AddMeshClient<TClient>(this IServiceCollection services, string service)
+    public static IHttpClientBuilder AddMeshClient<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TClient>(this IServiceCollection services, string service)
         where TClient : class
     {
         var builder = services.AddMeshClient(service);

@@ -3,7 +3,7 @@ namespace Mesh.Internal;
 /// <summary>
 /// A lock-free count of events over a sliding window, kept in slots of <c>window / slots</c>: each slot packs
 /// the slot's epoch (32 bits) and its count (32 bits) into one word updated with compare-and-swap, so a stale
-/// slot is reset by the first writer of a new epoch. <see cref="Sum"/> covers the current slot and the
+/// slot is reset by the first writer of a new epoch. <see cref="Sum()"/> covers the current slot and the
 /// <c>slots - 1</c> before it.
 /// </summary>
 internal sealed class RollingCounter

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Threading.RateLimiting;
 using Mesh.Hedging;
 using Mesh.Retries;
@@ -17,6 +18,7 @@ internal static class MeshPipeline
     // A timeout generator returning zero would mean "no timeout" to Polly; an expired deadline must mean "now".
     private static readonly TimeSpan Now = TimeSpan.FromMilliseconds(1);
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Polly validates strategy options with data annotations; EndpointSelectionOptions carries none beyond Polly's own Name.")]
     public static ResiliencePipeline<HttpResponseMessage> Build(MeshService service)
     {
         var options = service.Options;
