@@ -82,7 +82,19 @@ public class LargeBodyTests(ITestOutputHelper output)
             using var response = await client.GetAsync(new Uri("/download", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             await using var body = await response.Content.ReadAsStreamAsync();
-            received = await BodyHash.ReadAsync(body);
+
+            // Sampled after every MiB read as well: a download this fast can otherwise end before a busy machine (two
+            // CPUs, background JIT after the parallel tests) has given the probe's thread ten turns. (A sample
+            // allocates a little, so not after every read.)
+            var nextSample = 0L;
+            received = await BodyHash.ReadAsync(body, progress: read =>
+            {
+                if (read >= nextSample)
+                {
+                    probe.Sample();
+                    nextSample += 1024 * 1024;
+                }
+            });
         }
 
         Assert.Equal((BodySize, expected), received);

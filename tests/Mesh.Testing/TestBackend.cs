@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -38,12 +39,21 @@ public sealed class TestBackend : IAsyncDisposable
         });
 
     /// <summary>Starts a backend answering with <paramref name="handler"/>, after the middleware <paramref name="configure"/> adds (e.g. WebSockets).</summary>
-    public static async Task<TestBackend> StartAsync(RequestDelegate handler, Action<IApplicationBuilder>? configure = null)
+    public static Task<TestBackend> StartAsync(RequestDelegate handler, Action<IApplicationBuilder>? configure = null) =>
+        StartAsync(handler, configure, HttpProtocols.Http1AndHttp2);
+
+    /// <summary>
+    /// Starts a backend that speaks only cleartext HTTP/2 with prior knowledge, as the sidecar forwards an HTTP/2
+    /// request (a cleartext port offering both HTTP/1.1 and HTTP/2 would speak only HTTP/1.1).
+    /// </summary>
+    public static Task<TestBackend> StartHttp2Async(RequestDelegate handler) => StartAsync(handler, null, HttpProtocols.Http2);
+
+    private static async Task<TestBackend> StartAsync(RequestDelegate handler, Action<IApplicationBuilder>? configure, HttpProtocols protocols)
     {
         // No file watching: a backend reads no configuration, and each watcher takes one of the user's 128 inotify instances.
         var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false"]);
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.Protocols = protocols));
         var app = builder.Build();
         TestBackend? backend = null;
         configure?.Invoke(app);

@@ -6,7 +6,8 @@ namespace Mesh.ProxyHost.Tests.Infrastructure;
 /// Measures what a transfer costs the test process (where the sidecar runs), from a baseline taken after a full
 /// collection: sampled on a thread of its own, the bytes in Mesh's replay buffers, the managed heap and the working
 /// set; counted, the managed bytes allocated. Meaningful only when nothing else runs in the process, hence
-/// <see cref="SerialCollection"/>.
+/// <see cref="SerialCollection"/>. The transfer measured may take samples too (<see cref="Sample"/>, e.g. after each
+/// read), so that samples are taken while the bytes move even when a busy machine starves the probe's thread.
 /// </summary>
 public sealed class MemoryProbe : IDisposable
 {
@@ -20,6 +21,7 @@ public sealed class MemoryProbe : IDisposable
     private long _peakWorkingSet;
     private long _allocated;
     private int _collections;
+    private int _samples;
 
     private MemoryProbe()
     {
@@ -34,7 +36,7 @@ public sealed class MemoryProbe : IDisposable
         _peakBuffered = BaselineBuffered;
         _peakManaged = BaselineManaged;
         _peakWorkingSet = BaselineWorkingSet;
-        _thread = new Thread(Sample) { IsBackground = true, Name = "memory-probe" };
+        _thread = new Thread(SampleEveryMillisecond) { IsBackground = true, Name = "memory-probe" };
         _thread.Start();
     }
 
@@ -59,7 +61,7 @@ public sealed class MemoryProbe : IDisposable
     /// <summary>Gets the largest working set growth sampled.</summary>
     public long WorkingSetGrowth => Volatile.Read(ref _peakWorkingSet) - BaselineWorkingSet;
 
-    public int Samples { get; private set; }
+    public int Samples => Volatile.Read(ref _samples);
 
     public static MemoryProbe Start() => new();
 
@@ -75,14 +77,20 @@ public sealed class MemoryProbe : IDisposable
         _collections = GC.CollectionCount(0) - _collectionsAtStart;
     }
 
-    private void Sample()
+    /// <summary>Takes one sample now, on the caller's thread (safe alongside the probe's own).</summary>
+    public void Sample()
+    {
+        Max(ref _peakBuffered, ReplayableContent.BufferedBytes);
+        Max(ref _peakManaged, GC.GetTotalMemory(forceFullCollection: false));
+        Max(ref _peakWorkingSet, Environment.WorkingSet);
+        Interlocked.Increment(ref _samples);
+    }
+
+    private void SampleEveryMillisecond()
     {
         while (!_stop)
         {
-            Max(ref _peakBuffered, ReplayableContent.BufferedBytes);
-            Max(ref _peakManaged, GC.GetTotalMemory(forceFullCollection: false));
-            Max(ref _peakWorkingSet, Environment.WorkingSet);
-            Samples++;
+            Sample();
             // Sample about every millisecond; the probe's own thread, so it never competes with the code measured.
             _tick.Wait(1);
         }
@@ -90,9 +98,16 @@ public sealed class MemoryProbe : IDisposable
 
     private static void Max(ref long peak, long value)
     {
-        if (value > Volatile.Read(ref peak))
+        var seen = Volatile.Read(ref peak);
+        while (value > seen)
         {
-            Volatile.Write(ref peak, value);
+            var was = Interlocked.CompareExchange(ref peak, value, seen);
+            if (was == seen)
+            {
+                return;
+            }
+
+            seen = was;
         }
     }
 }

@@ -76,7 +76,10 @@ public sealed class Sidecar : IAsyncDisposable
         """;
     }
 
-    public static async Task<Sidecar> StartAsync(string json, params string[] args)
+    public static Task<Sidecar> StartAsync(string json, params string[] args) => StartAsync(json, static _ => { }, args);
+
+    /// <summary>Starts a sidecar whose services <paramref name="services"/> adds to (or replaces), e.g. an <c>UpstreamConnector</c>.</summary>
+    public static async Task<Sidecar> StartAsync(string json, Action<IServiceCollection> services, params string[] args)
     {
         var folder = Directory.CreateTempSubdirectory("mesh-sidecar-").FullName;
         var file = Path.Combine(folder, "mesh.json");
@@ -86,6 +89,7 @@ public sealed class Sidecar : IAsyncDisposable
         {
             builder.Logging.ClearProviders();
             builder.WebHost.UseSetting("urls", "");
+            services(builder.Services);
         });
         await app.StartAsync();
         return new Sidecar(app, folder);

@@ -11,7 +11,7 @@ namespace Mesh.ProxyHost.Features.Forwarding;
 /// service: YARP builds the request for <c>http://{service}/...</c> and hands it to the service's
 /// <see cref="MeshHttpHandler"/>, which balances, retries, times out and measures it exactly as in-process.
 /// </summary>
-internal sealed class MeshForwarder(IHttpForwarder forwarder) : IDisposable
+internal sealed class MeshForwarder(IHttpForwarder forwarder, UpstreamConnector? connector = null) : IDisposable
 {
     private static readonly ForwarderRequestConfig Http1 = new()
     {
@@ -38,6 +38,7 @@ internal sealed class MeshForwarder(IHttpForwarder forwarder) : IDisposable
         ConnectTimeout = TimeSpan.FromSeconds(10),
         PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
         ActivityHeadersPropagator = null,
+        ConnectCallback = connector?.Connect,
     };
 
     private const string KestrelRenamedContentLength = "X-Content-Length";
