@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Mesh.Classification;
 using Mesh.Telemetry;
 using Polly;
+using Polly.Timeout;
 
 namespace Mesh.Pipeline;
 
@@ -101,9 +102,11 @@ internal sealed class EndpointSelectionStrategy(MeshService service) : Resilienc
         return span;
     }
 
-    // Cancelled by the caller, the total deadline or a hedge that won: not the endpoint's fault, so it is not charged.
-    // (The per-try timeout, below this layer, surfaces as TimeoutRejectedException and is charged.)
+    // Cancelled by the caller, the request's deadline or a hedge that won: not the endpoint's fault, so it is not charged.
+    // (The per-try timeout, below this layer, surfaces as TimeoutRejectedException and is charged, unless the deadline
+    // had cut the attempt's time short.)
     private static bool CancelledFromOutside(MeshRequest request, ResilienceContext context, Exception exception) =>
         request.CallerToken.IsCancellationRequested ||
+        (exception is TimeoutRejectedException && request.AttemptCutByDeadline) ||
         (exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested);
 }

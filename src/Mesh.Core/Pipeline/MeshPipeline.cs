@@ -28,23 +28,19 @@ internal static class MeshPipeline
         //    ConcurrencyLimiter: with no queue that is all it needs, and the limiter's lock showed in the sidecar's profile.
         builder.AddStrategy(_ => new ConcurrencyLimitStrategy(options.MaxConcurrentRequests), new StrategyOptions("ConcurrencyLimit"));
 
-        // 1. Total timeout: it bounds everything below, retries and backoff included, and cancels the
-        //    attempt in flight (the endpoint sees the connection or stream aborted).
-        builder.AddTimeout(new TimeoutStrategyOptions
-        {
-            Name = "TotalTimeout",
-            TimeoutGenerator = static args => new ValueTask<TimeSpan>(RemainingAtStart(args.Context)),
-        });
+        // The total timeout (the request's deadline) is not a layer of its own: no attempt outlives it, since each
+        //    attempt's timeout (5) is capped by what is left of it, and no retry or hedge starts unless its wait ends
+        //    before it (2, 3). That holds the deadline without a second timer and cancellation source per request.
 
-        // 2. Retries, inside the deadline so no attempt starts after it, outside endpoint selection so each retry
-        //    picks a fresh endpoint. Each retry must pass the classifier, the body and the retry budget.
+        // 2. Retries, outside endpoint selection so each retry picks a fresh endpoint. Each retry must pass the
+        //    classifier, the body, the deadline (its backoff must end before it) and the retry budget.
         if (options.Retry.MaxRetries > 0)
         {
             builder.AddRetry(MeshRetry.CreateOptions(service));
         }
 
         // 3. Hedging (opt-in), inside retries so a hedged request that still fails may be retried, outside endpoint
-        //    selection so the hedge picks its own endpoint.
+        //    selection so the hedge picks its own endpoint; no hedge is sent that could not finish before the deadline.
         if (options.Hedging.Enabled)
         {
             builder.AddHedging(MeshHedging.CreateOptions(service));
@@ -54,32 +50,24 @@ internal static class MeshPipeline
         builder.AddStrategy(_ => new EndpointSelectionStrategy(service), new StrategyOptions("EndpointSelection"));
 
         // 5. Per-try timeout, innermost, so the endpoint that hung is charged with the timeout; capped by what is
-        //    left of the total.
+        //    left of the deadline, and then, when it fires, the deadline ended the attempt, which is not the endpoint's fault.
         builder.AddTimeout(new TimeoutStrategyOptions
         {
-            Name = "PerTryTimeout",
-            TimeoutGenerator = args => new ValueTask<TimeSpan>(Min(options.Timeouts.PerTry, RemainingAtAttemptStart(args.Context))),
+            Name = "Timeout",
+            TimeoutGenerator = args => new ValueTask<TimeSpan>(AttemptTimeout(args.Context, options.Timeouts.PerTry)),
         });
 
         return builder.Build();
     }
 
-    // The generators run as the request and each attempt start: the clock read made then is current enough.
-    private static TimeSpan RemainingAtStart(ResilienceContext context)
+    // The generator runs as each attempt starts: the clock read made then is current enough.
+    private static TimeSpan AttemptTimeout(ResilienceContext context, TimeSpan perTry)
     {
         var request = context.Properties.GetValue(MeshRequest.Key, null!);
-        return AtLeastNow(request.RemainingAt(request.Started));
+        var remaining = request.RemainingAt(request.AttemptStarted);
+        request.AttemptCutByDeadline = remaining < perTry;
+        return remaining < perTry ? (remaining < Now ? Now : remaining) : perTry;
     }
-
-    private static TimeSpan RemainingAtAttemptStart(ResilienceContext context)
-    {
-        var request = context.Properties.GetValue(MeshRequest.Key, null!);
-        return AtLeastNow(request.RemainingAt(request.AttemptStarted));
-    }
-
-    private static TimeSpan AtLeastNow(TimeSpan remaining) => remaining < Now ? Now : remaining;
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private sealed class StrategyOptions : ResilienceStrategyOptions
     {

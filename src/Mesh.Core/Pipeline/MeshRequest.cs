@@ -82,6 +82,9 @@ internal sealed class MeshRequest
     /// <summary>Gets whether the body can be sent again now.</summary>
     public bool BodyReplayable => Body?.CanReplay ?? BodyKnownReplayable;
 
+    /// <summary>Gets or sets whether the attempt in flight has less time than the per-try timeout: the deadline, not the endpoint, bounds it.</summary>
+    public bool AttemptCutByDeadline { get; set; }
+
     /// <summary>Gets or sets whether the current attempt is the single probe of an ejected endpoint.</summary>
     public bool IsProbe { get; set; }
 
@@ -169,6 +172,7 @@ internal sealed class MeshRequest
         Body = null;
         BodyKnownReplayable = true;
         IsProbe = false;
+        AttemptCutByDeadline = false;
         NextDelay = TimeSpan.Zero;
         RetrySkipped = null;
     }
