@@ -2,7 +2,9 @@ using System.Diagnostics;
 using Mesh.Bodies;
 using Mesh.Telemetry;
 using Mesh.Timeouts;
+using Mesh.Classification;
 using Polly;
+using Polly.RateLimiting;
 using Polly.Timeout;
 
 namespace Mesh.Pipeline;
@@ -30,9 +32,21 @@ public sealed class MeshHttpHandler : DelegatingHandler
         var started = service.Time.GetTimestamp();
         using var activity = StartActivity(service, request);
         var meshRequest = MeshRequest.Rent(request, cancellationToken, service.Time, started, DeadlineFor(service, started), activity);
+        var admitted = service.TryAdmit();
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         try
         {
+            if (!admitted)
+            {
+                // Load shedding: too many requests of this service are in flight, so this one is refused at once, before
+                // it costs a deadline, a retry token or a connection; it is not queued.
+                var shed = Outcome.FromException<HttpResponseMessage>(new RateLimiterRejectedException(
+                    $"Mesh: {service.Options.MaxConcurrentRequests} requests of service '{service.Name}' are in flight already; this one was shed."));
+                service.OnRequestCompleted(meshRequest, shed, started);
+                activity?.SetStatus(ActivityStatusCode.Error, FailureReasons.Overloaded);
+                shed.ThrowIfException();
+            }
+
             if (service.Tap.IsActive)
             {
                 meshRequest.TapAttempts = new(2);
@@ -86,6 +100,11 @@ public sealed class MeshHttpHandler : DelegatingHandler
         }
         finally
         {
+            if (admitted)
+            {
+                service.Release();
+            }
+
             ResilienceContextPool.Shared.Return(context);
 
             // A losing hedge may still be running and reading its request; without hedging nothing reads it any more.

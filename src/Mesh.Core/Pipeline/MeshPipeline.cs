@@ -8,8 +8,9 @@ namespace Mesh.Pipeline;
 
 /// <summary>
 /// The request path, assembled in one place, outermost layer first. Each line says why the layer sits where it
-/// does. Around it, <see cref="MeshHttpHandler"/> records the caller's golden metrics, deposits into the retry
-/// budget, fixes the deadline and prepares the body for replay; inside it, the handler's send stamps the
+/// does. Around it, <see cref="MeshHttpHandler"/> sheds what is over the service's concurrency limit (so a shed
+/// request costs no deadline, retry token or connection), records the caller's golden metrics, deposits into the
+/// retry budget, fixes the deadline and prepares the body for replay; inside it, the handler's send stamps the
 /// remaining deadline on the outgoing request.
 /// </summary>
 internal static class MeshPipeline
@@ -23,33 +24,28 @@ internal static class MeshPipeline
         var options = service.Options;
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = service.Time, Name = service.Name };
 
-        // 0. Concurrency limit, outermost: when too many requests are in flight the next is refused at once, before it
-        //    costs a deadline, a retry token or a connection (load shedding, not queueing). A counter, not Polly's
-        //    ConcurrencyLimiter: with no queue that is all it needs, and the limiter's lock showed in the sidecar's profile.
-        builder.AddStrategy(_ => new ConcurrencyLimitStrategy(options.MaxConcurrentRequests), new StrategyOptions("ConcurrencyLimit"));
-
         // The total timeout (the request's deadline) is not a layer of its own: no attempt outlives it, since each
-        //    attempt's timeout (5) is capped by what is left of it, and no retry or hedge starts unless its wait ends
-        //    before it (2, 3). That holds the deadline without a second timer and cancellation source per request.
+        // attempt's timeout (4) is capped by what is left of it, and no retry or hedge starts unless its wait ends
+        // before it (1, 2). That holds the deadline without a second timer and cancellation source per request.
 
-        // 2. Retries, outside endpoint selection so each retry picks a fresh endpoint. Each retry must pass the
+        // 1. Retries, outside endpoint selection so each retry picks a fresh endpoint. Each retry must pass the
         //    classifier, the body, the deadline (its backoff must end before it) and the retry budget.
         if (options.Retry.MaxRetries > 0)
         {
             builder.AddRetry(MeshRetry.CreateOptions(service));
         }
 
-        // 3. Hedging (opt-in), inside retries so a hedged request that still fails may be retried, outside endpoint
+        // 2. Hedging (opt-in), inside retries so a hedged request that still fails may be retried, outside endpoint
         //    selection so the hedge picks its own endpoint; no hedge is sent that could not finish before the deadline.
         if (options.Hedging.Enabled)
         {
             builder.AddHedging(MeshHedging.CreateOptions(service));
         }
 
-        // 4. Endpoint selection: one attempt on one endpoint, recording its outcome for the balancer and failure accrual.
+        // 3. Endpoint selection: one attempt on one endpoint, recording its outcome for the balancer and failure accrual.
         builder.AddStrategy(_ => new EndpointSelectionStrategy(service), new StrategyOptions("EndpointSelection"));
 
-        // 5. Per-try timeout, innermost, so the endpoint that hung is charged with the timeout; capped by what is
+        // 4. Per-try timeout, innermost, so the endpoint that hung is charged with the timeout; capped by what is
         //    left of the deadline, and then, when it fires, the deadline ended the attempt, which is not the endpoint's fault.
         builder.AddTimeout(new TimeoutStrategyOptions
         {
