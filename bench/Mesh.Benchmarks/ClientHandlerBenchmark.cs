@@ -19,6 +19,10 @@ namespace Mesh.Benchmarks;
 public class ClientHandlerBenchmark
 {
     private static readonly Uri Path = new("/items/42", UriKind.Relative);
+
+    // A different path on every request (4,096 of them, far more than the 16 attempt URIs an endpoint keeps), so
+    // MeshManyPaths pays for a new attempt URI per request, as a caller whose paths never repeat would.
+    private static readonly Uri[] ManyPaths = Enumerable.Range(0, 4096).Select(i => new Uri($"/items/{i}?page={i % 7}", UriKind.Relative)).ToArray();
     private static readonly Uri Base = new("http://orders");
     private static readonly string[] Meters = ["Mesh", "Polly", "Microsoft.Extensions.Http.Resilience", "Microsoft.Extensions.Resilience"];
 
@@ -29,6 +33,7 @@ public class ClientHandlerBenchmark
     private HttpClient _mesh = null!;
     private ServiceProvider _services = null!;
     private MetricsListener? _listener;
+    private int _next;
 
     [Params(false, true)]
     public bool Metrics { get; set; }
@@ -124,4 +129,10 @@ public class ClientHandlerBenchmark
 
     [Benchmark]
     public Task<HttpResponseMessage> Mesh() => _mesh.GetAsync(Path, HttpCompletionOption.ResponseHeadersRead);
+
+    [Benchmark]
+    public Task<HttpResponseMessage> MeshManyPaths() => _mesh.GetAsync(ManyPaths[_next++ & 4095], HttpCompletionOption.ResponseHeadersRead);
+
+    [Benchmark]
+    public Task<HttpResponseMessage> StandardResilienceManyPaths() => _standard.GetAsync(ManyPaths[_next++ & 4095], HttpCompletionOption.ResponseHeadersRead);
 }

@@ -20,6 +20,8 @@ namespace Mesh;
 /// </summary>
 internal sealed class MeshService : IEndpointSource
 {
+    private int _inFlight;
+
     public MeshService(string name, string direction, MeshServiceOptions options, ServiceEndpoints endpoints, ServiceStats stats, MeshTap tap, ILoadBalancer balancer, MeshTelemetry telemetry, TimeProvider time, Func<double> random, ILogger logger)
     {
         Stats = stats;
@@ -90,6 +92,25 @@ internal sealed class MeshService : IEndpointSource
 
     EndpointSet IEndpointSource.Endpoints => Endpoints.Current;
 
+    /// <summary>
+    /// Admits one more request of this service unless <c>MaxConcurrentRequests</c> are in flight already; an admitted
+    /// request must be <see cref="Release"/>d. An interlocked count: Polly's ConcurrencyLimiter, with no queue, did the
+    /// same behind a lock and a lease per request, and the lock showed in the sidecar's profile.
+    /// </summary>
+    public bool TryAdmit()
+    {
+        if (Interlocked.Increment(ref _inFlight) <= Options.MaxConcurrentRequests)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _inFlight);
+        return false;
+    }
+
+    /// <summary>Ends an admitted request.</summary>
+    public void Release() => Interlocked.Decrement(ref _inFlight);
+
     public Task EnsureResolvedAsync(CancellationToken cancellationToken)
     {
         var first = Endpoints.FirstResolution;
@@ -100,11 +121,11 @@ internal sealed class MeshService : IEndpointSource
     /// Picks the endpoint for the next attempt, or null when the service has none. An ejected endpoint whose penalty
     /// has ended takes this request as its probe; otherwise the balancer picks among the ready endpoints.
     /// </summary>
-    public MeshEndpoint? Pick(MeshEndpoint? avoid, out bool isProbe)
+    public MeshEndpoint? Pick(MeshEndpoint? avoid, long now, out bool isProbe)
     {
         var set = Endpoints.Current;
         isProbe = false;
-        if (FailureAccrual.TryClaimProbe(set) is { } probe)
+        if (FailureAccrual.TryClaimProbe(set, now) is { } probe)
         {
             isProbe = true;
             return probe;
@@ -124,14 +145,15 @@ internal sealed class MeshService : IEndpointSource
         return Balancer.Pick(candidates, avoid);
     }
 
-    public void OnAttemptCompleted(MeshRequest request, MeshEndpoint endpoint, Outcome<HttpResponseMessage> outcome, ResponseClassification classification, TimeSpan elapsed)
+    /// <summary>Records an attempt that ended at <paramref name="ended"/>, a timestamp of <see cref="Time"/>.</summary>
+    public void OnAttemptCompleted(MeshRequest request, MeshEndpoint endpoint, Outcome<HttpResponseMessage> outcome, ResponseClassification classification, TimeSpan elapsed, long ended)
     {
         if (classification.Reason != FailureReasons.Cancelled)
         {
-            endpoint.Latency.Observe(elapsed, classification.IsFailure);
-            RecentLatencies?.Record(elapsed);
-            endpoint.Traffic?.Record(classification.IsFailure, elapsed);
-            Stats.Attempts.Record(classification.IsFailure, elapsed);
+            endpoint.Latency.Observe(elapsed, classification.IsFailure, ended);
+            RecentLatencies?.RecordAt(elapsed, ended);
+            endpoint.Traffic?.RecordAt(classification.IsFailure, elapsed, ended);
+            Stats.Attempts.RecordAt(classification.IsFailure, elapsed, ended);
         }
 
         if (request.TapAttempts is { } tapAttempts)
@@ -148,8 +170,10 @@ internal sealed class MeshService : IEndpointSource
         Telemetry.RecordAttempt(in tags, endpoint, elapsed);
     }
 
-    public void OnRequestCompleted(MeshRequest request, Outcome<HttpResponseMessage> outcome, TimeSpan elapsed)
+    /// <summary>Records a logical request that ended at <paramref name="ended"/>, a timestamp of <see cref="Time"/>.</summary>
+    public void OnRequestCompleted(MeshRequest request, Outcome<HttpResponseMessage> outcome, long ended)
     {
+        var elapsed = Time.GetElapsedTime(request.Started, ended);
         var classification = request.LastClassification;
         // No attempt was made, or the total deadline ended the request: the request's own exception says why.
         if (outcome.Exception is { } exception && (request.Attempts == 0 || exception is Polly.Timeout.TimeoutRejectedException))
@@ -159,7 +183,7 @@ internal sealed class MeshService : IEndpointSource
 
         var tags = new RequestTags(Direction, Name, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification));
         Telemetry.RecordRequest(in tags, elapsed);
-        Stats.Requests.Record(classification.IsFailure, elapsed);
+        Stats.Requests.RecordAt(classification.IsFailure, elapsed, ended);
         if (Tap.IsActive)
         {
             Tap.Publish(TapEventOf(request, outcome, classification, elapsed));

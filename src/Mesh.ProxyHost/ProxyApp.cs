@@ -67,6 +67,8 @@ public static class ProxyApp
             kestrel.AddServerHeader = false;
             kestrel.AllowHostHeaderOverride = true;
             kestrel.Limits.RequestHeadersTimeout = proxy.RequestHeadersTimeout;
+            kestrel.Limits.MaxConcurrentConnections = proxy.MaxConnections;
+            kestrel.Limits.MaxConcurrentUpgradedConnections = proxy.MaxConnections;
 
             // A proxy streams bodies through; Kestrel's default 30 MB cap would cut larger uploads off midway.
             kestrel.Limits.MaxRequestBodySize = null;

@@ -1,5 +1,7 @@
 using Mesh.Client.Tests.Infrastructure;
+using Mesh.Timeouts;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Polly.Timeout;
 
 namespace Mesh.Client.Tests;
@@ -65,5 +67,47 @@ public class TimeoutTests
 
         await Eventually.TrueAsync(() => Task.FromResult(hang.Aborted == 1), "the endpoint has seen the request aborted");
         Assert.Equal(1, stuck.Requests);
+    }
+
+    [Fact]
+    public async Task AttemptsEndedByTheDeadline_AreNotChargedToTheEndpoint_ButPerTryTimeoutsAre()
+    {
+        // The same slow endpoint, timed out five times in a row: by the request's deadline (the caller's budget of
+        // 150 ms was short, not the endpoint's fault) it stays ready; by its own per-try timeout of 150 ms it is ejected.
+        Assert.Equal("ready", await SlowEndpointStateAfterFiveTimeouts(callerDeadline: TimeSpan.FromMilliseconds(150), perTry: "00:00:10"));
+        Assert.Equal("ejected", await SlowEndpointStateAfterFiveTimeouts(callerDeadline: null, perTry: "00:00:00.150"));
+    }
+
+    private static async Task<string> SlowEndpointStateAfterFiveTimeouts(TimeSpan? callerDeadline, string perTry)
+    {
+        await using var slow = await TestBackend.StartAsync(delay: TimeSpan.FromSeconds(5));
+        await using var fast = await TestBackend.StartAsync();
+        var config = MeshClientHost.EndpointConfig("orders", [slow, fast], new Dictionary<string, string?>
+        {
+            ["Mesh:Services:orders:LoadBalancer"] = "RoundRobin",
+            ["Mesh:Services:orders:Retry:MaxRetries"] = "0",
+            ["Mesh:Services:orders:Timeouts:PerTry"] = perTry,
+        });
+        await using var host = await MeshClientHost.StartAsync(config);
+        var client = host.CreateClient();
+
+        var timedOut = 0;
+        for (var i = 0; i < 10 && slow.Requests < 5; i++)
+        {
+            try
+            {
+                using var scope = callerDeadline is { } budget ? MeshDeadline.Begin(Deadline.After(TimeProvider.System, budget)) : default;
+                using var response = await client.GetAsync("/work");
+            }
+            catch (TimeoutRejectedException)
+            {
+                timedOut++;
+            }
+        }
+
+        Assert.Equal(5, slow.Requests);
+        Assert.Equal(5, timedOut);
+        var stats = Assert.Single(host.Services.GetRequiredService<MeshServiceRegistry>().Snapshot(TimeSpan.FromMinutes(1)));
+        return stats.Endpoints.Single(e => e.Endpoint == new Uri(slow.Url).Authority).State;
     }
 }

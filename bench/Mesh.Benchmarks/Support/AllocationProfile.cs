@@ -4,7 +4,7 @@ using System.Globalization;
 namespace Mesh.Benchmarks.Support;
 
 /// <summary>
-/// <c>dotnet Mesh.Benchmarks.dll alloc [Mesh|Bare|Factory|Polly|StandardResilience] [requests]</c>: what a client
+/// <c>dotnet Mesh.Benchmarks.dll alloc [Mesh|MeshManyPaths|Bare|Factory|Polly|StandardResilience|StandardResilienceManyPaths] [requests]</c>: what a client
 /// allocates per request, by type. Sends the requests through <see cref="ClientHandlerBenchmark"/>'s clients (metrics on)
 /// and samples the runtime's AllocationTick events (one per ~100 KB allocated, with the type of the object that crossed
 /// the threshold), so the shares are statistical; bytes/request comes from <see cref="GC.GetAllocatedBytesForCurrentThread"/>.
@@ -53,6 +53,8 @@ internal static class AllocationProfile
         "Factory" => bench.Factory,
         "Polly" => bench.Polly,
         "StandardResilience" => bench.StandardResilience,
+        "StandardResilienceManyPaths" => bench.StandardResilienceManyPaths,
+        "MeshManyPaths" => bench.MeshManyPaths,
         _ => bench.Mesh,
     };
 

@@ -23,9 +23,9 @@ public sealed class MeshEndpoint
 
         // Computed once: every attempt's URI is this prefix plus the request's path and query.
         var basePath = address.AbsolutePath;
-        RequestPrefix = basePath.Length <= 1
+        Uris = new AttemptUris(basePath.Length <= 1
             ? string.Concat(address.Scheme, "://", Name)
-            : string.Concat(address.Scheme, "://", Name, basePath.TrimEnd('/'));
+            : string.Concat(address.Scheme, "://", Name, basePath.TrimEnd('/')));
         Latency = latency;
         Health = health;
         Traffic = traffic;
@@ -37,14 +37,14 @@ public sealed class MeshEndpoint
     /// <summary>Gets the endpoint's name in metrics and logs: its authority, e.g. <c>10.0.0.5:8080</c>.</summary>
     public string Name { get; }
 
-    /// <summary>Gets the scheme, authority and base path (without a trailing slash) that a request's path is appended to.</summary>
-    internal string RequestPrefix { get; }
-
     /// <summary>Gets the number of attempts currently in flight to this endpoint.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
     /// <summary>Gets where the endpoint stands with failure accrual.</summary>
     public EndpointState State => Health.State;
+
+    /// <summary>Gets the URIs of attempts on this endpoint, by the logical URI.</summary>
+    internal AttemptUris Uris { get; }
 
     internal PeakEwma Latency { get; }
 

@@ -25,14 +25,13 @@ internal sealed partial class FailureAccrualMechanism(
     private readonly object _ejectLock = new();
 
     /// <summary>Claims the probe of an ejected endpoint whose penalty has ended, if there is one.</summary>
-    public MeshEndpoint? TryClaimProbe(EndpointSet set)
+    public MeshEndpoint? TryClaimProbe(EndpointSet set, long now)
     {
         if (set.Available.Count == set.Count)
         {
             return null;
         }
 
-        var now = time.GetTimestamp();
         foreach (var endpoint in set.AllSpan)
         {
             if (endpoint.Health.TryStartProbe(now))

@@ -49,7 +49,7 @@ internal static class MeshHedging
         var delay = observed > options.MinDelay ? observed : options.MinDelay;
 
         // A hedge that could not finish before the deadline is only load: wait past the deadline instead.
-        var left = context.Properties.GetValue(MeshRequest.Key, null!).Deadline.Remaining;
+        var left = context.Properties.GetValue(MeshRequest.Key, null!).Remaining;
         return delay < left ? delay : Timeout.InfiniteTimeSpan;
     }
 }

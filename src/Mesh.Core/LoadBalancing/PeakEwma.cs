@@ -28,14 +28,20 @@ internal sealed class PeakEwma
         _state = Pack((float)initialRtt.TotalMilliseconds, 0);
     }
 
-    /// <summary>Gets the current estimate in milliseconds, decayed to now.</summary>
-    public double EstimateMs => Decayed(Volatile.Read(ref _state), NowMs());
+    /// <summary>Reads the clock the estimate is kept on.</summary>
+    public long Timestamp() => _time.GetTimestamp();
 
-    /// <summary>Gets the balancer cost: the estimate weighted by the load, <c>rtt × (inFlight + 1)</c>.</summary>
-    public double Cost(int inFlight) => (EstimateMs + 0.001) * (inFlight + 1);
+    /// <summary>Gets the current estimate in milliseconds, decayed to now.</summary>
+    public double EstimateMs => Decayed(Volatile.Read(ref _state), MsAt(_time.GetTimestamp()));
+
+    /// <summary>Gets the balancer cost at <paramref name="timestamp"/>: the estimate weighted by the load, <c>rtt × (inFlight + 1)</c>.</summary>
+    public double Cost(int inFlight, long timestamp) => (Decayed(Volatile.Read(ref _state), MsAt(timestamp)) + 0.001) * (inFlight + 1);
 
     /// <summary>Records one round trip. A failed one counts as at least <c>FailurePenalty</c> slow, so fast failures do not attract traffic.</summary>
-    public void Observe(TimeSpan rtt, bool failed)
+    public void Observe(TimeSpan rtt, bool failed) => Observe(rtt, failed, _time.GetTimestamp());
+
+    /// <summary>Records one round trip that ended at <paramref name="timestamp"/>, a value just read from the clock.</summary>
+    public void Observe(TimeSpan rtt, bool failed, long timestamp)
     {
         var sample = rtt.TotalMilliseconds;
         if (failed && sample < _failurePenaltyMs)
@@ -43,7 +49,7 @@ internal sealed class PeakEwma
             sample = _failurePenaltyMs;
         }
 
-        var now = NowMs();
+        var now = MsAt(timestamp);
         while (true)
         {
             var old = Volatile.Read(ref _state);
@@ -68,7 +74,7 @@ internal sealed class PeakEwma
     // Unsigned difference wraps correctly for gaps below 49 days.
     private static double Elapsed(uint stamp, uint now) => unchecked(now - stamp);
 
-    private uint NowMs() => unchecked((uint)(long)_time.GetElapsedTime(_origin).TotalMilliseconds);
+    private uint MsAt(long timestamp) => unchecked((uint)(long)_time.GetElapsedTime(_origin, timestamp).TotalMilliseconds);
 
     private static long Pack(float estimateMs, uint stampMs) =>
         ((long)BitConverter.SingleToUInt32Bits(estimateMs) << 32) | stampMs;

@@ -11,11 +11,12 @@ internal sealed class PeakEwmaBalancer(Random random) : ILoadBalancer
 {
     public string Name => LoadBalancerNames.PeakEwma;
 
+    // Both candidates' estimates are decayed to one read of the clock they share (the service's).
     public MeshEndpoint Pick(ReadOnlySpan<MeshEndpoint> candidates, MeshEndpoint? avoid) =>
-        PowerOfTwoChoices.Pick(candidates, avoid, random, default(LatencyCost));
+        candidates.Length == 1 ? candidates[0] : PowerOfTwoChoices.Pick(candidates, avoid, random, new LatencyCost(candidates[0].Latency.Timestamp()));
 
-    private readonly struct LatencyCost : IEndpointCost
+    private readonly struct LatencyCost(long now) : IEndpointCost
     {
-        public double Of(MeshEndpoint endpoint) => endpoint.Latency.Cost(endpoint.InFlight);
+        public double Of(MeshEndpoint endpoint) => endpoint.Latency.Cost(endpoint.InFlight, now);
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Mesh.Classification;
 using Mesh.Telemetry;
 using Polly;
+using Polly.Timeout;
 
 namespace Mesh.Pipeline;
 
@@ -18,7 +19,9 @@ internal sealed class EndpointSelectionStrategy(MeshService service) : Resilienc
         TState state)
     {
         var request = context.Properties.GetValue(MeshRequest.Key, null!);
-        var endpoint = service.Pick(request.LastEndpoint, out var isProbe);
+        // One clock read for the pick (a probe's penalty), the attempt's start, its per-try timeout and its deadline header.
+        var started = service.Time.GetTimestamp();
+        var endpoint = service.Pick(request.LastEndpoint, started, out var isProbe);
         if (endpoint is null)
         {
             request.LastClassification = new(true, false, FailureReasons.ConnectError);
@@ -29,9 +32,9 @@ internal sealed class EndpointSelectionStrategy(MeshService service) : Resilienc
         request.IsProbe = isProbe;
         request.CurrentEndpoint = endpoint;
         request.Attempts++;
+        request.AttemptStarted = started;
         endpoint.OnAttemptStarted();
         using var span = StartAttemptSpan(request, endpoint, isProbe);
-        var started = service.Time.GetTimestamp();
         Outcome<HttpResponseMessage> outcome;
         try
         {
@@ -42,13 +45,15 @@ internal sealed class EndpointSelectionStrategy(MeshService service) : Resilienc
             endpoint.OnAttemptEnded();
         }
 
-        var elapsed = service.Time.GetElapsedTime(started);
+        // One clock read for the attempt's end, shared by everything that records it.
+        var ended = service.Time.GetTimestamp();
+        var elapsed = service.Time.GetElapsedTime(started, ended);
         var classification = outcome.Exception is { } exception
             ? service.Classifier.Classify(request.Message, exception, CancelledFromOutside(request, context, exception))
             : service.Classifier.Classify(request.Message, outcome.Result!);
         request.LastEndpoint = endpoint;
         request.LastClassification = classification;
-        service.OnAttemptCompleted(request, endpoint, outcome, classification, elapsed);
+        service.OnAttemptCompleted(request, endpoint, outcome, classification, elapsed, ended);
         if (span is not null)
         {
             span.SetTag("mesh.attempt.outcome", classification.Reason);
@@ -97,9 +102,11 @@ internal sealed class EndpointSelectionStrategy(MeshService service) : Resilienc
         return span;
     }
 
-    // Cancelled by the caller, the total deadline or a hedge that won: not the endpoint's fault, so it is not charged.
-    // (The per-try timeout, below this layer, surfaces as TimeoutRejectedException and is charged.)
+    // Cancelled by the caller, the request's deadline or a hedge that won: not the endpoint's fault, so it is not charged.
+    // (The per-try timeout, below this layer, surfaces as TimeoutRejectedException and is charged, unless the deadline
+    // had cut the attempt's time short.)
     private static bool CancelledFromOutside(MeshRequest request, ResilienceContext context, Exception exception) =>
         request.CallerToken.IsCancellationRequested ||
+        (exception is TimeoutRejectedException && request.AttemptCutByDeadline) ||
         (exception is OperationCanceledException && context.CancellationToken.IsCancellationRequested);
 }

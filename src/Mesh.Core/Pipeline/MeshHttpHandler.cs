@@ -2,7 +2,9 @@ using System.Diagnostics;
 using Mesh.Bodies;
 using Mesh.Telemetry;
 using Mesh.Timeouts;
+using Mesh.Classification;
 using Polly;
+using Polly.RateLimiting;
 using Polly.Timeout;
 
 namespace Mesh.Pipeline;
@@ -25,37 +27,49 @@ public sealed class MeshHttpHandler : DelegatingHandler
         ArgumentNullException.ThrowIfNull(request);
         // The service's current configuration, read once: a hot reload applies from the next request on.
         var service = _entry.Current;
-        // One clock read serves the start, the total deadline and the expiry check (a read costs ~100 ns on some VMs).
+        // One clock read serves the start, the total deadline, the expiry check and the budget deposit (a read costs
+        // ~100 ns on some VMs).
         var started = service.Time.GetTimestamp();
-        var deadline = DeadlineFor(service, started);
         using var activity = StartActivity(service, request);
-        var meshRequest = new MeshRequest(request, cancellationToken, deadline, activity);
-        if (service.Tap.IsActive)
-        {
-            meshRequest.TapAttempts = new(2);
-            meshRequest.TapRetries = new(1);
-        }
-
-        if (deadline.Timestamp <= started)
-        {
-            // The caller's deadline has passed: the answer cannot matter any more, so the request is not started.
-            var expired = Outcome.FromException<HttpResponseMessage>(new TimeoutRejectedException("Mesh: the request's deadline passed before it was sent."));
-            service.OnRequestCompleted(meshRequest, expired, TimeSpan.Zero);
-            activity?.SetStatus(ActivityStatusCode.Error, "deadline");
-            expired.ThrowIfException();
-        }
-
-        await service.EnsureResolvedAsync(cancellationToken).ConfigureAwait(false);
-
-        // Every logical request earns the budget its share of retries.
-        service.Budget.Deposit();
-        meshRequest.Body = RequestBody.Prepare(request, service.Options.Retry.MaxReplayBodyBytes, out var replayable);
-        meshRequest.BodyKnownReplayable = replayable;
-
+        var meshRequest = MeshRequest.Rent(request, cancellationToken, service.Time, started, DeadlineFor(service, started), activity);
+        var admitted = service.TryAdmit();
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(MeshRequest.Key, meshRequest);
         try
         {
+            if (!admitted)
+            {
+                // Load shedding: too many requests of this service are in flight, so this one is refused at once, before
+                // it costs a deadline, a retry token or a connection; it is not queued.
+                var shed = Outcome.FromException<HttpResponseMessage>(new RateLimiterRejectedException(
+                    $"Mesh: {service.Options.MaxConcurrentRequests} requests of service '{service.Name}' are in flight already; this one was shed."));
+                service.OnRequestCompleted(meshRequest, shed, started);
+                activity?.SetStatus(ActivityStatusCode.Error, FailureReasons.Overloaded);
+                shed.ThrowIfException();
+            }
+
+            if (service.Tap.IsActive)
+            {
+                meshRequest.TapAttempts = new(2);
+                meshRequest.TapRetries = new(1);
+            }
+
+            if (meshRequest.Deadline <= started)
+            {
+                // The caller's deadline has passed: the answer cannot matter any more, so the request is not started.
+                var expired = Outcome.FromException<HttpResponseMessage>(new TimeoutRejectedException("Mesh: the request's deadline passed before it was sent."));
+                service.OnRequestCompleted(meshRequest, expired, started);
+                activity?.SetStatus(ActivityStatusCode.Error, "deadline");
+                expired.ThrowIfException();
+            }
+
+            await service.EnsureResolvedAsync(cancellationToken).ConfigureAwait(false);
+
+            // Every logical request earns the budget its share of retries.
+            service.Budget.DepositAt(started);
+            meshRequest.Body = RequestBody.Prepare(request, service.Options.Retry.MaxReplayBodyBytes, out var replayable);
+            meshRequest.BodyKnownReplayable = replayable;
+
+            context.Properties.Set(MeshRequest.Key, meshRequest);
             var outcome = await service.Pipeline.ExecuteOutcomeAsync(
                 static async (ctx, state) =>
                 {
@@ -75,7 +89,7 @@ public sealed class MeshHttpHandler : DelegatingHandler
 
             // The attempt whose answer was accepted (the hedge's, when it won) tells how the request ended.
             var final = context.Properties.GetValue(MeshRequest.Key, meshRequest);
-            service.OnRequestCompleted(final, outcome, service.Time.GetElapsedTime(started));
+            service.OnRequestCompleted(final, outcome, service.Time.GetTimestamp());
             if (activity is not null && (outcome.Exception is not null || final.LastClassification.IsFailure))
             {
                 activity.SetStatus(ActivityStatusCode.Error, final.LastClassification.Reason);
@@ -86,7 +100,18 @@ public sealed class MeshHttpHandler : DelegatingHandler
         }
         finally
         {
+            if (admitted)
+            {
+                service.Release();
+            }
+
             ResilienceContextPool.Shared.Return(context);
+
+            // A losing hedge may still be running and reading its request; without hedging nothing reads it any more.
+            if (!service.Options.Hedging.Enabled)
+            {
+                meshRequest.Return();
+            }
         }
     }
 
@@ -103,11 +128,12 @@ public sealed class MeshHttpHandler : DelegatingHandler
         return cached.Value;
     }
 
-    private static Deadline DeadlineFor(MeshService service, long now)
+    // The total timeout from now, or the caller's deadline (an incoming request's) if sooner: a timestamp of the service's clock.
+    private static long DeadlineFor(MeshService service, long now)
     {
-        var total = Deadline.After(service.Time, service.Options.Timeouts.Total, now);
-        return MeshDeadline.Current is { } caller && caller.Timestamp < total.Timestamp && caller.Time == service.Time
-            ? caller
+        var total = now + (long)(service.Options.Timeouts.Total.TotalSeconds * service.Time.TimestampFrequency);
+        return MeshDeadline.Current is { } caller && caller.Timestamp < total && caller.Time == service.Time
+            ? caller.Timestamp
             : total;
     }
 
@@ -150,7 +176,7 @@ public sealed class MeshHttpHandler : DelegatingHandler
     private Task<HttpResponseMessage> SendToEndpointAsync(MeshService service, MeshRequest request, CancellationToken cancellationToken)
     {
         // Deadline propagation: the endpoint learns how long the caller will wait for this attempt.
-        var left = request.Deadline.Remaining;
+        var left = request.RemainingAt(request.AttemptStarted);
         var perTry = service.Options.Timeouts.PerTry;
         var budget = left < perTry ? left : perTry;
         var headers = request.Message.Headers;

@@ -64,7 +64,7 @@ internal static class MeshRetry
         {
             delay = Backoff.RetryAfter(outcome.Result, service.Time.GetUtcNow(), options.MaxRetryAfter)
                 ?? Backoff.Delay(attempt, options.BaseDelay, options.MaxDelay, service.Random());
-            if (request.Deadline.Remaining <= delay)
+            if (request.Remaining <= delay)
             {
                 skip = RetrySkipReasons.Deadline;
             }

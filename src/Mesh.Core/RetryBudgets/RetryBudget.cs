@@ -38,6 +38,9 @@ public sealed class RetryBudget
     /// <summary>Records one logical request.</summary>
     public void Deposit() => _requests.Add();
 
+    /// <summary>Records one logical request that started at <paramref name="timestamp"/>, a value just read from the budget's clock.</summary>
+    internal void DepositAt(long timestamp) => _requests.AddAt(timestamp);
+
     /// <summary>Takes one retry from the budget; false when it is empty, and then nothing is taken.</summary>
     public bool TryWithdraw()
     {

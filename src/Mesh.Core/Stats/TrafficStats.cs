@@ -16,10 +16,11 @@ internal sealed class TrafficStats(TimeProvider time)
     private readonly RollingCounter _failures = new(time, Minute, slots: 60);
     private readonly LatencyHistogram _latency = new(time);
 
-    public void Record(bool failure, TimeSpan latency)
+    public void Record(bool failure, TimeSpan latency) => RecordAt(failure, latency, time.GetTimestamp());
+
+    /// <summary>Records at <paramref name="now"/>, a timestamp just read from the clock: the hot path reads it once per attempt for every series.</summary>
+    public void RecordAt(bool failure, TimeSpan latency, long now)
     {
-        // One clock read for the three series: this runs up to three times per request, on the hot path.
-        var now = time.GetTimestamp();
         _total.AddAt(now);
         if (failure)
         {

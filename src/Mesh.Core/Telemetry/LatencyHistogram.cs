@@ -3,7 +3,8 @@ namespace Mesh.Telemetry;
 /// <summary>
 /// A rolling histogram of latencies: one-second slots over the last minute, buckets 20% apart from 50 µs to about a
 /// minute. Percentiles over any window up to a minute are read from it (hedging's delay, the stats API). Recording
-/// takes a short lock; the histogram exists only per service and per endpoint.
+/// is an interlocked increment; only the first record of a new second in a slot takes a lock, to clear the slot. The
+/// histogram exists only per service and per endpoint.
 /// </summary>
 internal sealed class LatencyHistogram
 {
@@ -19,8 +20,8 @@ internal sealed class LatencyHistogram
     private readonly TimeProvider _time;
     private readonly long _origin;
     private readonly long[] _epochs = new long[Slots];
-    private readonly int[,] _counts = new int[Slots, Buckets];
-    private readonly object _lock = new();
+    private readonly int[] _counts = new int[Slots * Buckets];
+    private readonly Lock _resetting = new();
 
     public LatencyHistogram(TimeProvider time)
     {
@@ -36,19 +37,27 @@ internal sealed class LatencyHistogram
         var bucket = BucketOf(latency.TotalMilliseconds);
         var epoch = EpochAt(timestamp);
         var slot = (int)(epoch % Slots);
-        lock (_lock)
+        if (Volatile.Read(ref _epochs[slot]) != epoch)
         {
-            if (_epochs[slot] != epoch)
+            lock (_resetting)
             {
-                _epochs[slot] = epoch;
-                for (var b = 0; b < Buckets; b++)
+                var current = _epochs[slot];
+                if (current > epoch)
                 {
-                    _counts[slot, b] = 0;
+                    // A sample from a minute ago arriving after its slot was reused: too old to count.
+                    return;
+                }
+
+                if (current != epoch)
+                {
+                    // Cleared before the new epoch is published, so no increment of the new second is lost.
+                    Array.Clear(_counts, slot * Buckets, Buckets);
+                    Volatile.Write(ref _epochs[slot], epoch);
                 }
             }
-
-            _counts[slot, bucket]++;
         }
+
+        Interlocked.Increment(ref _counts[(slot * Buckets) + bucket]);
     }
 
     /// <summary>
@@ -83,17 +92,17 @@ internal sealed class LatencyHistogram
         var slots = Math.Clamp((int)Math.Ceiling(window.TotalSeconds), 1, Slots);
         var epoch = Epoch();
         long total = 0;
-        lock (_lock)
+        for (var slot = 0; slot < Slots; slot++)
         {
-            for (var slot = 0; slot < Slots; slot++)
+            var slotEpoch = Volatile.Read(ref _epochs[slot]);
+            if (slotEpoch > epoch - slots && slotEpoch <= epoch)
             {
-                if (_epochs[slot] > epoch - slots && _epochs[slot] <= epoch)
+                var counts = _counts.AsSpan(slot * Buckets, Buckets);
+                for (var b = 0; b < Buckets; b++)
                 {
-                    for (var b = 0; b < Buckets; b++)
-                    {
-                        merged[b] += _counts[slot, b];
-                        total += _counts[slot, b];
-                    }
+                    var count = Volatile.Read(ref counts[b]);
+                    merged[b] += count;
+                    total += count;
                 }
             }
         }

@@ -41,20 +41,9 @@ public sealed record Deadline(TimeProvider Time, long Timestamp)
     public static Deadline After(TimeProvider time, TimeSpan budget)
     {
         ArgumentNullException.ThrowIfNull(time);
-        return After(time, budget, time.GetTimestamp());
+        return new(time, time.GetTimestamp() + (long)(budget.TotalSeconds * time.TimestampFrequency));
     }
-
-    /// <summary>Creates the deadline <paramref name="budget"/> after <paramref name="now"/>, a timestamp just read from <paramref name="time"/>.</summary>
-    internal static Deadline After(TimeProvider time, TimeSpan budget, long now) =>
-        new(time, now + (long)(budget.TotalSeconds * time.TimestampFrequency));
 
     /// <summary>Gets the time left; zero or negative once the deadline has passed.</summary>
-    public TimeSpan Remaining
-    {
-        get
-        {
-            var left = Timestamp - Time.GetTimestamp();
-            return TimeSpan.FromSeconds((double)left / Time.TimestampFrequency);
-        }
-    }
+    public TimeSpan Remaining => TimeSpan.FromSeconds((double)(Timestamp - Time.GetTimestamp()) / Time.TimestampFrequency);
 }

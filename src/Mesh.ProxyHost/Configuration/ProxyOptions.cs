@@ -30,6 +30,13 @@ public sealed class ProxyOptions
 
     /// <summary>Gets or sets how long in-flight requests may take to finish on shutdown. Default: 30 s.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets or sets how many client connections all listeners together keep open; a connection over the limit is closed
+    /// as soon as it is accepted. Each open connection holds buffers (up to 1 MiB of request data in flight, Kestrel's
+    /// default), so this bounds the memory that grows with connections. Default: 10,000.
+    /// </summary>
+    public int MaxConnections { get; set; } = 10_000;
 }
 
 /// <summary>The outbound listener: the local application's calls to other services.</summary>

@@ -125,17 +125,17 @@ public sealed class FailureAccrualMechanismTests : IDisposable
     {
         var endpoints = Publish(3);
         Record(endpoints[0], Failure, 5);
-        Assert.Null(_accrual.TryClaimProbe(_endpoints.Current));
+        Assert.Null(_accrual.TryClaimProbe(_endpoints.Current, _time.GetTimestamp()));
 
         // Jitter is fixed at 0.5 here: penalty = 1 s exactly.
         _time.Advance(TimeSpan.FromMilliseconds(999));
-        Assert.Null(_accrual.TryClaimProbe(_endpoints.Current));
+        Assert.Null(_accrual.TryClaimProbe(_endpoints.Current, _time.GetTimestamp()));
         _time.Advance(TimeSpan.FromMilliseconds(1));
 
         var probes = 0;
         Parallel.For(0, 100, _ =>
         {
-            if (_accrual.TryClaimProbe(_endpoints.Current) is not null)
+            if (_accrual.TryClaimProbe(_endpoints.Current, _time.GetTimestamp()) is not null)
             {
                 Interlocked.Increment(ref probes);
             }
@@ -150,7 +150,7 @@ public sealed class FailureAccrualMechanismTests : IDisposable
         var endpoints = Publish(3);
         Record(endpoints[0], Failure, 5);
         _time.Advance(TimeSpan.FromSeconds(1));
-        var probe = _accrual.TryClaimProbe(_endpoints.Current);
+        var probe = _accrual.TryClaimProbe(_endpoints.Current, _time.GetTimestamp());
         Assert.Same(endpoints[0], probe);
 
         _accrual.Record(probe!, Success, isProbe: true);
@@ -166,14 +166,14 @@ public sealed class FailureAccrualMechanismTests : IDisposable
         var endpoints = Publish(3);
         Record(endpoints[0], Failure, 5);
         _time.Advance(TimeSpan.FromSeconds(1));
-        _accrual.Record(_accrual.TryClaimProbe(_endpoints.Current)!, Failure, isProbe: true);
+        _accrual.Record(_accrual.TryClaimProbe(_endpoints.Current, _time.GetTimestamp())!, Failure, isProbe: true);
 
         Assert.Equal(EndpointState.Ejected, endpoints[0].State);
         Assert.Equal(EjectionReasons.ProbeFailed, endpoints[0].Health.EjectionReason);
         _time.Advance(TimeSpan.FromMilliseconds(1999));
-        Assert.Null(_accrual.TryClaimProbe(_endpoints.Current));
+        Assert.Null(_accrual.TryClaimProbe(_endpoints.Current, _time.GetTimestamp()));
         _time.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.Same(endpoints[0], _accrual.TryClaimProbe(_endpoints.Current));
+        Assert.Same(endpoints[0], _accrual.TryClaimProbe(_endpoints.Current, _time.GetTimestamp()));
     }
 
     [Fact]
@@ -182,9 +182,9 @@ public sealed class FailureAccrualMechanismTests : IDisposable
         var endpoints = Publish(3);
         Record(endpoints[0], Failure, 5);
         _time.Advance(TimeSpan.FromSeconds(1));
-        var probe = _accrual.TryClaimProbe(_endpoints.Current)!;
+        var probe = _accrual.TryClaimProbe(_endpoints.Current, _time.GetTimestamp())!;
         _accrual.Record(probe, new ResponseClassification(true, false, FailureReasons.Cancelled), isProbe: true);
-        Assert.Same(endpoints[0], _accrual.TryClaimProbe(_endpoints.Current));
+        Assert.Same(endpoints[0], _accrual.TryClaimProbe(_endpoints.Current, _time.GetTimestamp()));
     }
 
     [Fact]

@@ -68,7 +68,8 @@ public class PeakEwmaTests
     public void Cost_GrowsWithRequestsInFlight()
     {
         var ewma = Create(initialMs: 20);
-        Assert.Equal(3 * ewma.Cost(0), ewma.Cost(2), 6);
+        var now = ewma.Timestamp();
+        Assert.Equal(3 * ewma.Cost(0, now), ewma.Cost(2, now), 6);
     }
 
     [Fact]

@@ -43,18 +43,21 @@ internal sealed class MeshForwarder(IHttpForwarder forwarder, UpstreamConnector?
 
     private const string KestrelRenamedContentLength = "X-Content-Length";
 
-    private readonly ConcurrentDictionary<string, HttpMessageInvoker> _invokers = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, ForwardingRoute> _routes = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Gets (or makes, once per service) the client that sends through the service's Mesh pipeline.</summary>
-    public HttpMessageInvoker InvokerFor(string service, Func<string, MeshHttpHandler> createHandler) =>
-        _invokers.GetOrAdd(service, static (name, state) =>
+    /// <summary>
+    /// Gets (or makes, once per <paramref name="key"/>) the route to <paramref name="service"/>: the client that sends
+    /// through the service's Mesh pipeline, and the logical destination YARP builds each request's URI from.
+    /// </summary>
+    public ForwardingRoute RouteFor(string key, string service, Func<string, MeshHttpHandler> createHandler) =>
+        _routes.TryGetValue(key, out var route) ? route : _routes.GetOrAdd(key, static (name, state) =>
         {
             var handler = state.createHandler(name);
             handler.InnerHandler = state.self._connections;
-            return new HttpMessageInvoker(handler, disposeHandler: false);
-        }, (self: this, createHandler));
+            return new ForwardingRoute(state.service, new HttpMessageInvoker(handler, disposeHandler: false));
+        }, (self: this, service, createHandler));
 
-    public async Task ForwardAsync(HttpContext context, string service, HttpMessageInvoker invoker, HttpTransformer transformer)
+    public async Task ForwardAsync(HttpContext context, ForwardingRoute route, HttpTransformer transformer)
     {
         // Kestrel lets Transfer-Encoding win over a Content-Length sent with it, renaming the latter X-Content-Length.
         // Such a request "ought to be handled as an error" (RFC 9112 §6.3, a request-smuggling sign): refused, as Envoy does.
@@ -66,18 +69,18 @@ internal sealed class MeshForwarder(IHttpForwarder forwarder, UpstreamConnector?
         }
 
         var config = HttpProtocol.IsHttp2(context.Request.Protocol) ? Http2 : Http1;
-        var error = await forwarder.SendAsync(context, $"http://{service}/", invoker, config, transformer);
+        var error = await forwarder.SendAsync(context, route.DestinationPrefix, route.Invoker, config, transformer);
         if (error != ForwarderError.None)
         {
-            await ProxyErrors.WriteAsync(context, error, service);
+            await ProxyErrors.WriteAsync(context, error, route.Service);
         }
     }
 
     public void Dispose()
     {
-        foreach (var invoker in _invokers.Values)
+        foreach (var route in _routes.Values)
         {
-            invoker.Dispose();
+            route.Invoker.Dispose();
         }
 
         _connections.Dispose();

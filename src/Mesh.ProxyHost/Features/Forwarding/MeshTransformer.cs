@@ -11,6 +11,10 @@ namespace Mesh.ProxyHost.Features.Forwarding;
 /// </summary>
 internal sealed class MeshTransformer(string? hopId, IReadOnlyCollection<IPAddress> trustedProxies) : HttpTransformer
 {
+    // The text of the last peer address: an outbound sidecar's peer is always the local application, so the address is
+    // formatted once rather than per request.
+    private PeerText? _lastPeer;
+
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
@@ -18,7 +22,8 @@ internal sealed class MeshTransformer(string? hopId, IReadOnlyCollection<IPAddre
 
         var peer = httpContext.Connection.RemoteIpAddress is { } ip ? Normalize(ip) : null;
         var incoming = httpContext.Request.Headers["X-Forwarded-For"].ToString();
-        Set(headers, "X-Forwarded-For", peer is not null && trustedProxies.Contains(peer) && incoming.Length > 0 ? $"{incoming}, {peer}" : peer?.ToString());
+        var peerText = peer is null ? null : TextOf(peer);
+        Set(headers, "X-Forwarded-For", peer is not null && incoming.Length > 0 && trustedProxies.Contains(peer) ? $"{incoming}, {peerText}" : peerText);
         Set(headers, "X-Forwarded-Proto", httpContext.Request.Scheme);
         Set(headers, "X-Forwarded-Host", httpContext.Request.Host.Value);
         if (hopId is not null)
@@ -41,4 +46,18 @@ internal sealed class MeshTransformer(string? hopId, IReadOnlyCollection<IPAddre
     }
 
     private static IPAddress Normalize(IPAddress ip) => ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip;
+
+    private string TextOf(IPAddress peer)
+    {
+        var last = _lastPeer;
+        if (last is null || !last.Address.Equals(peer))
+        {
+            last = new PeerText(peer, peer.ToString());
+            _lastPeer = last;
+        }
+
+        return last.Text;
+    }
+
+    private sealed record PeerText(IPAddress Address, string Text);
 }

@@ -14,7 +14,7 @@ namespace Mesh.ProxyHost.Features.Inbound;
 internal sealed class InboundProxy
 {
     private readonly MeshForwarder _forwarder;
-    private readonly HttpMessageInvoker _invoker;
+    private readonly ForwardingRoute _route;
     private readonly MeshTransformer _transformer;
     private readonly TimeProvider _time;
     private readonly string _service;
@@ -25,7 +25,7 @@ internal sealed class InboundProxy
         _transformer = new MeshTransformer(hopId: null, options.TrustedProxyAddresses());
         _time = time;
         _service = options.Inbound.Service;
-        _invoker = forwarder.InvokerFor($"inbound:{_service}", _ => registry.CreateStaticHandler(_service, MeshDirection.Inbound, new Uri(options.Inbound.Target), static o =>
+        _route = forwarder.RouteFor($"inbound:{_service}", _service, _ => registry.CreateStaticHandler(_service, MeshDirection.Inbound, new Uri(options.Inbound.Target), static o =>
         {
             o.Retry.MaxRetries = 0;
             o.Hedging.Enabled = false;
@@ -39,7 +39,7 @@ internal sealed class InboundProxy
         var budget = DeadlineHeaders.Read(headers[DeadlineHeaders.MeshTimeout].ToString(), headers[DeadlineHeaders.GrpcTimeout].ToString());
         if (budget is not { } left)
         {
-            await _forwarder.ForwardAsync(context, _service, _invoker, _transformer);
+            await _forwarder.ForwardAsync(context, _route, _transformer);
             return;
         }
 
@@ -50,6 +50,6 @@ internal sealed class InboundProxy
         }
 
         using var scope = MeshDeadline.Begin(Deadline.After(_time, left));
-        await _forwarder.ForwardAsync(context, _service, _invoker, _transformer);
+        await _forwarder.ForwardAsync(context, _route, _transformer);
     }
 }

@@ -64,7 +64,7 @@ internal sealed partial class OutboundProxy(
             service = request.Host.Value!.ToLowerInvariant();
         }
 
-        await forwarder.ForwardAsync(context, service, forwarder.InvokerFor(service, registry.CreateHandler), _transformer);
+        await forwarder.ForwardAsync(context, forwarder.RouteFor(service, service, registry.CreateHandler), _transformer);
     }
 
     private static bool IsLinkLocal(IPAddress ip)
