@@ -3,6 +3,11 @@ using Mesh.ProxyHost.Tests.Infrastructure;
 namespace Mesh.ProxyHost.Tests;
 
 /// <summary>The admin listener: Prometheus metrics for both directions, health, and nothing else.</summary>
+/// <remarks>
+/// Serial: each sidecar's OpenTelemetry exporter listens to every meter named "Mesh" in the process, so a sidecar of a
+/// test running alongside could put its inbound traffic into this one's /metrics (one sidecar per process in production).
+/// </remarks>
+[Collection(SerialCollection.Name)]
 public class MetricsTests
 {
     private static async Task<string> MetricsWithAsync(Sidecar sidecar, params string[] parts)

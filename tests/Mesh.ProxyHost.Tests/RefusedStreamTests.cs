@@ -66,17 +66,13 @@ public class RefusedStreamTests
         Assert.Equal(FailureReasons.Refused, retry.Tags[MeshInstruments.RetryReasonTag]);
     }
 
-    [Fact(Skip = "Mesh.Core bug (Bodies/ReplayableContent.cs): a body whose first send is cut short by REFUSED_STREAM is marked not replayable, so the refused POST fails (400 request-body or 502 upstream-error) instead of being retried. Unskip when fixed.")]
+    [Fact]
     public async Task RefusedStream_WhileItsBodyIsStillBeingSent_PostIsRetried_AndProcessedExactlyOnce()
     {
         // Refused on its HEADERS while the caller has not yet sent the body, so the sidecar's first upstream attempt is
-        // mid-body when the refusal arrives. The server processed nothing, so the POST may go again; but
-        // ReplayableContent.SendFirstAsync marks the body not replayable when its first copy ends early (here cancelled
-        // by the reset). SocketsHttpHandler's own retry then opens a second stream whose body cannot be written
-        // ("this request body was not buffered"), and the caller gets 502 upstream-error, or 400 request-body when
-        // YARP sees its cancelled body copy first (blaming the caller). Nothing is processed twice, but nothing is
-        // processed at all. A fix needs the replay buffer to go on reading the source body (within the cap) when a
-        // transport write fails, rather than cancelling the copy and giving up.
+        // mid-body when the refusal arrives. The server processed nothing, so the POST may go again: the replay buffer
+        // reads the rest of the body after the transport failed (ReplayableContent), and the retry sends it whole.
+        // (Before that was so, the body was marked not replayable and the caller got 502 or 400, with nothing processed.)
         await using var backend = RefusingHttp2Server.Start(refuse: 1, RefusingHttp2Server.RefuseAt.Headers);
         await using var sidecar = await Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]> { ["orders"] = [backend.Url] }));
         using var client = new HttpClient(LoopbackConnect.Handler(sidecar.OutboundHttp2Port));

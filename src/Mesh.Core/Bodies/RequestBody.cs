@@ -8,7 +8,7 @@ internal static class RequestBody
     /// and sets <paramref name="replayable"/> for bodies whose fate is known now: none, in memory within the cap (true),
     /// or declared larger than the cap (false).
     /// </summary>
-    public static ReplayableContent? Prepare(HttpRequestMessage request, int capacity, out bool replayable)
+    public static ReplayableContent? Prepare(HttpRequestMessage request, int capacity, CancellationToken callerToken, out bool replayable)
     {
         var content = request.Content;
         replayable = true;
@@ -29,7 +29,7 @@ internal static class RequestBody
             return null;
         }
 
-        var wrapper = new ReplayableContent(content, capacity);
+        var wrapper = new ReplayableContent(content, capacity, callerToken);
         request.Content = wrapper;
         return wrapper;
     }

@@ -66,7 +66,7 @@ public sealed class MeshHttpHandler : DelegatingHandler
 
             // Every logical request earns the budget its share of retries.
             service.Budget.DepositAt(started);
-            meshRequest.Body = RequestBody.Prepare(request, service.Options.Retry.MaxReplayBodyBytes, out var replayable);
+            meshRequest.Body = RequestBody.Prepare(request, service.Options.Retry.MaxReplayBodyBytes, cancellationToken, out var replayable);
             meshRequest.BodyKnownReplayable = replayable;
 
             context.Properties.Set(MeshRequest.Key, meshRequest);

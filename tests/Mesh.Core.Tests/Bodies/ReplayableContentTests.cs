@@ -25,7 +25,7 @@ public class ReplayableContentTests
     {
         var data = RandomNumberGenerator.GetBytes(10_000);
         using var request = new HttpRequestMessage(HttpMethod.Post, "http://orders/") { Content = new StreamContent(new OneShotStream(data)) };
-        var wrapper = RequestBody.Prepare(request, Cap, out _)!;
+        var wrapper = RequestBody.Prepare(request, Cap, CancellationToken.None, out _)!;
 
         Assert.True(wrapper.CanReplay);
         Assert.Equal(data, await SendAsync(request.Content));
@@ -40,7 +40,7 @@ public class ReplayableContentTests
         var data = RandomNumberGenerator.GetBytes(Cap + 1);
         using var request = new HttpRequestMessage(HttpMethod.Post, "http://orders/") { Content = new StreamContent(new OneShotStream(data)) };
         request.Content.Headers.ContentLength = null;
-        var wrapper = RequestBody.Prepare(request, Cap, out _)!;
+        var wrapper = RequestBody.Prepare(request, Cap, CancellationToken.None, out _)!;
 
         Assert.Equal(data, await SendAsync(request.Content));
         Assert.False(wrapper.CanReplay);
@@ -53,7 +53,7 @@ public class ReplayableContentTests
         using var request = new HttpRequestMessage(HttpMethod.Post, "http://orders/") { Content = new StreamContent(new OneShotStream(new byte[Cap + 1])) };
         request.Content.Headers.ContentLength = Cap + 1;
         var original = request.Content;
-        Assert.Null(RequestBody.Prepare(request, Cap, out var replayable));
+        Assert.Null(RequestBody.Prepare(request, Cap, CancellationToken.None, out var replayable));
         Assert.False(replayable);
         Assert.Same(original, request.Content);
     }
@@ -62,21 +62,78 @@ public class ReplayableContentTests
     public void InMemoryBody_WithinCap_IsReplayableAsIs()
     {
         using var request = new HttpRequestMessage(HttpMethod.Put, "http://orders/") { Content = new StringContent("hello") };
-        Assert.Null(RequestBody.Prepare(request, Cap, out var replayable));
+        Assert.Null(RequestBody.Prepare(request, Cap, CancellationToken.None, out var replayable));
         Assert.True(replayable);
     }
 
     [Fact]
-    public async Task BodyCutShort_IsNeverSentTwice()
+    public async Task TransportFailingMidBody_TheRestIsStillBuffered_AndTheRetrySendsTheWholeBody()
     {
-        var data = RandomNumberGenerator.GetBytes(1000);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "http://orders/") { Content = new StreamContent(new OneShotStream(data)) };
-        var wrapper = RequestBody.Prepare(request, Cap, out _)!;
+        // The body arrives in chunks (as off a network), and the transport breaks after the first: the attempt fails as
+        // it would have, but the rest of the body is read into the buffer, so a retry sends it whole and byte-exact.
+        var data = RandomNumberGenerator.GetBytes(40_000);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "http://orders/") { Content = new StreamContent(new OneShotStream(data), bufferSize: 4096) };
+        var wrapper = RequestBody.Prepare(request, Cap, CancellationToken.None, out _)!;
 
-        using var failing = new FailingAfterStream(100);
+        using var failing = new FailingAfterStream(5000);
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => request.Content.CopyToAsync(failing));
+
+        Assert.IsType<IOException>(error.InnerException);
+        Assert.True(wrapper.CanReplay);
+        Assert.Equal(data, await SendAsync(request.Content));
+    }
+
+    [Fact]
+    public async Task TransportFailingMidBody_OfABodyOverTheCap_IsNeverSentTwice_AndStopsReading()
+    {
+        var source = new OneShotStream(RandomNumberGenerator.GetBytes(Cap * 4));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "http://orders/") { Content = new StreamContent(source, bufferSize: 4096) };
+        request.Content.Headers.ContentLength = null;
+        var wrapper = RequestBody.Prepare(request, Cap, CancellationToken.None, out _)!;
+
+        using var failing = new FailingAfterStream(5000);
         await Assert.ThrowsAsync<HttpRequestException>(() => request.Content.CopyToAsync(failing));
 
         Assert.False(wrapper.CanReplay);
+        Assert.True(source.Position <= Cap + 4096, $"read {source.Position} bytes of the source after the transport failed");
+        await Assert.ThrowsAsync<InvalidOperationException>(() => SendAsync(request.Content));
+    }
+
+    [Fact]
+    public async Task ARetryWhileTheFirstSendStillReadsTheBody_WaitsForIt_ThenSendsTheWholeBody()
+    {
+        var data = RandomNumberGenerator.GetBytes(20_000);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "http://orders/") { Content = new GatedContent(data, gate.Task) };
+        var wrapper = RequestBody.Prepare(request, Cap, CancellationToken.None, out _)!;
+
+        // The first attempt's transport breaks on the first chunk; the second half of the body has not arrived yet.
+        using var failing = new FailingAfterStream(0);
+        var first = request.Content.CopyToAsync(failing);
+        var retry = SendAsync(request.Content);
+        Assert.False(retry.IsCompleted);
+
+        gate.SetResult();
+        await Assert.ThrowsAsync<HttpRequestException>(() => first);
+        Assert.Equal(data, await retry);
+        Assert.True(wrapper.CanReplay);
+    }
+
+    /// <summary>Sends the first half of its body at once and the second when <c>gate</c> completes.</summary>
+    private sealed class GatedContent(byte[] data, Task gate) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            await stream.WriteAsync(data.AsMemory(0, data.Length / 2));
+            await gate;
+            await stream.WriteAsync(data.AsMemory(data.Length / 2));
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = data.Length;
+            return true;
+        }
     }
 
     [Fact]
@@ -84,7 +141,7 @@ public class ReplayableContentTests
     {
         var before = ReplayableContent.BufferedBytes;
         var request = new HttpRequestMessage(HttpMethod.Post, "http://orders/") { Content = new StreamContent(new OneShotStream(new byte[30_000])) };
-        RequestBody.Prepare(request, Cap, out _);
+        RequestBody.Prepare(request, Cap, CancellationToken.None, out _);
         await SendAsync(request.Content!);
         Assert.True(ReplayableContent.BufferedBytes >= before + 30_000);
 
