@@ -85,6 +85,9 @@ public class OpenProxyTests
             ("absolute-form to the metadata address, live host in Host", $"GET http://169.254.169.254/latest/meta-data/ HTTP/1.1\r\nHost: {live}\r\n", 403, "forbidden-address"),
             ("IPv4-mapped IPv6 metadata address", "GET / HTTP/1.1\r\nHost: [::ffff:169.254.169.254]\r\n", 403, "forbidden-address"),
             ("IPv6 link-local", "GET / HTTP/1.1\r\nHost: [fe80::1]:80\r\n", 403, "forbidden-address"),
+            ("AWS IMDS over IPv6", "GET /latest/meta-data/ HTTP/1.1\r\nHost: [fd00:ec2::254]\r\n", 403, "forbidden-address"),
+            ("Alibaba Cloud metadata", "GET /latest/meta-data/ HTTP/1.1\r\nHost: 100.100.100.200\r\n", 403, "forbidden-address"),
+            ("unspecified address", "GET / HTTP/1.1\r\nHost: 0.0.0.0:80\r\n", 403, "forbidden-address"),
             ("CONNECT to a live host", $"CONNECT {live} HTTP/1.1\r\nHost: {live}\r\n", 405, "connect-refused"),
             ("loop: already passed through this sidecar", $"GET / HTTP/1.1\r\nHost: {live}\r\nmesh-hop: {hop}\r\n", 508, "loop"),
         ];

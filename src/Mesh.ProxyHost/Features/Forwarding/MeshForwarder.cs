@@ -28,18 +28,10 @@ internal sealed class MeshForwarder(IHttpForwarder forwarder, UpstreamConnector?
         ActivityTimeout = TimeSpan.FromMinutes(10),
     };
 
-    private readonly SocketsHttpHandler _connections = new()
-    {
-        UseProxy = false,
-        AllowAutoRedirect = false,
-        AutomaticDecompression = DecompressionMethods.None,
-        UseCookies = false,
-        EnableMultipleHttp2Connections = true,
-        ConnectTimeout = TimeSpan.FromSeconds(10),
-        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
-        ActivityHeadersPropagator = null,
-        ConnectCallback = connector?.Connect,
-    };
+    private readonly SocketsHttpHandler _connections = Connections(connector?.Connect);
+
+    // Unknown hosts (when allowed) connect only after their resolved addresses pass ForbiddenAddresses.
+    private readonly SocketsHttpHandler _unknownHostConnections = Connections(new UnknownHostConnector(Dns.GetHostAddressesAsync, connector).ConnectAsync);
 
     private const string KestrelRenamedContentLength = "X-Content-Length";
 
@@ -49,13 +41,26 @@ internal sealed class MeshForwarder(IHttpForwarder forwarder, UpstreamConnector?
     /// Gets (or makes, once per <paramref name="key"/>) the route to <paramref name="service"/>: the client that sends
     /// through the service's Mesh pipeline, and the logical destination YARP builds each request's URI from.
     /// </summary>
-    public ForwardingRoute RouteFor(string key, string service, Func<string, MeshHttpHandler> createHandler) =>
+    public ForwardingRoute RouteFor(string key, string service, Func<string, MeshHttpHandler> createHandler, bool unknownHost = false) =>
         _routes.TryGetValue(key, out var route) ? route : _routes.GetOrAdd(key, static (name, state) =>
         {
             var handler = state.createHandler(name);
-            handler.InnerHandler = state.self._connections;
+            handler.InnerHandler = state.unknownHost ? state.self._unknownHostConnections : state.self._connections;
             return new ForwardingRoute(state.service, new HttpMessageInvoker(handler, disposeHandler: false));
-        }, (self: this, service, createHandler));
+        }, (self: this, service, createHandler, unknownHost));
+
+    private static SocketsHttpHandler Connections(Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? connect) => new()
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        UseCookies = false,
+        EnableMultipleHttp2Connections = true,
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+        ActivityHeadersPropagator = null,
+        ConnectCallback = connect,
+    };
 
     public async Task ForwardAsync(HttpContext context, ForwardingRoute route, HttpTransformer transformer)
     {
@@ -84,5 +89,6 @@ internal sealed class MeshForwarder(IHttpForwarder forwarder, UpstreamConnector?
         }
 
         _connections.Dispose();
+        _unknownHostConnections.Dispose();
     }
 }

@@ -40,6 +40,8 @@ internal static class ProxyErrors
             (_, Polly.RateLimiting.RateLimiterRejectedException) => Overloaded(context, service),
             (_, NoEndpointsException) => WriteAsync(context, 503, "no-endpoints", $"service '{service}' has no endpoints."),
             (_, TimeoutRejectedException) => WriteAsync(context, 504, "deadline-exceeded", $"service '{service}' did not answer before the deadline."),
+            (_, HttpRequestException { InnerException: ForbiddenAddressException }) =>
+                WriteAsync(context, 403, "forbidden-address", $"'{service}' resolves to a link-local or metadata address; the sidecar never forwards there."),
             (_, HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } or HttpRequestException { InnerException: SocketException }) =>
                 WriteAsync(context, 502, "connect-error", $"could not connect to service '{service}'."),
             (ForwarderError.RequestBodyClient or ForwarderError.RequestBodyCanceled, _) =>

@@ -54,23 +54,20 @@ internal sealed partial class OutboundProxy(
             }
 
             // Opted in: the host is resolved through DNS, port included (services are named by host alone); never to
-            // link-local addresses, where cloud metadata services live.
-            if (IPAddress.TryParse(request.Host.Host.Trim('[', ']'), out var ip) && IsLinkLocal(ip))
+            // link-local addresses or cloud metadata services: a literal is refused here, a name once resolved
+            // (UnknownHostConnector).
+            if (IPAddress.TryParse(request.Host.Host.Trim('[', ']'), out var ip) && ForbiddenAddresses.Contains(ip))
             {
-                await ProxyErrors.WriteAsync(context, 403, "forbidden-address", $"'{request.Host.Host}' is a link-local address; the sidecar never forwards there.");
+                await ProxyErrors.WriteAsync(context, 403, "forbidden-address", $"'{request.Host.Host}' is a link-local or metadata address; the sidecar never forwards there.");
                 return;
             }
 
             service = request.Host.Value!.ToLowerInvariant();
+            await forwarder.ForwardAsync(context, forwarder.RouteFor(service, service, registry.CreateHandler, unknownHost: true), _transformer);
+            return;
         }
 
         await forwarder.ForwardAsync(context, forwarder.RouteFor(service, service, registry.CreateHandler), _transformer);
-    }
-
-    private static bool IsLinkLocal(IPAddress ip)
-    {
-        ip = ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip;
-        return ip.IsIPv6LinkLocal || (ip.AddressFamily == AddressFamily.InterNetwork && ip.GetAddressBytes() is [169, 254, _, _]);
     }
 
     private static partial class Log
