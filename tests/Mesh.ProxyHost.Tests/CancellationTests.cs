@@ -61,6 +61,44 @@ public class CancellationTests
     }
 
     [Fact]
+    public async Task Http2ClientResettingItsStream_ReachesTheBackend_InEveryTrial_AndTheConnectionLivesOn()
+    {
+        // An h2c client cancelling a request sends RST_STREAM(CANCEL) for that stream only; the sidecar must abort the
+        // upstream request (forwarded as HTTP/2 too) while the client's connection and its other streams carry on.
+        var recorder = new AbortRecorder();
+        await using var backend = await TestBackend.StartHttp2Async(async ctx =>
+        {
+            if (ctx.Request.Path == "/hang")
+            {
+                await recorder.Handler(ctx);
+            }
+        });
+        await using var sidecar = await Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]> { ["orders"] = [backend.Url] }));
+        using var client = new HttpClient(LoopbackConnect.Handler(sidecar.OutboundHttp2Port))
+        {
+            DefaultRequestVersion = System.Net.HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+
+        for (var trial = 1; trial <= 10; trial++)
+        {
+            using var cancel = new CancellationTokenSource();
+            var call = client.GetAsync("http://orders/hang", cancel.Token);
+            await Eventually.TrueAsync(() => Task.FromResult(recorder.Started == trial), $"request {trial} reached the backend");
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+            await Eventually.TrueAsync(() => Task.FromResult(recorder.Aborted == trial), $"the backend saw abort {trial}");
+
+            using var next = await client.GetAsync("http://orders/ok");
+            Assert.Equal(System.Net.HttpVersion.Version20, next.Version);
+            Assert.True(next.IsSuccessStatusCode);
+        }
+
+        Assert.Equal(10, recorder.Started);
+        await Eventually.TrueAsync(async () => await InFlightAsync(sidecar) == 0, "nothing is in flight");
+    }
+
+    [Fact]
     public async Task Http1ClientClosingItsConnection_ReachesTheBackend()
     {
         var recorder = new AbortRecorder();
