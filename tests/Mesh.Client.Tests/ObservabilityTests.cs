@@ -106,8 +106,9 @@ public class ObservabilityTests
             ctx.Response.StatusCode = Interlocked.Increment(ref n) == 1 ? 503 : 200;
             return Task.CompletedTask;
         });
-        var spans = new List<Activity>();
-        using var tracing = Sdk.CreateTracerProviderBuilder().AddSource("Mesh").AddInMemoryExporter(spans).Build();
+        // Spans end on many threads, other tests' among them: collected into a thread-safe queue, not a List.
+        var spans = new ConcurrentQueue<Activity>();
+        using var tracing = Sdk.CreateTracerProviderBuilder().AddSource("Mesh").AddProcessor(new CollectingProcessor(spans)).Build();
         // A service name of its own: the listener sees every test's spans in this process.
         await using var host = await MeshClientHost.StartAsync(MeshClientHost.EndpointConfig("traced", [backend]), service: "traced");
 
@@ -173,8 +174,9 @@ public class ObservabilityTests
     public async Task InsideAnAspNetCoreRequest_SpansContinueTheCallersTrace_OrStartOne_EvenWhenAspNetCoreIsNotTraced()
     {
         await using var orders = await TestBackend.StartAsync();
-        var spans = new List<Activity>();
-        using var tracing = Sdk.CreateTracerProviderBuilder().AddSource("Mesh").AddInMemoryExporter(spans).Build();
+        // Spans end on many threads, other tests' among them: collected into a thread-safe queue, not a List.
+        var spans = new ConcurrentQueue<Activity>();
+        using var tracing = Sdk.CreateTracerProviderBuilder().AddSource("Mesh").AddProcessor(new CollectingProcessor(spans)).Build();
         var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false"]);
 
         // Logging on (ASP.NET Core then makes an activity per request, which nobody records here).
