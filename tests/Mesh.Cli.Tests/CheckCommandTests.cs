@@ -75,7 +75,7 @@ public sealed class CheckCommandTests : IDisposable
         await using var backend = await TestBackend.StartAsync(200);
         await using var sidecar = await Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]> { ["orders"] = [backend.Url] }));
 
-        var result = await CliRunner.RunAsync("check", "--admin", sidecar.Admin);
+        var result = await CliRunner.RunAsync("check", "--admin", sidecar.Admin.Authority);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("ready", result.Out, StringComparison.Ordinal);

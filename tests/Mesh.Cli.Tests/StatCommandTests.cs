@@ -23,7 +23,7 @@ public class StatCommandTests(ITestOutputHelper output)
             await Traffic.SendAsync(client, "/work", 40);
         }
 
-        var result = await CliRunner.RunAsync("--admin", sidecar.Admin, "stat");
+        var result = await CliRunner.RunAsync("--admin", sidecar.Admin.Authority, "stat");
         output.WriteLine(result.Out);
 
         Assert.Equal(0, result.ExitCode);
@@ -47,7 +47,7 @@ public class StatCommandTests(ITestOutputHelper output)
             await Traffic.SendAsync(client, "/work", 5);
         }
 
-        var result = await CliRunner.RunAsync("stat", "--json", "--window", "30s", "--admin", sidecar.Admin);
+        var result = await CliRunner.RunAsync("stat", "--json", "--window", "30s", "--admin", sidecar.Admin.Authority);
 
         Assert.Equal(0, result.ExitCode);
         using var json = JsonDocument.Parse(result.Out);

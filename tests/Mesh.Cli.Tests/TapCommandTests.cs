@@ -20,7 +20,7 @@ public class TapCommandTests
     private static async Task<CliResult> TapDuringMixedTrafficAsync(Sidecar sidecar, params string[] tapArgs)
     {
         using var client = sidecar.OutboundClient("orders");
-        var tap = CliRunner.RunAsync(["--admin", sidecar.Admin, "tap", .. tapArgs]);
+        var tap = CliRunner.RunAsync(["--admin", sidecar.Admin.Authority, "tap", .. tapArgs]);
         while (!tap.IsCompleted)
         {
             using var ok = await client.GetAsync("/ok");

@@ -14,7 +14,7 @@ public class TopCommandTests
             await Traffic.SendAsync(client, "/work", 5);
         }
 
-        var result = await CliRunner.RunAsync("top", "--iterations", "2", "--interval", "50ms", "--admin", sidecar.Admin);
+        var result = await CliRunner.RunAsync("top", "--iterations", "2", "--interval", "50ms", "--admin", sidecar.Admin.Authority);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains(result.OutLines, l => l.StartsWith("orders ", StringComparison.Ordinal) && l.Contains(" out ", StringComparison.Ordinal));

@@ -76,7 +76,7 @@ public class RefusedStreamTests
         await using var backend = RefusingHttp2Server.Start(refuse: 1, RefusingHttp2Server.RefuseAt.Headers);
         await using var sidecar = await Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]> { ["orders"] = [backend.Url] }));
         using var client = new HttpClient(LoopbackConnect.Handler(sidecar.OutboundHttp2Port));
-        var refused = Eventually.TrueAsync(() => Task.FromResult(backend.Refused == 1), "the backend refuses the first stream");
+        var refused = Eventually.TrueAsync(() => Task.FromResult(backend.Refused == 1), "the backend refuses the first stream", attempts: 600);
 
         using var response = await client.SendAsync(Post(new HeldContent(Encoding.UTF8.GetBytes(Payload), refused)));
 

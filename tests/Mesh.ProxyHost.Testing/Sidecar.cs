@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Mesh.ProxyHost.Tests.Infrastructure;
+namespace Mesh.ProxyHost.Testing;
 
 /// <summary>
 /// A real sidecar (the same ProxyApp the binary runs) on loopback with OS-chosen ports, configured from a JSON file
