@@ -76,7 +76,7 @@ public class RefusedStreamTests
         await using var backend = RefusingHttp2Server.Start(refuse: 1, RefusingHttp2Server.RefuseAt.Headers);
         await using var sidecar = await Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]> { ["orders"] = [backend.Url] }));
         using var client = new HttpClient(LoopbackConnect.Handler(sidecar.OutboundHttp2Port));
-        var refused = Eventually.TrueAsync(() => Task.FromResult(backend.Refused == 1), "the backend refuses the first stream", attempts: 600);
+        var refused = Eventually.TrueAsync(() => Task.FromResult(backend.Refused == 1), "the backend refuses the first stream");
 
         using var response = await client.SendAsync(Post(new HeldContent(Encoding.UTF8.GetBytes(Payload), refused)));
 
@@ -101,6 +101,9 @@ public class RefusedStreamTests
     {
         protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
         {
+            // HttpClient holds an HTTP/2 request's HEADERS back until the body's first write unless flushed: flush them
+            // now (as gRPC's and YARP's streaming bodies do), or the sidecar may never see the request it must refuse.
+            await stream.FlushAsync();
             await release;
             await stream.WriteAsync(body);
         }
