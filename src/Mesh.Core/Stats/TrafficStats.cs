@@ -16,8 +16,6 @@ internal sealed class TrafficStats(TimeProvider time)
     private readonly RollingCounter _failures = new(time, Minute, slots: 60);
     private readonly LatencyHistogram _latency = new(time);
 
-    public void Record(bool failure, TimeSpan latency) => RecordAt(failure, latency, time.GetTimestamp());
-
     /// <summary>Records at <paramref name="now"/>, a timestamp just read from the clock: the hot path reads it once per attempt for every series.</summary>
     public void RecordAt(bool failure, TimeSpan latency, long now)
     {
