@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Net;
 using Mesh.Client.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Mesh.Client.Tests;
 
@@ -164,6 +166,61 @@ public class RetryTests
         Assert.Equal(50, result.Exceptions.Count);
         Assert.Equal(50, seen.Count);
         Assert.All(seen, pair => Assert.Equal(1, pair.Value));
+    }
+
+    [Fact]
+    public async Task PutWhoseStreamIsResetWhileItsBodyNeverArrives_WaitsForTheBodyNoLongerThanTheDeadline_AndIsNotSentAgain()
+    {
+        // The backend resets the stream on its HEADERS; the caller sends half its body and then nothing. The failure may
+        // be retried (PUT), so Mesh waits for the rest of the body to replay it, but only until the deadline (the default
+        // Total, 30 s, on a fake clock): then the caller gets the failure, and the backend never sees a second request.
+        var time = new FakeTimeProvider();
+        await using var backend = await TestBackend.StartHttp2Async(ctx =>
+        {
+            ctx.Abort();
+            return Task.CompletedTask;
+        });
+        await using var host = await MeshClientHost.StartAsync(MeshClientHost.EndpointConfig("orders", [backend]), s => s.AddSingleton<TimeProvider>(time));
+        var never = new TaskCompletionSource();
+        var request = new HttpRequestMessage(HttpMethod.Put, "/blob")
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new HalfThenHeldContent(new byte[2000], never.Task),
+        };
+
+        var started = time.GetUtcNow();
+        var call = host.CreateClient().SendAsync(request);
+        await Eventually.TrueAsync(() => Task.FromResult(backend.Requests == 1), "the backend resets the stream");
+        for (var second = 0; second < 60 && !call.IsCompleted; second++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(call, Task.Delay(100));
+        }
+
+        Assert.True(call.IsCompleted, "the call still waited for its body 60 s (fake) into a 30 s deadline");
+        Assert.True(time.GetUtcNow() - started >= TimeSpan.FromSeconds(30), $"gave up on the body after {time.GetUtcNow() - started}, before the deadline");
+        await Assert.ThrowsAsync<HttpRequestException>(() => call);
+        Assert.Equal(1, backend.Requests);
+        never.SetResult();
+    }
+
+    /// <summary>Sends the first half of its body at once, and the rest only when <c>release</c> completes.</summary>
+    private sealed class HalfThenHeldContent(byte[] data, Task release) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.WriteAsync(data.AsMemory(0, data.Length / 2));
+            await stream.FlushAsync();
+            await release;
+            await stream.WriteAsync(data.AsMemory(data.Length / 2));
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = data.Length;
+            return true;
+        }
     }
 
     /// <summary>A body that can be read once, like one arriving off the network.</summary>

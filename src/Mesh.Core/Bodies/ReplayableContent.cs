@@ -23,6 +23,7 @@ internal sealed class ReplayableContent : HttpContent
     private byte[]? _buffer;
     private int _length;
     private int _state; // 0 not sent, 1 sending, 2 complete within capacity, 3 not replayable
+    private volatile bool _transportGone;
 
     /// <param name="inner">The streamed body.</param>
     /// <param name="capacity">The most bytes kept for a replay.</param>
@@ -44,6 +45,15 @@ internal sealed class ReplayableContent : HttpContent
     /// <summary>Whether the body may be sent (again): it was not read yet, or it was read whole into the buffer.</summary>
     public bool CanReplay => Volatile.Read(ref _state) is 0 or 2;
 
+    /// <summary>
+    /// Whether the first send's transport has gone (failed, or its attempt ended) while the body is still being read
+    /// into the buffer: whether it can be replayed is known when <see cref="Settled"/> completes.
+    /// </summary>
+    public bool Settling => _transportGone && Volatile.Read(ref _state) == 1;
+
+    /// <summary>Gets a task that completes when the first send has read the body to its end, or given up on it.</summary>
+    public Task Settled => _firstSendDone.Task;
+
     // Not (yet) past the capacity: still being buffered, or buffered whole.
     private bool WithinCapacity => Volatile.Read(ref _state) is 1 or 2;
 
@@ -57,8 +67,13 @@ internal sealed class ReplayableContent : HttpContent
                     await SendFirstAsync(stream, cancellationToken).ConfigureAwait(false);
                     return;
                 case 1:
-                    // A retry while the first send still reads the rest of the body into the buffer: wait for it.
-                    await _firstSendDone.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    // A resend while the first send still reads the rest of the body into the buffer (SocketsHttpHandler
+                    // resends a stream refused on its HEADERS itself): wait for it. Not under this send's cancellation:
+                    // when this stream is refused too, HTTP/2 cancels its body before it fails its response, and a body
+                    // failing first would hide the refusal (which says "send it again") behind a cancellation. The wait
+                    // is bounded by the first send, which reads at most the capacity, under the caller's cancellation.
+                    await _firstSendDone.Task.ConfigureAwait(false);
+                    cancellationToken.ThrowIfCancellationRequested();
                     continue;
                 case 2:
                     await stream.WriteAsync(_buffer.AsMemory(0, _length), cancellationToken).ConfigureAwait(false);
@@ -76,11 +91,19 @@ internal sealed class ReplayableContent : HttpContent
     {
         // The source is read under the caller's cancellation, the transport written under this attempt's: when the
         // attempt ends part-way, the copy goes on into the buffer only.
-        var tee = new TeeStream(stream, this, cancellationToken);
+        using var tee = new TeeStream(stream, this, cancellationToken);
         try
         {
             await _inner.CopyToAsync(tee, _drainToken).ConfigureAwait(false);
-            Interlocked.CompareExchange(ref _state, 2, 1);
+            if (_inner.Headers.ContentLength is { } declared && declared != _length)
+            {
+                // The source ended early without saying so: what was kept is not the body.
+                NotReplayable();
+            }
+            else
+            {
+                Interlocked.CompareExchange(ref _state, 2, 1);
+            }
         }
         catch (Exception ex) when (tee.TransportFailure is null || ex == tee.TransportFailure.SourceException)
         {
@@ -172,12 +195,29 @@ internal sealed class ReplayableContent : HttpContent
     }
 
     /// <summary>
-    /// Writes through to the transport and copies what it writes into the replay buffer. Once a transport write fails,
-    /// it only copies, until the body ends or outgrows the buffer.
+    /// Writes through to the transport and copies what it writes into the replay buffer. Once a transport write or
+    /// flush fails, or the attempt is cancelled, it only copies, until the body ends or outgrows the buffer.
     /// </summary>
-    private sealed class TeeStream(Stream inner, ReplayableContent owner, CancellationToken attempt) : Stream
+    private sealed class TeeStream : Stream
     {
-        public ExceptionDispatchInfo? TransportFailure { get; private set; }
+        private readonly Stream _inner;
+        private readonly ReplayableContent _owner;
+        private readonly CancellationToken _attempt;
+        private readonly CancellationTokenRegistration _abandoned;
+        private ExceptionDispatchInfo? _failure;
+
+        public TeeStream(Stream inner, ReplayableContent owner, CancellationToken attempt)
+        {
+            _inner = inner;
+            _owner = owner;
+            _attempt = attempt;
+
+            // The attempt can end while the body waits on its source (no write to fail): an HTTP/2 stream refused on
+            // its HEADERS cancels its body. From then on the body is only read into the buffer.
+            _abandoned = attempt.UnsafeRegister(static state => ((TeeStream)state!).Record(new OperationCanceledException(((TeeStream)state!)._attempt)), this);
+        }
+
+        public ExceptionDispatchInfo? TransportFailure => Volatile.Read(ref _failure);
 
         public override bool CanRead => false;
 
@@ -200,7 +240,7 @@ internal sealed class ReplayableContent : HttpContent
 
             try
             {
-                inner.Write(buffer);
+                _inner.Write(buffer);
             }
             catch (Exception ex)
             {
@@ -220,7 +260,7 @@ internal sealed class ReplayableContent : HttpContent
 
             try
             {
-                await inner.WriteAsync(buffer, attempt).ConfigureAwait(false);
+                await _inner.WriteAsync(buffer, _attempt).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -228,30 +268,55 @@ internal sealed class ReplayableContent : HttpContent
             }
         }
 
+        // A failed flush is a failed write: contents such as YARP's flush the headers before reading their source and
+        // give up quietly when that throws, so the failure is recorded here and the body is still read into the buffer.
         public override void Flush()
         {
-            if (TransportFailure is null)
+            if (TransportFailure is not null)
             {
-                inner.Flush();
+                return;
+            }
+
+            try
+            {
+                _inner.Flush();
+            }
+            catch (Exception ex)
+            {
+                Failed(ex);
             }
         }
 
-        public override Task FlushAsync(CancellationToken cancellationToken) =>
-            TransportFailure is null ? inner.FlushAsync(attempt) : Task.CompletedTask;
+        public override async Task FlushAsync(CancellationToken cancellationToken)
+        {
+            if (TransportFailure is not null)
+            {
+                return;
+            }
+
+            try
+            {
+                await _inner.FlushAsync(_attempt).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Failed(ex);
+            }
+        }
 
         // Copies the data; true when the transport has failed already, so the data goes to the buffer only. A body that
         // outgrows the buffer then ends the copy: it cannot be replayed, and there is nowhere else to send it.
         private bool CaptureOnly(ReadOnlySpan<byte> data)
         {
-            owner.Capture(data);
-            if (TransportFailure is null)
+            _owner.Capture(data);
+            if (TransportFailure is not { } failure)
             {
                 return false;
             }
 
-            if (!owner.WithinCapacity)
+            if (!_owner.WithinCapacity)
             {
-                TransportFailure.Throw();
+                failure.Throw();
             }
 
             return true;
@@ -260,11 +325,29 @@ internal sealed class ReplayableContent : HttpContent
         // The transport failed: remember why, and read on into the buffer if the body can still be replayed.
         private void Failed(Exception ex)
         {
-            TransportFailure = ExceptionDispatchInfo.Capture(ex);
-            if (!owner.WithinCapacity)
+            var failure = Record(ex);
+            if (!_owner.WithinCapacity)
             {
-                TransportFailure.Throw();
+                failure.Throw();
             }
+        }
+
+        // Keeps the first failure: a cancelled attempt makes later writes fail too.
+        private ExceptionDispatchInfo Record(Exception ex)
+        {
+            var failure = Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(ex), null) ?? _failure!;
+            _owner._transportGone = true;
+            return failure;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _abandoned.Dispose();
+            }
+
+            base.Dispose(disposing);
         }
 
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Mesh.Bodies;
 using Mesh.Pipeline;
 using Mesh.Telemetry;
 using Polly;
@@ -17,7 +18,7 @@ internal static class MeshRetry
     {
         Name = "MeshRetry",
         MaxRetryAttempts = Math.Max(service.Options.Retry.MaxRetries, 1),
-        ShouldHandle = args => new ValueTask<bool>(ShouldRetry(service, args.Context, args.Outcome, args.AttemptNumber)),
+        ShouldHandle = args => ShouldRetryAsync(service, args.Context, args.Outcome, args.AttemptNumber),
         DelayGenerator = args => new ValueTask<TimeSpan?>(args.Context.Properties.GetValue(MeshRequest.Key, null!).NextDelay),
         OnRetry = args =>
         {
@@ -36,9 +37,37 @@ internal static class MeshRetry
         },
     };
 
-    private static bool ShouldRetry(MeshService service, ResilienceContext context, Outcome<HttpResponseMessage> outcome, int attempt)
+    private static ValueTask<bool> ShouldRetryAsync(MeshService service, ResilienceContext context, Outcome<HttpResponseMessage> outcome, int attempt)
     {
         var request = context.Properties.GetValue(MeshRequest.Key, null!);
+        var classification = request.LastClassification;
+        return classification.IsRetryable && attempt < service.Options.Retry.MaxRetries && request.Body is { Settling: true } body
+            ? WhenBodySettledAsync(service, request, body, outcome, attempt)
+            : new ValueTask<bool>(ShouldRetry(service, request, outcome, attempt));
+    }
+
+    // The attempt failed while its body was still arriving, and the replay buffer reads on: whether the body can be sent
+    // again is known once it has (at most the replay capacity). Wait for that, within the deadline and the caller's patience.
+    private static async ValueTask<bool> WhenBodySettledAsync(MeshService service, MeshRequest request, ReplayableContent body, Outcome<HttpResponseMessage> outcome, int attempt)
+    {
+        var remaining = request.Remaining;
+        if (remaining > TimeSpan.Zero)
+        {
+            try
+            {
+                await body.Settled.WaitAsync(remaining, service.Time, request.CallerToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+            {
+                // Not settled in time: the body cannot be sent again, and the retry is skipped as body_not_replayable.
+            }
+        }
+
+        return ShouldRetry(service, request, outcome, attempt);
+    }
+
+    private static bool ShouldRetry(MeshService service, MeshRequest request, Outcome<HttpResponseMessage> outcome, int attempt)
+    {
         var classification = request.LastClassification;
         if (!classification.IsFailure && !classification.IsRetryable)
         {

@@ -102,21 +102,57 @@ public class ReplayableContentTests
     [Fact]
     public async Task ARetryWhileTheFirstSendStillReadsTheBody_WaitsForIt_ThenSendsTheWholeBody()
     {
-        var data = RandomNumberGenerator.GetBytes(20_000);
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "http://orders/") { Content = new GatedContent(data, gate.Task) };
-        var wrapper = RequestBody.Prepare(request, Cap, CancellationToken.None, out _)!;
-
-        // The first attempt's transport breaks on the first chunk; the second half of the body has not arrived yet.
-        using var failing = new FailingAfterStream(0);
-        var first = request.Content.CopyToAsync(failing);
-        var retry = SendAsync(request.Content);
+        using var body = HalfArrivedBody.Start();
+        var retry = SendAsync(body.Request.Content!);
         Assert.False(retry.IsCompleted);
 
-        gate.SetResult();
-        await Assert.ThrowsAsync<HttpRequestException>(() => first);
-        Assert.Equal(data, await retry);
-        Assert.True(wrapper.CanReplay);
+        body.Gate.SetResult();
+        await Assert.ThrowsAsync<HttpRequestException>(() => body.FirstSend);
+        Assert.Equal(body.Data, await retry);
+        Assert.True(body.Wrapper.CanReplay);
+    }
+
+    [Fact]
+    public async Task AResendCancelledWhileTheFirstSendStillReadsTheBody_EndsOnlyOnceTheBodyIsIn_AndWritesNothing()
+    {
+        // HTTP/2 cancels a refused stream's body before it fails its response: a resend whose body ended at once would
+        // report a cancellation where SocketsHttpHandler would otherwise see the refusal that says "send it again".
+        using var body = HalfArrivedBody.Start();
+        using var refused = new CancellationTokenSource();
+        using var resent = new MemoryStream();
+
+        var resend = body.Request.Content!.CopyToAsync(resent, refused.Token);
+        refused.Cancel();
+
+        // Give a resend that honoured its cancellation at once the time to end (a correct one cannot, however long).
+        await Task.WhenAny(resend, Task.Delay(100));
+        Assert.False(resend.IsCompleted);
+        Assert.True(body.Wrapper.Settling);
+
+        body.Gate.SetResult();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => resend);
+        await Assert.ThrowsAsync<HttpRequestException>(() => body.FirstSend);
+        Assert.Equal(0, resent.Length);
+        Assert.False(body.Wrapper.Settling);
+        Assert.Equal(body.Data, await SendAsync(body.Request.Content!));
+    }
+
+    /// <summary>
+    /// A wrapped body of which only the first half has arrived, whose first send has started on a transport that broke
+    /// on its first write; the rest arrives when <see cref="Gate"/> completes.
+    /// </summary>
+    private sealed record HalfArrivedBody(byte[] Data, TaskCompletionSource Gate, HttpRequestMessage Request, ReplayableContent Wrapper, Task FirstSend) : IDisposable
+    {
+        public static HalfArrivedBody Start()
+        {
+            var data = RandomNumberGenerator.GetBytes(20_000);
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var request = new HttpRequestMessage(HttpMethod.Post, "http://orders/") { Content = new GatedContent(data, gate.Task) };
+            var wrapper = RequestBody.Prepare(request, Cap, CancellationToken.None, out _)!;
+            return new(data, gate, request, wrapper, request.Content.CopyToAsync(new FailingAfterStream(0)));
+        }
+
+        public void Dispose() => Request.Dispose();
     }
 
     /// <summary>Sends the first half of its body at once and the second when <c>gate</c> completes.</summary>
@@ -134,6 +170,79 @@ public class ReplayableContentTests
             length = data.Length;
             return true;
         }
+    }
+
+    [Fact]
+    public async Task TransportFailingOnTheFlushBeforeTheBody_TheBodyIsStillBuffered_AndTheRetrySendsItWhole()
+    {
+        // YARP's request content flushes the headers before reading the caller's body and, if that flush throws, stops
+        // without reading anything and without an error. The flush of a stream refused on its HEADERS throws, so the
+        // wrapper must treat it as the transport failure it is: the attempt fails, the body is still read and kept.
+        var data = RandomNumberGenerator.GetBytes(3_000);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "http://orders/") { Content = new FlushFirstContent(data) };
+        var wrapper = RequestBody.Prepare(request, Cap, CancellationToken.None, out _)!;
+
+        using var refused = new FailingFlushStream();
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => request.Content.CopyToAsync(refused));
+
+        Assert.IsType<IOException>(error.InnerException);
+        Assert.Equal(0, refused.Length);
+        Assert.True(wrapper.CanReplay);
+        Assert.Equal(data, await SendAsync(request.Content));
+    }
+
+    [Fact]
+    public async Task ABodyThatEndsShortOfItsContentLength_WithoutAnError_IsNotReplayed()
+    {
+        var data = RandomNumberGenerator.GetBytes(3_000);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "http://orders/") { Content = new ShortContent(data, declared: data.Length + 1) };
+        var wrapper = RequestBody.Prepare(request, Cap, CancellationToken.None, out _)!;
+
+        await SendAsync(request.Content);
+
+        Assert.False(wrapper.CanReplay);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => SendAsync(request.Content));
+    }
+
+    /// <summary>Like YARP's request content: flushes first, and gives up quietly when the flush fails.</summary>
+    private sealed class FlushFirstContent(byte[] data) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            try
+            {
+                await stream.FlushAsync();
+            }
+            catch (IOException)
+            {
+                return;
+            }
+
+            await stream.WriteAsync(data);
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = data.Length;
+            return true;
+        }
+    }
+
+    /// <summary>Writes its data and ends normally, though it declared one byte more.</summary>
+    private sealed class ShortContent(byte[] data, long declared) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => stream.WriteAsync(data).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = declared;
+            return true;
+        }
+    }
+
+    private sealed class FailingFlushStream : MemoryStream
+    {
+        public override Task FlushAsync(CancellationToken cancellationToken) => throw new IOException("stream refused");
     }
 
     [Fact]
