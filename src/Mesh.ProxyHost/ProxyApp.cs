@@ -66,6 +66,7 @@ public static class ProxyApp
         {
             kestrel.AddServerHeader = false;
             kestrel.AllowHostHeaderOverride = true;
+            RawConnectionHeader.Capture(kestrel);
             kestrel.Limits.RequestHeadersTimeout = proxy.RequestHeadersTimeout;
             kestrel.Limits.MaxConcurrentConnections = proxy.MaxConnections;
             kestrel.Limits.MaxConcurrentUpgradedConnections = proxy.MaxConnections;

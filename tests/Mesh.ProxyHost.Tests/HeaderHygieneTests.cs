@@ -26,6 +26,62 @@ public class HeaderHygieneTests
     }
 
     [Fact]
+    public async Task HeadersTheConnectionHeaderNames_AreRemovedFromTheRequest_AlsoNextToKeepAliveOrClose_AndOnlyForThatRequest()
+    {
+        // Kestrel shows the application "Connection: keep-alive, X-Secret" as "keep-alive"; the sidecar reads the header
+        // as sent. Three requests on one connection: the second does not name X-Secret, so it keeps it.
+        var seen = new Dictionary<string, string>();
+        await using var backend = await TestBackend.StartAsync(ctx =>
+        {
+            lock (seen)
+            {
+                seen[ctx.Request.Headers["req"].ToString()] = string.Join(",", ctx.Request.Headers.Keys.Where(k => k.StartsWith("X-", StringComparison.OrdinalIgnoreCase)).Order());
+            }
+
+            return Task.CompletedTask;
+        });
+        await using var sidecar = await Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]> { ["orders"] = [backend.Url] }));
+
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", sidecar.OutboundPort);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            "GET / HTTP/1.1\r\nHost: orders\r\nreq: 1\r\nConnection: keep-alive, X-Secret,x-other\r\nX-Secret: s\r\nX-Other: o\r\nX-Kept: k\r\n\r\n" +
+            "GET / HTTP/1.1\r\nHost: orders\r\nreq: 2\r\nX-Secret: s\r\nX-Kept: k\r\n\r\n" +
+            "GET / HTTP/1.1\r\nHost: orders\r\nreq: 3\r\nConnection: X-Kept, close\r\nX-Secret: s\r\nX-Kept: k\r\n\r\n"));
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        var responses = await reader.ReadToEndAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+
+        Assert.Equal(3, responses.Split("HTTP/1.1 200").Length - 1);
+        Assert.Equal("X-Kept", Without(seen["1"]));
+        Assert.Equal("X-Kept,X-Secret", Without(seen["2"]));
+        Assert.Equal("X-Secret", Without(seen["3"]));
+    }
+
+    [Fact]
+    public async Task HeadersTheUpstreamResponsesConnectionHeaderNames_AreRemovedFromTheResponse()
+    {
+        await using var backend = await TestBackend.StartAsync(ctx =>
+        {
+            ctx.Response.Headers["Connection"] = "X-Internal";
+            ctx.Response.Headers["X-Internal"] = "hop only";
+            ctx.Response.Headers["X-Public"] = "end to end";
+            return Task.CompletedTask;
+        });
+        await using var sidecar = await Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]> { ["orders"] = [backend.Url] }));
+
+        var response = await RawHttp.SendAsync(sidecar.OutboundPort, "GET / HTTP/1.1\r\nHost: orders\r\nConnection: close\r\n\r\n");
+
+        Assert.Equal(200, RawHttp.Status(response));
+        Assert.Contains("X-Public: end to end", response, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("X-Internal", response, StringComparison.OrdinalIgnoreCase);
+    }
+
+    // The X- headers the backend saw, less the sidecar's own X-Forwarded-*.
+    private static string Without(string seen) =>
+        string.Join(",", seen.Split(',').Where(h => !h.StartsWith("X-Forwarded-", StringComparison.OrdinalIgnoreCase) && h.Length > 0));
+
+    [Fact]
     public async Task SlowlorisClient_IsCutOff_WhileNormalClientsAreServed()
     {
         await using var backend = await TestBackend.StartAsync();

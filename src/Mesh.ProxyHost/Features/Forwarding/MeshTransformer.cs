@@ -1,11 +1,13 @@
 using System.Net;
+using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Mesh.ProxyHost.Features.Forwarding;
 
 /// <summary>
 /// What the sidecar changes on a forwarded request, on top of YARP's defaults (which copy headers and drop hop-by-hop
-/// ones): <c>X-Forwarded-For/Proto/Host</c> set to what this hop saw (replacing any value the client sent, which it
+/// ones): the fields its <c>Connection</c> header names removed, both ways (<see cref="ConnectionNominatedHeaders"/>);
+/// <c>X-Forwarded-For/Proto/Host</c> set to what this hop saw (replacing any value the client sent, which it
 /// could forge, unless the peer is a configured trusted proxy, whose chain is kept and extended), and on outbound requests this sidecar's id appended to <c>mesh-hop</c>; on
 /// inbound requests, which leave the mesh for the application, <c>mesh-hop</c> is removed.
 /// </summary>
@@ -19,6 +21,7 @@ internal sealed class MeshTransformer(string? hopId, IReadOnlyCollection<IPAddre
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
         var headers = proxyRequest.Headers;
+        ConnectionNominatedHeaders.Remove(RawConnectionHeader.Of(httpContext), headers, proxyRequest.Content?.Headers);
 
         var peer = httpContext.Connection.RemoteIpAddress is { } ip ? Normalize(ip) : null;
         var incoming = httpContext.Request.Headers["X-Forwarded-For"].ToString();
@@ -34,6 +37,17 @@ internal sealed class MeshTransformer(string? hopId, IReadOnlyCollection<IPAddre
         {
             headers.Remove(MeshHeaders.Hop);
         }
+    }
+
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        var copyBody = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        if (proxyResponse is not null && proxyResponse.Headers.NonValidated.TryGetValues(HeaderNames.Connection, out var connection))
+        {
+            ConnectionNominatedHeaders.Remove(connection, httpContext.Response.Headers);
+        }
+
+        return copyBody;
     }
 
     private static void Set(System.Net.Http.Headers.HttpRequestHeaders headers, string name, string? value)
