@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Mesh.ProxyHost.Features.Forwarding;
+using Microsoft.Extensions.DependencyInjection;
 using Mesh.ProxyHost.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 
@@ -119,6 +121,28 @@ public class FaultTests
     }
 
     [Fact]
+    public async Task ClientBodyBreakingMidway_Is400_RequestBody_AndNothingCompleteReachesTheBackend()
+    {
+        // The first chunk is forwarded; the second chunk's size line is not hex. The caller learns its body was at fault.
+        var completeBodies = 0;
+        await using var backend = await TestBackend.StartAsync(async ctx =>
+        {
+            using var sink = new MemoryStream();
+            await ctx.Request.Body.CopyToAsync(sink);
+            Interlocked.Increment(ref completeBodies);
+        });
+        await using var sidecar = await Sidecar.StartAsync(Sidecar.Json(Orders(backend)));
+
+        var response = await RawHttp.SendAsync(
+            sidecar.OutboundPort,
+            "POST /work HTTP/1.1\r\nHost: orders\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nZZ\r\nworld\r\n0\r\n\r\n");
+
+        Assert.Equal(400, RawHttp.Status(response));
+        Assert.Contains("mesh-proxy-error: request-body", response, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(0, completeBodies);
+    }
+
+    [Fact]
     public async Task OnlyEndpointRefusingConnections_Is502_ConnectError()
     {
         var dead = await TestBackend.StartAsync();
@@ -129,6 +153,47 @@ public class FaultTests
 
         Assert.Equal(502, RawHttp.Status(response));
         Assert.Contains("mesh-proxy-error: connect-error", response, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task ConnectThatNeverCompletes_TimesOutAfterConnectTimeout_AndIs502_ConnectError_NotTheDeadline()
+    {
+        // Upstream connects hang (a black-holed address) until cancelled. With Mesh:Proxy:ConnectTimeout 200 ms, far
+        // under the 10 s per-try timeout, the caller gets 502 connect-error, not 504 deadline-exceeded; each connect was
+        // cancelled, none completed.
+        var connects = 0;
+        var cancelled = 0;
+        await using var sidecar = await Sidecar.StartAsync(
+            Sidecar.Json(new Dictionary<string, string[]> { ["orders"] = ["http://127.0.0.1:9", "http://127.0.0.1:10"] }),
+            services => services.AddSingleton(new UpstreamConnector(async (_, cancellationToken) =>
+            {
+                Interlocked.Increment(ref connects);
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+                finally
+                {
+                    Interlocked.Increment(ref cancelled);
+                }
+
+                throw new UnreachableException();
+            })),
+            "--Mesh:Proxy:ConnectTimeout=00:00:00.200");
+
+        var response = await RawHttp.SendAsync(sidecar.OutboundPort, "POST /work HTTP/1.1\r\nHost: orders\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+
+        Assert.True(RawHttp.Status(response) == 502, response);
+        Assert.Contains("mesh-proxy-error: connect-error", response, StringComparison.OrdinalIgnoreCase);
+        Assert.InRange(connects, 1, 3); // the first attempt, and the retries the budget allows (a connect sent nothing: any method)
+        await Eventually.TrueAsync(() => Task.FromResult(Volatile.Read(ref cancelled) == Volatile.Read(ref connects)), "every hanging connect is cancelled");
+    }
+
+    [Fact]
+    public async Task ZeroConnectTimeout_FailsTheStart_NamingTheKey()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]>()), "--Mesh:Proxy:ConnectTimeout=00:00:00"));
+        Assert.Contains("Mesh:Proxy:ConnectTimeout must be greater than zero, was 00:00:00", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using Mesh.ProxyHost.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
 
 namespace Mesh.ProxyHost.Tests;
 
@@ -75,6 +76,55 @@ public class HeaderHygieneTests
         Assert.Equal(200, RawHttp.Status(response));
         Assert.Contains("X-Public: end to end", response, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("X-Internal", response, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task SlowBodyClient_IsCutOff_WhileNormalClientsAreServed()
+    {
+        // Kestrel's minimum request body rate (240 B/s after a 5 s grace period) applies through the sidecar: a client
+        // trickling 4 bytes a second of a 100 kB body is cut off; the backend never gets its whole body.
+        var completeBodies = 0;
+        await using var backend = await TestBackend.StartAsync(async ctx =>
+        {
+            if (HttpMethods.IsPost(ctx.Request.Method))
+            {
+                using var sink = new MemoryStream();
+                await ctx.Request.Body.CopyToAsync(sink);
+                Interlocked.Increment(ref completeBodies);
+            }
+        });
+        await using var sidecar = await Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]> { ["orders"] = [backend.Url] }));
+
+        using var slow = new TcpClient();
+        await slow.ConnectAsync("127.0.0.1", sidecar.OutboundPort);
+        var stream = slow.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("POST / HTTP/1.1\r\nHost: orders\r\nContent-Length: 100000\r\n\r\n"));
+        var cutOff = false;
+        var served = 0;
+        for (var tick = 0; tick < 240 && !cutOff; tick++)
+        {
+            try
+            {
+                await stream.WriteAsync("x"u8.ToArray());
+            }
+            catch (IOException)
+            {
+                cutOff = true;
+                break;
+            }
+
+            if (RawHttp.Status(await RawHttp.SendAsync(sidecar.OutboundPort, "GET / HTTP/1.1\r\nHost: orders\r\nConnection: close\r\n\r\n")) == 200)
+            {
+                served++;
+            }
+
+            // Closed by the server (after a 408, or without an answer): readable, and the read returns the end.
+            cutOff = slow.Client.Poll(250_000, SelectMode.SelectRead);
+        }
+
+        Assert.True(cutOff, "the slow body was never cut off");
+        Assert.True(served > 0);
+        Assert.Equal(0, completeBodies);
     }
 
     // The X- headers the backend saw, less the sidecar's own X-Forwarded-*.

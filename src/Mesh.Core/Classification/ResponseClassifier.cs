@@ -8,7 +8,7 @@ namespace Mesh.Classification;
 /// Classifies an attempt once; every policy reads the result.
 /// <list type="bullet">
 /// <item>Failure: 5xx, connection failures, timeouts, and the gRPC statuses UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL, DATA_LOSS, RESOURCE_EXHAUSTED.</item>
-/// <item>Retryable for any method: nothing was sent (connect failure, REFUSED_STREAM).</item>
+/// <item>Retryable for any method: nothing was sent (connect failure or timeout, REFUSED_STREAM).</item>
 /// <item>Retryable for idempotent methods (GET, HEAD, OPTIONS, TRACE, PUT, DELETE), or when the request carries
 /// <c>Idempotency-Key</c>, or when the service allows it: 502, 503, 504, 429, timeouts, broken connections, gRPC UNAVAILABLE.</item>
 /// </list>
@@ -65,6 +65,7 @@ public sealed class ResponseClassifier
             case TimeoutRejectedException:
                 return new(true, IsIdempotent(request), FailureReasons.Timeout);
             case HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }:
+            case OperationCanceledException { InnerException: TimeoutException }: // SocketsHttpHandler's ConnectTimeout
                 return new(true, true, FailureReasons.ConnectError);
             case HttpRequestException { InnerException: HttpProtocolException { ErrorCode: Http2RefusedStream } }:
             case HttpProtocolException { ErrorCode: Http2RefusedStream }:

@@ -28,6 +28,12 @@ public sealed class ProxyOptions
     /// </summary>
     public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Gets or sets how long the sidecar waits for an upstream connection to open. A connect that times out sent
+    /// nothing, so it is retried like a refused one (on another endpoint, for any method). Default: 10 s.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Gets or sets how long in-flight requests may take to finish on shutdown. Default: 30 s.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -33,6 +33,11 @@ internal static class ProxyOptionsValidator
             errors.Add($"Mesh:Proxy:RequestHeadersTimeout must be greater than zero, was {proxy.RequestHeadersTimeout}");
         }
 
+        if (proxy.ConnectTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"Mesh:Proxy:ConnectTimeout must be greater than zero, was {proxy.ConnectTimeout}");
+        }
+
         if (proxy.MaxConnections is < 1 or > 1_000_000)
         {
             errors.Add($"Mesh:Proxy:MaxConnections must be between 1 and 1000000, was {proxy.MaxConnections}");

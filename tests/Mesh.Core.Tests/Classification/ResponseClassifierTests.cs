@@ -52,6 +52,28 @@ public class ResponseClassifierTests
     }
 
     [Fact]
+    public async Task Classify_SocketsHttpHandlersConnectTimeout_IsAConnectError_RetryableForAnyMethod()
+    {
+        // What SocketsHttpHandler throws when a connect outlasts its ConnectTimeout (a cancellation, not an
+        // HttpRequestException): nothing was sent, so it is retried like a refused connection, and is not a timeout.
+        using var handler = new SocketsHttpHandler
+        {
+            ConnectTimeout = TimeSpan.FromMilliseconds(50),
+            ConnectCallback = async (_, cancellationToken) =>
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+                throw new InvalidOperationException("unreachable");
+            },
+        };
+        using var invoker = new HttpMessageInvoker(handler);
+        var request = Request("POST");
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => invoker.SendAsync(request, CancellationToken.None));
+
+        Assert.Equal(new ResponseClassification(true, true, FailureReasons.ConnectError), Classifier.Classify(request, error, callerCancelled: false));
+    }
+
+    [Fact]
     public void Classify_BrokenConnection_RetriesOnlyIdempotent()
     {
         var ex = new HttpRequestException(HttpRequestError.ResponseEnded, "ended");

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Mesh.Pipeline;
+using Mesh.ProxyHost.Configuration;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -11,7 +12,7 @@ namespace Mesh.ProxyHost.Features.Forwarding;
 /// service: YARP builds the request for <c>http://{service}/...</c> and hands it to the service's
 /// <see cref="MeshHttpHandler"/>, which balances, retries, times out and measures it exactly as in-process.
 /// </summary>
-internal sealed class MeshForwarder(IHttpForwarder forwarder, UpstreamConnector? connector = null) : IDisposable
+internal sealed class MeshForwarder(IHttpForwarder forwarder, ProxyOptions proxy, UpstreamConnector? connector = null) : IDisposable
 {
     private static readonly ForwarderRequestConfig Http1 = new()
     {
@@ -28,10 +29,10 @@ internal sealed class MeshForwarder(IHttpForwarder forwarder, UpstreamConnector?
         ActivityTimeout = TimeSpan.FromMinutes(10),
     };
 
-    private readonly SocketsHttpHandler _connections = Connections(connector?.Connect);
+    private readonly SocketsHttpHandler _connections = Connections(connector?.Connect, proxy.ConnectTimeout);
 
     // Unknown hosts (when allowed) connect only after their resolved addresses pass ForbiddenAddresses.
-    private readonly SocketsHttpHandler _unknownHostConnections = Connections(new UnknownHostConnector(Dns.GetHostAddressesAsync, connector).ConnectAsync);
+    private readonly SocketsHttpHandler _unknownHostConnections = Connections(new UnknownHostConnector(Dns.GetHostAddressesAsync, connector).ConnectAsync, proxy.ConnectTimeout);
 
     private const string KestrelRenamedContentLength = "X-Content-Length";
 
@@ -49,14 +50,14 @@ internal sealed class MeshForwarder(IHttpForwarder forwarder, UpstreamConnector?
             return new ForwardingRoute(state.service, new HttpMessageInvoker(handler, disposeHandler: false));
         }, (self: this, service, createHandler, unknownHost));
 
-    private static SocketsHttpHandler Connections(Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? connect) => new()
+    private static SocketsHttpHandler Connections(Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? connect, TimeSpan connectTimeout) => new()
     {
         UseProxy = false,
         AllowAutoRedirect = false,
         AutomaticDecompression = DecompressionMethods.None,
         UseCookies = false,
         EnableMultipleHttp2Connections = true,
-        ConnectTimeout = TimeSpan.FromSeconds(10),
+        ConnectTimeout = connectTimeout,
         PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
         ActivityHeadersPropagator = null,
         ConnectCallback = connect,

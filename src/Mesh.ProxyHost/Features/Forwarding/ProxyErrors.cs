@@ -42,7 +42,8 @@ internal static class ProxyErrors
             (_, TimeoutRejectedException) => WriteAsync(context, 504, "deadline-exceeded", $"service '{service}' did not answer before the deadline."),
             (_, HttpRequestException { InnerException: ForbiddenAddressException }) =>
                 WriteAsync(context, 403, "forbidden-address", $"'{service}' resolves to a link-local or metadata address; the sidecar never forwards there."),
-            (_, HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } or HttpRequestException { InnerException: SocketException }) =>
+            (_, HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } or HttpRequestException { InnerException: SocketException }
+                or OperationCanceledException { InnerException: TimeoutException }) =>
                 WriteAsync(context, 502, "connect-error", $"could not connect to service '{service}'."),
             (ForwarderError.RequestBodyClient or ForwarderError.RequestBodyCanceled, _) =>
                 WriteAsync(context, 400, "request-body", "the request body could not be read from the client."),
