@@ -104,6 +104,7 @@ public static class ProxyApp
         services.AddSingleton<SidecarIdentity>();
         services.AddSingleton<ServiceCatalog>();
         services.AddSingleton<MeshForwarder>();
+        services.AddSingleton<ProxyErrorMetrics>();
         services.AddSingleton<OutboundProxy>();
         services.AddSingleton<InboundProxy>();
         services.AddSingleton<Readiness>();

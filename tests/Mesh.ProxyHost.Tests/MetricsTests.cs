@@ -35,6 +35,31 @@ public class MetricsTests
     }
 
     [Fact]
+    public async Task ResponsesTheSidecarMakesItself_AreCountedByListenerAndReason()
+    {
+        // Requests that never reach a service's pipeline show in mesh_proxy_errors_total with the reason of their
+        // mesh-proxy-error header: here an unknown service (404) twice and a CONNECT (405).
+        await using var sidecar = await Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]>()));
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(404, RawHttp.Status(await RawHttp.SendAsync(sidecar.OutboundPort, "GET / HTTP/1.1\r\nHost: nowhere\r\nConnection: close\r\n\r\n")));
+        }
+
+        Assert.Equal(405, RawHttp.Status(await RawHttp.SendAsync(sidecar.OutboundPort, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\nConnection: close\r\n\r\n")));
+
+        string[] lines = [];
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                lines = [.. Lines(await sidecar.GetAdminAsync("/metrics"), "mesh_proxy_errors_total{")];
+                return lines.Length == 2;
+            },
+            "/metrics counts both kinds of sidecar error");
+        Assert.Contains(lines, line => line.Contains("mesh_direction=\"outbound\"", StringComparison.Ordinal) && line.Contains("mesh_proxy_error=\"unknown-service\"", StringComparison.Ordinal) && line.EndsWith(" 2", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.Contains("mesh_proxy_error=\"connect-refused\"", StringComparison.Ordinal) && line.EndsWith(" 1", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task OutboundTraffic_ShowsInRequestsAndDuration_ByServiceAndDirection()
     {
         await using var orders = await TestBackend.StartAsync();

@@ -37,6 +37,12 @@ public static class MeshInstruments
     /// <summary>Counter: endpoints ejected by failure accrual, by reason.</summary>
     public const string Ejections = "mesh.endpoint.ejections";
 
+    /// <summary>Counter (sidecar): responses the sidecar made itself instead of the service's, by reason (<c>mesh-proxy-error</c>).</summary>
+    public const string ProxyErrors = "mesh.proxy.errors";
+
+    /// <summary>Tag: the reason of a response the sidecar made itself, as in its <c>mesh-proxy-error</c> header, e.g. <c>unknown-service</c>.</summary>
+    public const string ProxyErrorTag = "mesh.proxy.error";
+
     /// <summary>Tag: why a retry was made: the failed attempt's reason, e.g. <c>status_503</c>, <c>connect_error</c>, <c>timeout</c>, or <c>hedge</c>.</summary>
     public const string RetryReasonTag = "mesh.retry.reason";
 

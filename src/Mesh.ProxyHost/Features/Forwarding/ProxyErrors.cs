@@ -20,6 +20,7 @@ internal static class ProxyErrors
 
     public static Task WriteAsync(HttpContext context, int status, string reason, string message)
     {
+        context.RequestServices.GetService<ProxyErrorMetrics>()?.Record(context, reason);
         context.Response.StatusCode = status;
         context.Response.Headers[MeshHeaders.ProxyError] = reason;
         context.Response.ContentType = "text/plain; charset=utf-8";
