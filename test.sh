@@ -7,17 +7,7 @@ cd "$(dirname "$0")"
 # Debian packages the tests use: chromium for the dashboard test (driven by Playwright, never downloaded);
 # dnsmasq-base (the bare binary, no system service) for the DNS discovery tests; iproute2 (ip netns) and curl for
 # the multi-host test in network namespaces.
-packages=(curl chromium dnsmasq-base iproute2)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "test.sh: installing ${missing[*]}"
-  if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
-fi
+.ci/apt-install test.sh curl chromium dnsmasq-base iproute2
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 dotnet restore Mesh.sln

@@ -20,16 +20,7 @@ AOT="${AOT:-1}"
 # 1. Debian packages.
 packages=(wrk nghttp2-client haproxy nginx util-linux python3)
 [ "$AOT" = 1 ] && packages+=(clang)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "run.sh: installing ${missing[*]}"
-  if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
-fi
+"$repo/.ci/apt-install" run.sh "${packages[@]}"
 if [ "$(nproc)" -lt 2 ]; then
   echo "run.sh: needs 2 CPUs (generator on CPU 0, proxy + backend on CPU 1)" >&2
   exit 1

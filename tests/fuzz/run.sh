@@ -31,11 +31,7 @@ targets=("$@")
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 PATH="$PATH:$HOME/.dotnet/tools"
 
 # Tools: afl++ from Debian, SharpFuzz's instrumenter as a global dotnet tool.
-if ! command -v afl-fuzz >/dev/null; then
-  if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq afl++
-fi
+command -v afl-fuzz >/dev/null || "$here/../../.ci/apt-install" fuzz/run.sh afl++
 if ! dotnet tool list --global | grep -qi '^sharpfuzz.commandline *2\.3\.0'; then
   dotnet tool uninstall --global SharpFuzz.CommandLine >/dev/null 2>&1 || true
   dotnet tool install --global SharpFuzz.CommandLine --version 2.3.0
