@@ -42,15 +42,35 @@ internal sealed class MeshService : IEndpointSource
     }
 
     /// <summary>Creates the endpoint set a service's discovery publishes into, with the estimator and policy each new endpoint gets.</summary>
-    public static ServiceEndpoints CreateEndpoints(MeshServiceOptions options, TimeProvider time)
+    public static ServiceEndpoints CreateEndpoints(MeshServiceOptions options, TimeProvider time) => new(EndpointFactory(options, time));
+
+    /// <summary>
+    /// Applies reloaded endpoint-level settings (<c>PeakEwma</c>, the failure accrual thresholds) to the endpoints a
+    /// service has, keeping their statistics, and to those it will discover.
+    /// </summary>
+    public static void ReconfigureEndpoints(ServiceEndpoints endpoints, MeshServiceOptions options, TimeProvider time)
     {
         var ewma = options.PeakEwma;
         var accrual = options.FailureAccrual;
-        return new ServiceEndpoints(address => new MeshEndpoint(
+        endpoints.Reconfigure(EndpointFactory(options, time), endpoint =>
+        {
+            endpoint.Latency.Reconfigure(ewma.DecayTime, ewma.FailurePenalty);
+            if (endpoint.Health.Policy is ConsecutiveFailuresOrSuccessRatePolicy policy)
+            {
+                policy.Reconfigure(accrual);
+            }
+        });
+    }
+
+    private static Func<Uri, MeshEndpoint> EndpointFactory(MeshServiceOptions options, TimeProvider time)
+    {
+        var ewma = options.PeakEwma;
+        var accrual = options.FailureAccrual;
+        return address => new MeshEndpoint(
             address,
             new PeakEwma(time, ewma.DecayTime, ewma.DefaultRtt, ewma.FailurePenalty),
             new EndpointHealth(new ConsecutiveFailuresOrSuccessRatePolicy(accrual, time)),
-            new TrafficStats(time)));
+            new TrafficStats(time));
     }
 
     public string Name { get; }

@@ -149,7 +149,9 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
             {
                 var entry = lazy.Value;
                 var options = _optionsFactory.Create(name);
-                entry.Replace(CreateService(name, MeshDirection.Outbound, options, entry.Endpoints, entry.Current.Stats));
+                var service = CreateService(name, MeshDirection.Outbound, options, entry.Endpoints, entry.Current.Stats);
+                MeshService.ReconfigureEndpoints(entry.Endpoints, options, _time);
+                entry.Replace(service);
             }
             catch (OptionsValidationException ex)
             {

@@ -40,10 +40,13 @@ public class FailureAccrualTests
         }
     }
 
-    private static async Task<(MeshClientHost Host, FakeTimeProvider Time)> StartAsync(params TestBackend[] backends)
+    private static Task<(MeshClientHost Host, FakeTimeProvider Time)> StartAsync(params TestBackend[] backends) =>
+        StartAsync(MeshClientHost.EndpointConfig("orders", backends, Settings));
+
+    private static async Task<(MeshClientHost Host, FakeTimeProvider Time)> StartAsync(Dictionary<string, string?> configuration)
     {
         var time = new FakeTimeProvider();
-        var host = await MeshClientHost.StartAsync(MeshClientHost.EndpointConfig("orders", backends, Settings), s => s.AddSingleton<TimeProvider>(time));
+        var host = await MeshClientHost.StartAsync(configuration, s => s.AddSingleton<TimeProvider>(time));
         return (host, time);
     }
 
@@ -79,6 +82,26 @@ public class FailureAccrualTests
         time.Advance(TimeSpan.FromSeconds(1.3));
         await SendAsync(client, 21);
         Assert.Equal(6 + 1 + 10, failing.Requests);
+    }
+
+    [Fact]
+    public async Task ReloadedThreshold_AppliesToTheEndpointsAlreadyKnown_WithTheFailuresCountedSoFar()
+    {
+        await using var healthy = await TestBackend.StartAsync();
+        await using var failing = await TestBackend.StartAsync(status: 503);
+        var settings = MeshClientHost.EndpointConfig("orders", [healthy, failing], new Dictionary<string, string?>(Settings) { ["Mesh:Services:orders:FailureAccrual:ConsecutiveFailures"] = "10" });
+        var (host, _) = await StartAsync(settings);
+        await using var _ = host;
+        var client = host.CreateClient();
+
+        // Five failures in a row: under the threshold of 10, the endpoint keeps its share.
+        await SendAsync(client, 10);
+        Assert.Equal(5, failing.Requests);
+
+        // Lowered to 3 while it runs: the next failure (its sixth in a row) ejects it, and it gets nothing more.
+        host.Configuration.Replace(new Dictionary<string, string?>(settings) { ["Mesh:Services:orders:FailureAccrual:ConsecutiveFailures"] = "3" });
+        await SendAsync(client, 20);
+        Assert.Equal(6, failing.Requests);
     }
 
     [Fact]

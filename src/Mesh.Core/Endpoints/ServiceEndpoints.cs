@@ -7,6 +7,7 @@ namespace Mesh.Endpoints;
 internal sealed class ServiceEndpoints(Func<Uri, MeshEndpoint> createEndpoint)
 {
     private readonly object _writeLock = new();
+    private Func<Uri, MeshEndpoint> _createEndpoint = createEndpoint;
     private readonly TaskCompletionSource _firstResolution = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private EndpointSet _current = EndpointSet.Empty;
 
@@ -27,13 +28,29 @@ internal sealed class ServiceEndpoints(Func<Uri, MeshEndpoint> createEndpoint)
             var all = new MeshEndpoint[addresses.Count];
             for (var i = 0; i < all.Length; i++)
             {
-                all[i] = old.Find(addresses[i]) ?? createEndpoint(addresses[i]);
+                all[i] = old.Find(addresses[i]) ?? _createEndpoint(addresses[i]);
             }
 
             Volatile.Write(ref _current, new EndpointSet(all, AvailableOf(all)));
         }
 
         _firstResolution.TrySetResult();
+    }
+
+    /// <summary>
+    /// Applies reloaded settings: endpoints discovered from now on are made by <paramref name="create"/>, and
+    /// <paramref name="apply"/> brings each known endpoint's settings up to date while it keeps its statistics.
+    /// </summary>
+    public void Reconfigure(Func<Uri, MeshEndpoint> create, Action<MeshEndpoint> apply)
+    {
+        lock (_writeLock)
+        {
+            _createEndpoint = create;
+            foreach (var endpoint in _current.AllSpan)
+            {
+                apply(endpoint);
+            }
+        }
     }
 
     /// <summary>Marks discovery as having answered without publishing anything (it failed or was empty).</summary>

@@ -8,29 +8,37 @@ namespace Mesh.FailureAccrual;
 /// rule), or when its success rate over <c>SuccessRateWindow</c> falls below <c>MinSuccessRate</c> with at least
 /// <c>SuccessRateMinRequests</c> requests (which catches an endpoint failing every other request). Lock-free.
 /// </summary>
-internal sealed class ConsecutiveFailuresOrSuccessRatePolicy(FailureAccrualOptions options, TimeProvider time) : IFailureAccrualPolicy
+internal sealed class ConsecutiveFailuresOrSuccessRatePolicy : IFailureAccrualPolicy
 {
-    private readonly RollingCounter _requests = new(time, options.SuccessRateWindow);
-    private readonly RollingCounter _failures = new(time, options.SuccessRateWindow);
+    private readonly TimeProvider _time;
+    private Settings _settings;
     private int _consecutive;
+
+    public ConsecutiveFailuresOrSuccessRatePolicy(FailureAccrualOptions options, TimeProvider time)
+    {
+        _time = time;
+        _settings = new Settings(options, new RollingCounter(time, options.SuccessRateWindow), new RollingCounter(time, options.SuccessRateWindow));
+    }
 
     public void RecordSuccess()
     {
         Volatile.Write(ref _consecutive, 0);
-        _requests.Add();
+        Volatile.Read(ref _settings).Requests.Add();
     }
 
     public string? RecordFailure()
     {
-        _requests.Add();
-        _failures.Add();
+        var settings = Volatile.Read(ref _settings);
+        var options = settings.Options;
+        settings.Requests.Add();
+        settings.Failures.Add();
         if (Interlocked.Increment(ref _consecutive) >= options.ConsecutiveFailures)
         {
             return EjectionReasons.ConsecutiveFailures;
         }
 
-        var requests = _requests.Sum();
-        if (requests >= options.SuccessRateMinRequests && 1 - ((double)_failures.Sum() / requests) < options.MinSuccessRate)
+        var requests = settings.Requests.Sum();
+        if (requests >= options.SuccessRateMinRequests && 1 - ((double)settings.Failures.Sum() / requests) < options.MinSuccessRate)
         {
             return EjectionReasons.SuccessRate;
         }
@@ -40,8 +48,24 @@ internal sealed class ConsecutiveFailuresOrSuccessRatePolicy(FailureAccrualOptio
 
     public void Reset()
     {
+        var settings = Volatile.Read(ref _settings);
         Volatile.Write(ref _consecutive, 0);
-        _requests.Reset();
-        _failures.Reset();
+        settings.Requests.Reset();
+        settings.Failures.Reset();
     }
+
+    /// <summary>
+    /// Applies reloaded thresholds from the next request on, keeping the failures counted so far; a new
+    /// <c>SuccessRateWindow</c> starts its success rate afresh.
+    /// </summary>
+    public void Reconfigure(FailureAccrualOptions options)
+    {
+        var current = Volatile.Read(ref _settings);
+        Volatile.Write(ref _settings, options.SuccessRateWindow == current.Options.SuccessRateWindow
+            ? current with { Options = options }
+            : new Settings(options, new RollingCounter(_time, options.SuccessRateWindow), new RollingCounter(_time, options.SuccessRateWindow)));
+    }
+
+    // The thresholds and the counters over their window, swapped together on a reload.
+    private sealed record Settings(FailureAccrualOptions Options, RollingCounter Requests, RollingCounter Failures);
 }

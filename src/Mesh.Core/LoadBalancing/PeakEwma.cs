@@ -15,8 +15,8 @@ internal sealed class PeakEwma
 {
     private readonly TimeProvider _time;
     private readonly long _origin;
-    private readonly double _decayMs;
-    private readonly double _failurePenaltyMs;
+    private double _decayMs;
+    private double _failurePenaltyMs;
     private long _state;
 
     public PeakEwma(TimeProvider time, TimeSpan decayTime, TimeSpan initialRtt, TimeSpan failurePenalty)
@@ -26,6 +26,16 @@ internal sealed class PeakEwma
         _decayMs = decayTime.TotalMilliseconds;
         _failurePenaltyMs = failurePenalty.TotalMilliseconds;
         _state = Pack((float)initialRtt.TotalMilliseconds, 0);
+    }
+
+    /// <summary>
+    /// Applies reloaded settings to the estimate as it stands: the time constant and the failure penalty apply from the
+    /// next sample on (the initial round trip only matters to endpoints not seen yet).
+    /// </summary>
+    public void Reconfigure(TimeSpan decayTime, TimeSpan failurePenalty)
+    {
+        Volatile.Write(ref _decayMs, decayTime.TotalMilliseconds);
+        Volatile.Write(ref _failurePenaltyMs, failurePenalty.TotalMilliseconds);
     }
 
     /// <summary>Reads the clock the estimate is kept on.</summary>

@@ -18,6 +18,21 @@ public class PeakEwmaTests
     }
 
     [Fact]
+    public void Reconfigure_NewPenaltyAndTimeConstant_ApplyFromTheNextSample_KeepingTheEstimate()
+    {
+        var ewma = Create(initialMs: 100, penaltyMs: 100);
+        ewma.Reconfigure(decayTime: Tau * 2, failurePenalty: TimeSpan.FromMilliseconds(400));
+        Assert.Equal(100, ewma.EstimateMs, 3);
+
+        ewma.Observe(TimeSpan.FromMilliseconds(1), failed: true);
+        Assert.Equal(400, ewma.EstimateMs, 3);
+
+        // One old time constant later the estimate has kept e^-0.5 of its weight, not e^-1.
+        _time.Advance(Tau);
+        Assert.Equal(400 * Math.Exp(-0.5), ewma.EstimateMs, 2);
+    }
+
+    [Fact]
     public void Observe_SlowerSample_ReplacesEstimateAtOnce()
     {
         var ewma = Create(initialMs: 10);
