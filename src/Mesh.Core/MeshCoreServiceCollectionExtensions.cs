@@ -1,5 +1,6 @@
 using Mesh;
 using Mesh.Configuration;
+using Mesh.FailureAccrual;
 using Mesh.LoadBalancing;
 using Mesh.Telemetry;
 using Microsoft.Extensions.Configuration;
@@ -30,6 +31,7 @@ public static class MeshCoreServiceCollectionExtensions
         services.TryAddSingleton<MeshTelemetry>();
         services.TryAddSingleton<Mesh.Tap.MeshTap>();
         services.TryAddSingleton<LoadBalancerRegistry>();
+        services.TryAddSingleton<FailureAccrualPolicyRegistry>();
         services.TryAddSingleton<MeshServiceRegistry>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MeshServiceOptions>, MeshServiceOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<MeshServiceOptions>, BindMeshServiceOptions>());
@@ -41,6 +43,18 @@ public static class MeshCoreServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddSingleton(new LoadBalancerRegistration(name, create));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers a custom failure accrual policy that <c>Mesh:Services:{service}:FailureAccrual:Policy</c> can name;
+    /// <paramref name="create"/> makes one instance per endpoint. The mechanism stays Mesh's: ejection under
+    /// <c>MaxEjectionPercent</c>, penalties, the single probe.
+    /// </summary>
+    public static IServiceCollection AddMeshFailureAccrualPolicy(this IServiceCollection services, string name, Func<FailureAccrualOptions, TimeProvider, IFailureAccrualPolicy> create)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton(new FailureAccrualPolicyRegistration(name, create));
         return services;
     }
 

@@ -42,34 +42,41 @@ internal sealed class MeshService : IEndpointSource
     }
 
     /// <summary>Creates the endpoint set a service's discovery publishes into, with the estimator and policy each new endpoint gets.</summary>
-    public static ServiceEndpoints CreateEndpoints(MeshServiceOptions options, TimeProvider time) => new(EndpointFactory(options, time));
+    public static ServiceEndpoints CreateEndpoints(MeshServiceOptions options, FailureAccrualPolicyRegistry policies, TimeProvider time) =>
+        new(EndpointFactory(options, policies, time));
 
     /// <summary>
-    /// Applies reloaded endpoint-level settings (<c>PeakEwma</c>, the failure accrual thresholds) to the endpoints a
-    /// service has, keeping their statistics, and to those it will discover.
+    /// Applies reloaded endpoint-level settings to the endpoints a service has, keeping their statistics, and to those
+    /// it will discover: <c>PeakEwma</c>; the built-in failure accrual policy's thresholds (with the failures counted so
+    /// far); a policy of another name replaces the one in place. A custom policy keeps the options it was made with.
     /// </summary>
-    public static void ReconfigureEndpoints(ServiceEndpoints endpoints, MeshServiceOptions options, TimeProvider time)
+    public static void ReconfigureEndpoints(ServiceEndpoints endpoints, MeshServiceOptions options, FailureAccrualPolicyRegistry policies, TimeProvider time)
     {
         var ewma = options.PeakEwma;
         var accrual = options.FailureAccrual;
-        endpoints.Reconfigure(EndpointFactory(options, time), endpoint =>
+        endpoints.Reconfigure(EndpointFactory(options, policies, time), endpoint =>
         {
             endpoint.Latency.Reconfigure(ewma.DecayTime, ewma.FailurePenalty);
-            if (endpoint.Health.Policy is ConsecutiveFailuresOrSuccessRatePolicy policy)
+            var health = endpoint.Health;
+            if (!string.Equals(health.PolicyName, accrual.Policy, StringComparison.OrdinalIgnoreCase))
             {
-                policy.Reconfigure(accrual);
+                health.ReplacePolicy(policies.Create(accrual, time), accrual.Policy);
+            }
+            else if (health.Policy is ConsecutiveFailuresOrSuccessRatePolicy builtIn)
+            {
+                builtIn.Reconfigure(accrual);
             }
         });
     }
 
-    private static Func<Uri, MeshEndpoint> EndpointFactory(MeshServiceOptions options, TimeProvider time)
+    private static Func<Uri, MeshEndpoint> EndpointFactory(MeshServiceOptions options, FailureAccrualPolicyRegistry policies, TimeProvider time)
     {
         var ewma = options.PeakEwma;
         var accrual = options.FailureAccrual;
         return address => new MeshEndpoint(
             address,
             new PeakEwma(time, ewma.DecayTime, ewma.DefaultRtt, ewma.FailurePenalty),
-            new EndpointHealth(new ConsecutiveFailuresOrSuccessRatePolicy(accrual, time)),
+            new EndpointHealth(policies.Create(accrual, time), accrual.Policy),
             new TrafficStats(time));
     }
 

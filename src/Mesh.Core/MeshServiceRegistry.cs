@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Mesh.Configuration;
 using Mesh.Discovery;
 using Mesh.Endpoints;
+using Mesh.FailureAccrual;
 using Mesh.LoadBalancing;
 using Mesh.Pipeline;
 using Mesh.Stats;
@@ -25,6 +26,7 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Lazy<MeshServiceEntry>> _services = new(StringComparer.OrdinalIgnoreCase);
     private readonly IOptionsFactory<MeshServiceOptions> _optionsFactory;
     private readonly LoadBalancerRegistry _balancers;
+    private readonly FailureAccrualPolicyRegistry _accrualPolicies;
     private readonly ServiceEndpointResolver _resolver;
     private readonly MeshTelemetry _telemetry;
     private readonly TimeProvider _time;
@@ -38,6 +40,7 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
     public MeshServiceRegistry(
         IOptionsFactory<MeshServiceOptions> optionsFactory,
         LoadBalancerRegistry balancers,
+        FailureAccrualPolicyRegistry accrualPolicies,
         ServiceEndpointResolver resolver,
         MeshTelemetry telemetry,
         TimeProvider time,
@@ -49,6 +52,7 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
         _tap = tap;
         _optionsFactory = optionsFactory;
         _balancers = balancers;
+        _accrualPolicies = accrualPolicies;
         _resolver = resolver;
         _telemetry = telemetry;
         _time = time;
@@ -106,7 +110,7 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
     {
         var options = _optionsFactory.Create(name);
         configure(options);
-        var endpoints = MeshService.CreateEndpoints(options, _time);
+        var endpoints = MeshService.CreateEndpoints(options, _accrualPolicies, _time);
         endpoints.Publish([endpoint]);
         var service = CreateService(name, direction, options, endpoints, new ServiceStats(_time));
         _telemetry.AddEndpointSource(service);
@@ -125,7 +129,7 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
     private MeshServiceEntry Create(string name)
     {
         var options = _optionsFactory.Create(name);
-        var endpoints = MeshService.CreateEndpoints(options, _time);
+        var endpoints = MeshService.CreateEndpoints(options, _accrualPolicies, _time);
         var service = CreateService(name, MeshDirection.Outbound, options, endpoints, new ServiceStats(_time));
         var entry = new MeshServiceEntry(service, endpoints, new EndpointDiscovery(name, _resolver, endpoints, _telemetry, _time, _discoveryOptions.Value.RefreshPeriod, _loggers.CreateLogger("Mesh.Discovery")));
         _telemetry.AddEndpointSource(new EntrySource(entry));
@@ -150,7 +154,7 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
                 var entry = lazy.Value;
                 var options = _optionsFactory.Create(name);
                 var service = CreateService(name, MeshDirection.Outbound, options, entry.Endpoints, entry.Current.Stats);
-                MeshService.ReconfigureEndpoints(entry.Endpoints, options, _time);
+                MeshService.ReconfigureEndpoints(entry.Endpoints, options, _accrualPolicies, _time);
                 entry.Replace(service);
             }
             catch (OptionsValidationException ex)

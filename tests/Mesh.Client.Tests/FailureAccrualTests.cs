@@ -1,4 +1,5 @@
 using Mesh.Client.Tests.Infrastructure;
+using Mesh.FailureAccrual;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -43,10 +44,14 @@ public class FailureAccrualTests
     private static Task<(MeshClientHost Host, FakeTimeProvider Time)> StartAsync(params TestBackend[] backends) =>
         StartAsync(MeshClientHost.EndpointConfig("orders", backends, Settings));
 
-    private static async Task<(MeshClientHost Host, FakeTimeProvider Time)> StartAsync(Dictionary<string, string?> configuration)
+    private static async Task<(MeshClientHost Host, FakeTimeProvider Time)> StartAsync(Dictionary<string, string?> configuration, Action<IServiceCollection>? services = null)
     {
         var time = new FakeTimeProvider();
-        var host = await MeshClientHost.StartAsync(configuration, s => s.AddSingleton<TimeProvider>(time));
+        var host = await MeshClientHost.StartAsync(configuration, s =>
+        {
+            s.AddSingleton<TimeProvider>(time);
+            services?.Invoke(s);
+        });
         return (host, time);
     }
 
@@ -102,6 +107,39 @@ public class FailureAccrualTests
         host.Configuration.Replace(new Dictionary<string, string?>(settings) { ["Mesh:Services:orders:FailureAccrual:ConsecutiveFailures"] = "3" });
         await SendAsync(client, 20);
         Assert.Equal(6, failing.Requests);
+    }
+
+    [Fact]
+    public async Task CustomPolicy_RegisteredByName_ReplacesTheBuiltInOneOnReload_ForTheEndpointsAlreadyKnown()
+    {
+        await using var healthy = await TestBackend.StartAsync();
+        await using var failing = await TestBackend.StartAsync(status: 503);
+        var settings = MeshClientHost.EndpointConfig("orders", [healthy, failing], Settings);
+        var (host, _) = await StartAsync(settings, s => s.AddMeshFailureAccrualPolicy("EjectOnFirstFailure", (_, _) => new EjectOnFirstFailure()));
+        await using var _ = host;
+        var client = host.CreateClient();
+
+        // The built-in policy: two failures in a row are under its 5.
+        await SendAsync(client, 4);
+        Assert.Equal(2, failing.Requests);
+
+        // Configuration names the custom policy: the endpoint's next failure ejects it.
+        host.Configuration.Replace(new Dictionary<string, string?>(settings) { ["Mesh:Services:orders:FailureAccrual:Policy"] = "ejectonfirstfailure" });
+        await SendAsync(client, 20);
+        Assert.Equal(3, failing.Requests);
+    }
+
+    private sealed class EjectOnFirstFailure : IFailureAccrualPolicy
+    {
+        public void RecordSuccess()
+        {
+        }
+
+        public string? RecordFailure() => "first_failure";
+
+        public void Reset()
+        {
+        }
     }
 
     [Fact]

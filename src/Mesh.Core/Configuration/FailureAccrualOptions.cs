@@ -6,6 +6,12 @@ public sealed class FailureAccrualOptions
     /// <summary>Gets or sets whether endpoints are ejected at all. Default: true.</summary>
     public bool Enabled { get; set; } = true;
 
+    /// <summary>
+    /// Gets or sets the policy that decides when an endpoint is dead: <c>ConsecutiveFailuresOrSuccessRate</c> (the
+    /// thresholds below), or a name registered with <c>AddMeshFailureAccrualPolicy</c>. Case-insensitive.
+    /// </summary>
+    public string Policy { get; set; } = "ConsecutiveFailuresOrSuccessRate";
+
     /// <summary>Gets or sets the consecutive failures that eject an endpoint. Default: 5 (Finagle's and Envoy's).</summary>
     public int ConsecutiveFailures { get; set; } = 5;
 

@@ -1,3 +1,4 @@
+using Mesh.FailureAccrual;
 using Mesh.LoadBalancing;
 using Microsoft.Extensions.Options;
 
@@ -7,7 +8,7 @@ namespace Mesh.Configuration;
 /// Validates one service's options, collecting every error with its configuration key, e.g.
 /// <c>Mesh:Services:orders:PeakEwma:DecayTime must be greater than zero, was -00:00:01</c>.
 /// </summary>
-internal sealed class MeshServiceOptionsValidator(LoadBalancerRegistry balancers) : IValidateOptions<MeshServiceOptions>
+internal sealed class MeshServiceOptionsValidator(LoadBalancerRegistry balancers, FailureAccrualPolicyRegistry accrualPolicies) : IValidateOptions<MeshServiceOptions>
 {
     public ValidateOptionsResult Validate(string? name, MeshServiceOptions options)
     {
@@ -46,6 +47,11 @@ internal sealed class MeshServiceOptionsValidator(LoadBalancerRegistry balancers
         }
 
         var accrual = options.FailureAccrual;
+        if (!accrualPolicies.Contains(accrual.Policy))
+        {
+            errors.Add("FailureAccrual:Policy", $"must be one of {string.Join(", ", accrualPolicies.Names)}, was '{accrual.Policy}'");
+        }
+
         errors.RequireRange("FailureAccrual:ConsecutiveFailures", accrual.ConsecutiveFailures, 1, 1_000_000);
         errors.RequireRange("FailureAccrual:MinSuccessRate", accrual.MinSuccessRate, 0, 1);
         errors.RequirePositive("FailureAccrual:SuccessRateWindow", accrual.SuccessRateWindow);

@@ -7,12 +7,20 @@ namespace Mesh.FailureAccrual;
 /// request) → Ready, or Ejected again with a longer penalty. Transitions are compare-and-swap, so exactly one
 /// request becomes the probe however many arrive at once.
 /// </summary>
-internal sealed class EndpointHealth(IFailureAccrualPolicy policy)
+internal sealed class EndpointHealth(IFailureAccrualPolicy policy, string policyName = FailureAccrualPolicyRegistry.ConsecutiveFailuresOrSuccessRate)
 {
     private int _state;
     private long _ejectedUntil;
+    private NamedPolicy _policy = new(policy, policyName);
 
-    public IFailureAccrualPolicy Policy { get; } = policy;
+    /// <summary>Gets the policy that decides when this endpoint is dead.</summary>
+    public IFailureAccrualPolicy Policy => Volatile.Read(ref _policy).Policy;
+
+    /// <summary>Gets the name the policy was registered under.</summary>
+    public string PolicyName => Volatile.Read(ref _policy).Name;
+
+    /// <summary>Replaces the policy (configuration named another one): the new one starts without history.</summary>
+    public void ReplacePolicy(IFailureAccrualPolicy policy, string name) => Volatile.Write(ref _policy, new NamedPolicy(policy, name));
 
     public EndpointState State => (EndpointState)Volatile.Read(ref _state);
 
@@ -60,4 +68,7 @@ internal sealed class EndpointHealth(IFailureAccrualPolicy policy)
         Volatile.Write(ref _ejectedUntil, now);
         Interlocked.CompareExchange(ref _state, (int)EndpointState.Ejected, (int)EndpointState.Probing);
     }
+
+    // A policy and its registered name, swapped as one.
+    private sealed record NamedPolicy(IFailureAccrualPolicy Policy, string Name);
 }

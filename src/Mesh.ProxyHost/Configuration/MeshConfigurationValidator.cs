@@ -1,5 +1,6 @@
 using System.Net;
 using Mesh.Configuration;
+using Mesh.FailureAccrual;
 using Mesh.LoadBalancing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.ServiceDiscovery;
@@ -12,7 +13,7 @@ namespace Mesh.ProxyHost.Configuration;
 /// </summary>
 internal static class MeshConfigurationValidator
 {
-    private static readonly MeshServiceOptionsValidator ServiceValidator = new(new LoadBalancerRegistry([]));
+    private static readonly MeshServiceOptionsValidator ServiceValidator = new(new LoadBalancerRegistry([]), new FailureAccrualPolicyRegistry([]));
 
     public static List<string> Validate(IConfiguration configuration)
     {

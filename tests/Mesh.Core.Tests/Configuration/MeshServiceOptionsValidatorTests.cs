@@ -1,11 +1,12 @@
 using Mesh.Configuration;
+using Mesh.FailureAccrual;
 using Mesh.LoadBalancing;
 
 namespace Mesh.Core.Tests.Configuration;
 
 public class MeshServiceOptionsValidatorTests
 {
-    private static readonly MeshServiceOptionsValidator Validator = new(new LoadBalancerRegistry([]));
+    private static readonly MeshServiceOptionsValidator Validator = new(new LoadBalancerRegistry([]), new FailureAccrualPolicyRegistry([]));
 
     [Fact]
     public void Defaults_AreValid()
@@ -44,7 +45,21 @@ public class MeshServiceOptionsValidatorTests
     [Fact]
     public void CustomLoadBalancer_IsAccepted()
     {
-        var validator = new MeshServiceOptionsValidator(new LoadBalancerRegistry([new LoadBalancerRegistration("Mine", () => new RoundRobinBalancer())]));
+        var validator = new MeshServiceOptionsValidator(new LoadBalancerRegistry([new LoadBalancerRegistration("Mine", () => new RoundRobinBalancer())]), new FailureAccrualPolicyRegistry([]));
         Assert.True(validator.Validate("orders", new MeshServiceOptions { LoadBalancer = "Mine" }).Succeeded);
+    }
+
+    [Fact]
+    public void UnknownFailureAccrualPolicy_FailsNamingKeyAndChoices_ARegisteredOneIsAccepted()
+    {
+        var options = new MeshServiceOptions();
+        options.FailureAccrual.Policy = "Mine";
+        var error = Assert.Single(Validator.Validate("orders", options).Failures!);
+        Assert.Equal("Mesh:Services:orders:FailureAccrual:Policy must be one of ConsecutiveFailuresOrSuccessRate, was 'Mine'", error);
+
+        var registered = new MeshServiceOptionsValidator(
+            new LoadBalancerRegistry([]),
+            new FailureAccrualPolicyRegistry([new FailureAccrualPolicyRegistration("mine", (o, t) => new ConsecutiveFailuresOrSuccessRatePolicy(o, t))]));
+        Assert.True(registered.Validate("orders", options).Succeeded);
     }
 }

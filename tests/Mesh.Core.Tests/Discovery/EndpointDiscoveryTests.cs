@@ -5,6 +5,7 @@ using System.Net;
 using Mesh.Configuration;
 using Mesh.Discovery;
 using Mesh.Endpoints;
+using Mesh.FailureAccrual;
 using Mesh.Telemetry;
 using Mesh.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -48,7 +49,7 @@ public sealed class EndpointDiscoveryTests : IAsyncDisposable
         var meters = _services.GetRequiredService<IMeterFactory>();
         _telemetry = new MeshTelemetry(meters);
         _errors = new MetricCollector<long>(meters, MeshInstruments.Name, MeshInstruments.DiscoveryErrors);
-        _endpoints = MeshService.CreateEndpoints(new MeshServiceOptions(), _time);
+        _endpoints = MeshService.CreateEndpoints(new MeshServiceOptions(), new FailureAccrualPolicyRegistry([]), _time);
         _discovery = new EndpointDiscovery("orders", _services.GetRequiredService<ServiceEndpointResolver>(), _endpoints, _telemetry, _time, RefreshPeriod, NullLogger.Instance);
     }
 
