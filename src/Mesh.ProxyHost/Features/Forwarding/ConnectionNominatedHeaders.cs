@@ -59,7 +59,7 @@ internal static class ConnectionNominatedHeaders
             yield break;
         }
 
-        foreach (var token in (value ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var token in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (IsToken(token) && !IsKept(token))
             {
