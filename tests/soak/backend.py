@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
 """A loopback HTTP/1.1 backend for the soak, with seeded faults (standard library only).
 
-    backend.py PORT MODE SEED
+    backend.py PORT MODE SEED [PROCESSED_FILE]
       healthy  every request gets 200
       flaky    a seeded 20% get 503, the rest 200
       chaos    a seeded 10% hang 2 s before a 200, another 10% get the connection closed with no response
+
+A request body is checked against the client's x-body-sha header (the first 16 hex digits of its SHA-256): a
+mismatch is counted. Each POST answered 200 (processed) is appended to PROCESSED_FILE as "<path> <key or ->", so
+that run.sh can count POSTs processed more than once across the three backends.
 """
+import hashlib
 import json
 import random
 import signal
@@ -16,9 +21,10 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 port, mode, seed = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+processed_file = open(sys.argv[4], "a", buffering=1) if len(sys.argv) > 4 else None
 rng = random.Random(seed)
 lock = threading.Lock()
-counts = {"requests": 0, "503": 0, "hang": 0, "close": 0}
+counts = {"requests": 0, "503": 0, "hang": 0, "close": 0, "bodies": 0, "body_mismatch": 0}
 
 
 def draw():
@@ -41,8 +47,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def _serve(self):
         length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
+        body = self.rfile.read(length) if length else b""
+        if body:
+            with lock:
+                counts["bodies"] += 1
+                if hashlib.sha256(body).hexdigest()[:16] != self.headers.get("x-body-sha"):
+                    counts["body_mismatch"] += 1
         r = draw()
         if mode == "flaky" and r < 0.2:
             return self._reply(503, b"flaky: seeded failure\n", "503")
@@ -59,6 +69,9 @@ class Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
             return
+        if self.command == "POST" and processed_file is not None:
+            with lock:
+                processed_file.write(f"{self.path} {self.headers.get('Idempotency-Key') or '-'}\n")
         self._reply(200, f"{mode} ok\n".encode(), None)
 
     def _reply(self, status, body, counter):

@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 """Open-loop HTTP/1.1 load through the sidecar, sampled every INTERVAL seconds (standard library only).
 
+Half the requests are GETs; a quarter are POSTs of 1-16 KiB with an Idempotency-Key (retryable, so their bodies are
+replayed from the sidecar's buffer), a quarter are POSTs without one (never sent twice). Each body carries the first
+16 hex digits of its SHA-256 in x-body-sha for the backend to check.
+
 Request i is due at start + i / RATE; WORKERS threads (one keep-alive connection each) take the next due
 request, so the rate holds while a few requests hang. A request that could not start within 1 s of its due time
 is counted as late (the client, not the sidecar, fell behind). Every INTERVAL it writes a CSV row: the client's
@@ -9,9 +13,11 @@ counts and latency, the sidecar's RSS, open fds and TCP connections (from /proc)
 """
 import argparse
 import collections
+import hashlib
 import http.client
 import json
 import os
+import random
 import statistics
 import threading
 import time
@@ -35,6 +41,7 @@ a = p.parse_args()
 lock = threading.Lock()
 ticket = 0
 totals = collections.Counter()     # sent, ok, failed, late
+by_kind = collections.Counter()    # (kind, "sent" | "ok") -> count
 failures = collections.Counter()   # status code or exception name -> count
 window = []                        # latencies (ms) since the last sample
 stop = threading.Event()
@@ -64,7 +71,7 @@ def worker():
         try:
             if conn is None:
                 conn = http.client.HTTPConnection("127.0.0.1", a.port, timeout=a.timeout)
-            conn.request("GET", f"/soak/{i}", headers={"Host": a.service})
+            conn.request(*request_for(i))
             resp = conn.getresponse()
             resp.read()
             if resp.status != 200:
@@ -80,12 +87,30 @@ def worker():
         ms = (time.monotonic() - t0) * 1000
         with lock:
             totals["sent"] += 1
+            by_kind[(KINDS[i % 4], "sent")] += 1
             window.append(ms)
             if outcome is None:
                 totals["ok"] += 1
+                by_kind[(KINDS[i % 4], "ok")] += 1
             else:
                 totals["failed"] += 1
-                failures[outcome] += 1
+                failures[f"{KINDS[i % 4]} {outcome}"] += 1
+
+
+KINDS = ["GET", "POST+key", "GET", "POST"]
+
+
+def request_for(i):
+    """Request i: (method, path, body, headers), the body (if any) the same for every run of the same i."""
+    headers = {"Host": a.service}
+    if KINDS[i % 4] == "GET":
+        return "GET", f"/soak/{i}", None, headers
+    body = random.Random(i).randbytes(1024 + (i * 7919) % 15360)
+    headers["Content-Type"] = "application/octet-stream"
+    headers["x-body-sha"] = hashlib.sha256(body).hexdigest()[:16]
+    if KINDS[i % 4] == "POST+key":
+        headers["Idempotency-Key"] = f"k{i}"
+    return "POST", f"/soak/{i}", body, headers
 
 
 def rss_kb(pid):
@@ -225,7 +250,10 @@ sr = 100.0 * t["ok"] / t["sent"] if t["sent"] else 0
 stats_sr = [float(x) for x in col("stats_success_rate")]
 lines = [
     f"- Duration {a.duration} s at {a.rate:g} requests/s offered ({a.workers} client workers, keep-alive, "
-    f"{a.timeout:g} s client timeout), `GET /soak/<i>` with `Host: {a.service}`.",
+    f"{a.timeout:g} s client timeout), to `/soak/<i>` with `Host: {a.service}`: half `GET`, a quarter `POST` of "
+    f"1-16 KiB with an `Idempotency-Key`, a quarter `POST` without one.",
+    "- By kind (succeeded / sent): " + ", ".join(
+        f"{k} {by_kind[(k, 'ok')]} / {by_kind[(k, 'sent')]}" for k in ("GET", "POST+key", "POST")) + ".",
     f"- Requests: **{t['sent']}** sent, **{t['ok']}** succeeded (200), **{t['failed']}** failed: "
     f"client-seen success rate **{sr:.3f}%**; {t['late']} started over 1 s late.",
     f"- Failures by kind: {dict(failures) if failures else 'none'}.",

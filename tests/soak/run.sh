@@ -6,7 +6,8 @@
 #
 # Builds Mesh.ProxyHost (Release), starts three backends (backend.py: healthy; flaky = a seeded 20% 503;
 # chaos = a seeded 10% hang 2 s, 10% connection closed with no response), one sidecar with service "soak" ->
-# the three, and drives open-loop load through its outbound listener (load.py), sampling every 10 s: requests,
+# the three, and drives open-loop load through its outbound listener (load.py: half GETs, half POSTs of 1-16 KiB,
+# bodies hash-checked by the backends, POSTs without an Idempotency-Key checked never processed twice), sampling every 10 s: requests,
 # client-seen failures and latency, the sidecar's RSS, fds and TCP connections, and its /stats.
 # Writes tests/soak/results/soak-<date>.csv and soak-<date>.md. The sidecar and load generator run under nice.
 set -euo pipefail
@@ -41,7 +42,8 @@ modes=(healthy flaky chaos)
 ports=()
 for i in 0 1 2; do
   ports[i]=$(free_port)
-  python3 "$here/backend.py" "${ports[i]}" "${modes[i]}" "$((seed + i))" >"$work/backend-${modes[i]}.log" 2>&1 &
+  : >"$work/processed-${modes[i]}.txt"
+  python3 "$here/backend.py" "${ports[i]}" "${modes[i]}" "$((seed + i))" "$work/processed-${modes[i]}.txt" >"$work/backend-${modes[i]}.log" 2>&1 &
   pids+=($!)
 done
 out=$(free_port) out2=$(free_port) admin=$(free_port)
@@ -87,6 +89,23 @@ pids=()
   echo '```'
   for m in "${modes[@]}"; do tail -1 "$work/backend-$m.log"; done
   echo '```'
+  echo
+  # POSTs the backends processed (answered 200), across all three: none without a key may appear twice.
+  python3 - "$work"/processed-*.txt <<'PY'
+import collections, sys
+seen = collections.Counter()
+keyed = set()
+for name in sys.argv[1:]:
+    for line in open(name):
+        path, key = line.split()
+        seen[path] += 1
+        if key != "-":
+            keyed.add(path)
+plain = [p for p in seen if p not in keyed]
+print(f"POSTs processed: {len(seen)} distinct ({sum(seen.values())} in all); without a key {len(plain)}, "
+      f"of them processed more than once: **{sum(1 for p in plain if seen[p] > 1)}**; with a key processed more than "
+      f"once: {sum(1 for p in keyed if seen[p] > 1)} (allowed: a retry after a lost answer).")
+PY
 } >"$md"
 echo "soak: wrote $csv and $md"
 [ "$alive" = yes ]
