@@ -117,4 +117,29 @@ public class ResponseClassifierTests
         Assert.Equal(failure, result.IsFailure);
         Assert.Equal(retryable, result.IsRetryable);
     }
+
+    [Theory]
+    [InlineData(500, "status_500")]
+    [InlineData(501, "status_501")]
+    [InlineData(502, "status_502")]
+    [InlineData(503, "status_503")]
+    [InlineData(504, "status_504")]
+    [InlineData(505, "status_5xx")]
+    [InlineData(599, "status_5xx")]
+    public void Classify_ServerErrors_NameTheirStatus_AsTheMetricLabelDocumented(int status, string reason)
+    {
+        Assert.Equal(reason, Classifier.Classify(Request("GET"), new HttpResponseMessage((HttpStatusCode)status)).Reason);
+    }
+
+    [Fact]
+    public void Classify_Exceptions_TheirReasonAndWhetherAnyMethodMayBeRetried()
+    {
+        var post = Request("POST");
+        Assert.Equal(new ResponseClassification(true, false, FailureReasons.Overloaded), Classifier.Classify(post, new Polly.RateLimiting.RateLimiterRejectedException(), false));
+        Assert.Equal(new ResponseClassification(true, true, FailureReasons.Refused), Classifier.Classify(post, new HttpRequestException("refused", new HttpProtocolException(0x7, "REFUSED_STREAM", null)), false));
+        Assert.Equal(new ResponseClassification(true, false, FailureReasons.ConnectionBroken), Classifier.Classify(post, new IOException("reset"), false));
+        Assert.Equal(new ResponseClassification(true, false, FailureReasons.Timeout), Classifier.Classify(post, new OperationCanceledException(), false));
+        Assert.Equal(new ResponseClassification(true, false, FailureReasons.Error), Classifier.Classify(Request("GET"), new InvalidOperationException(), false));
+        Assert.Equal(new ResponseClassification(true, false, FailureReasons.Cancelled), Classifier.Classify(Request("GET"), new IOException(), callerCancelled: true));
+    }
 }
