@@ -186,7 +186,7 @@ public class RetryTests
         {
             Version = HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Content = new HalfThenHeldContent(new byte[2000], never.Task),
+            Content = new HeldContent(new byte[2000], never.Task, sentAtOnce: 1000),
         };
 
         var started = time.GetUtcNow();
@@ -203,24 +203,6 @@ public class RetryTests
         await Assert.ThrowsAsync<HttpRequestException>(() => call);
         Assert.Equal(1, backend.Requests);
         never.SetResult();
-    }
-
-    /// <summary>Sends the first half of its body at once, and the rest only when <c>release</c> completes.</summary>
-    private sealed class HalfThenHeldContent(byte[] data, Task release) : HttpContent
-    {
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
-        {
-            await stream.WriteAsync(data.AsMemory(0, data.Length / 2));
-            await stream.FlushAsync();
-            await release;
-            await stream.WriteAsync(data.AsMemory(data.Length / 2));
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = data.Length;
-            return true;
-        }
     }
 
     /// <summary>A body that can be read once, like one arriving off the network.</summary>

@@ -19,13 +19,15 @@ public class SecretsTests
     public async Task AuthorizationCookieAndQuery_AppearInNoLogOrSpan_EvenWhenTheRequestFailsAndIsRetried()
     {
         // Mesh logs at Trace; YARP and ASP.NET Core at the sidecar's shipped levels (Warning; hosting diagnostics off).
-        // Every ActivitySource is listened to: Mesh's spans, ASP.NET Core's, HttpClient's.
+        // Every ActivitySource is listened to: Mesh's spans, ASP.NET Core's, HttpClient's. Besides the retried request,
+        // the same secrets go with requests that make Mesh log: failures that would eject the only endpoint (the panic
+        // threshold keeps it), and a request for an unknown service.
         var calls = 0;
         string? authorizationSeen = null;
         await using var backend = await TestBackend.StartAsync(ctx =>
         {
             authorizationSeen = ctx.Request.Headers.Authorization;
-            ctx.Response.StatusCode = Interlocked.Increment(ref calls) == 1 ? 503 : 200;
+            ctx.Response.StatusCode = ctx.Request.Path == "/fail" || Interlocked.Increment(ref calls) == 1 ? 503 : 200;
             return Task.CompletedTask;
         });
         var logs = new FakeLoggerProvider();
@@ -55,6 +57,12 @@ public class SecretsTests
         Assert.Equal(200, RawHttp.Status(response));
         Assert.Equal(2, calls);
         Assert.Equal($"Bearer {Secret}", authorizationSeen);
+        foreach (var (host, path, status) in new[] { ("orders", "/fail", 503), ("orders", "/fail", 503), ("nowhere", "/x", 404) })
+        {
+            Assert.Equal(status, RawHttp.Status(await RawHttp.SendAsync(
+                sidecar.OutboundPort,
+                $"GET {path}?token={Secret} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {Secret}\r\nCookie: session={Secret}\r\nConnection: close\r\n\r\n")));
+        }
 
         var logText = new StringBuilder();
         foreach (var record in logs.Collector.GetSnapshot())
@@ -71,7 +79,8 @@ public class SecretsTests
             }
         }
 
-        Assert.Contains("orders", logText.ToString(), StringComparison.Ordinal);
+        Assert.Contains("panic threshold", logText.ToString(), StringComparison.Ordinal);
+        Assert.Contains("unknown service 'nowhere'", logText.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, logText.ToString(), StringComparison.Ordinal);
 
         string spanText;

@@ -1,3 +1,5 @@
+using Mesh.FailureAccrual;
+
 namespace Mesh.Configuration;
 
 /// <summary>Per-endpoint failure accrual (circuit breaking), under <c>Mesh:Services:{service}:FailureAccrual</c>.</summary>
@@ -10,7 +12,7 @@ public sealed class FailureAccrualOptions
     /// Gets or sets the policy that decides when an endpoint is dead: <c>ConsecutiveFailuresOrSuccessRate</c> (the
     /// thresholds below), or a name registered with <c>AddMeshFailureAccrualPolicy</c>. Case-insensitive.
     /// </summary>
-    public string Policy { get; set; } = "ConsecutiveFailuresOrSuccessRate";
+    public string Policy { get; set; } = FailureAccrualPolicyRegistry.ConsecutiveFailuresOrSuccessRate;
 
     /// <summary>Gets or sets the consecutive failures that eject an endpoint. Default: 5 (Finagle's and Envoy's).</summary>
     public int ConsecutiveFailures { get; set; } = 5;

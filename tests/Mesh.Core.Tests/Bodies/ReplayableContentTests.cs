@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Mesh.Bodies;
+using Mesh.Testing;
 
 namespace Mesh.Core.Tests.Bodies;
 
@@ -147,29 +148,12 @@ public class ReplayableContentTests
         {
             var data = RandomNumberGenerator.GetBytes(20_000);
             var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var request = new HttpRequestMessage(HttpMethod.Post, "http://orders/") { Content = new GatedContent(data, gate.Task) };
+            var request = new HttpRequestMessage(HttpMethod.Post, "http://orders/") { Content = new HeldContent(data, gate.Task, sentAtOnce: data.Length / 2) };
             var wrapper = RequestBody.Prepare(request, Cap, CancellationToken.None, out _)!;
             return new(data, gate, request, wrapper, request.Content.CopyToAsync(new FailingAfterStream(0)));
         }
 
         public void Dispose() => Request.Dispose();
-    }
-
-    /// <summary>Sends the first half of its body at once and the second when <c>gate</c> completes.</summary>
-    private sealed class GatedContent(byte[] data, Task gate) : HttpContent
-    {
-        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
-        {
-            await stream.WriteAsync(data.AsMemory(0, data.Length / 2));
-            await gate;
-            await stream.WriteAsync(data.AsMemory(data.Length / 2));
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = data.Length;
-            return true;
-        }
     }
 
     [Fact]
