@@ -16,24 +16,25 @@ internal sealed class MeshDeadlineMiddleware(RequestDelegate next, IServiceProvi
     public async Task InvokeAsync(HttpContext context)
     {
         var headers = context.Request.Headers;
-        if (DeadlineHeaders.Read(headers[DeadlineHeaders.MeshTimeout].ToString(), headers[DeadlineHeaders.GrpcTimeout].ToString()) is not { } budget)
+        var deadline = IncomingDeadline.Read(headers[DeadlineHeaders.MeshTimeout].ToString(), headers[DeadlineHeaders.GrpcTimeout].ToString(), _time);
+        if (!deadline.IsPresent)
         {
             await next(context);
             return;
         }
 
-        if (budget <= TimeSpan.Zero)
+        if (deadline.HasPassed)
         {
             context.Response.StatusCode = StatusCodes.Status504GatewayTimeout;
-            await context.Response.WriteAsync("Mesh: the request's deadline had passed when it arrived.\n");
+            await context.Response.WriteAsync($"Mesh: {IncomingDeadline.PassedMessage}\n");
             return;
         }
 
-        using var expiry = new CancellationTokenSource(budget, _time);
+        using var expiry = new CancellationTokenSource(deadline.Budget, _time);
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, expiry.Token);
         var original = context.RequestAborted;
         context.RequestAborted = aborted.Token;
-        using var scope = MeshDeadline.Begin(Deadline.After(_time, budget));
+        using var scope = deadline.Begin();
         try
         {
             await next(context);

@@ -35,6 +35,8 @@ public static class MeshCoreServiceCollectionExtensions
         services.TryAddSingleton<MeshServiceRegistry>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MeshServiceOptions>, MeshServiceOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<MeshServiceOptions>, BindMeshServiceOptions>());
+        services.AddOptions<DynamicServicesOptions>().BindConfiguration(DynamicServicesOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DynamicServicesOptions>, DynamicServicesOptionsValidator>());
         return services;
     }
 

@@ -1,83 +1,47 @@
 using Mesh.Classification;
 using Mesh.Configuration;
+using Mesh.Discovery;
 using Mesh.Endpoints;
 using Mesh.FailureAccrual;
 using Mesh.LoadBalancing;
-using Mesh.Pipeline;
 using Mesh.RetryBudgets;
 using Mesh.Stats;
-using Mesh.Tap;
 using Mesh.Telemetry;
-using Microsoft.Extensions.Logging;
-using Polly;
 
 namespace Mesh;
 
 /// <summary>
-/// The runtime state of calls to one logical service: its endpoints, balancer, classifier, retry budget, failure
-/// accrual and pipeline. One instance per service per host, shared by every handler that calls the service, so
-/// statistics survive <c>IHttpClientFactory</c> handler rotation.
+/// One logical service at run time: what it has learned, kept for the life of the service whatever configuration
+/// reloads bring. Its endpoints (with their latency estimates, in-flight counts and health), the requests in flight
+/// (so <c>MaxConcurrentRequests</c> holds across a reload), the retry budget's balance, the balancer, the latencies
+/// hedging reads and the statistics. What is configured is the <see cref="Policy"/>, an immutable snapshot that
+/// <see cref="Apply"/> replaces whole, the way YARP keeps a cluster's state apart from its configuration model.
 /// </summary>
+/// <remarks>One instance per service per host, shared by every handler that calls the service.</remarks>
 internal sealed class MeshService : IEndpointSource
 {
+    private readonly MeshServiceDependencies _dependencies;
+    private MeshServicePolicy _policy = null!;
+    private ILoadBalancer _balancer = null!;
+    private string _balancerName = "";
+    private LatencyHistogram? _recentLatencies;
     private int _inFlight;
+    private long _lastUsed;
 
-    public MeshService(string name, string direction, MeshServiceOptions options, ServiceEndpoints endpoints, ServiceStats stats, MeshTap tap, ILoadBalancer balancer, MeshTelemetry telemetry, TimeProvider time, Func<double> random, ILogger logger)
+    public MeshService(string name, string direction, MeshServiceOptions options, MeshServiceDependencies dependencies, bool isDynamic = false)
     {
-        Stats = stats;
-        Tap = tap;
+        _dependencies = dependencies;
         Name = name;
         Direction = direction;
-        Options = options;
-        Balancer = balancer;
-        Time = time;
-        Random = random;
-        Telemetry = telemetry;
-        Endpoints = endpoints;
-        Classifier = new ResponseClassifier(options.Retry.RetryNonIdempotent);
-        Budget = new RetryBudget(options.Retry.BudgetRatio, options.Retry.BudgetMinPerSecond, options.Retry.BudgetWindow, time);
-        FailureAccrual = new FailureAccrualMechanism(name, Endpoints, options.FailureAccrual, time, random, telemetry, logger);
-        RecentLatencies = options.Hedging.Enabled ? new LatencyHistogram(time) : null;
-        Pipeline = MeshPipeline.Build(this);
-    }
-
-    /// <summary>Creates the endpoint set a service's discovery publishes into, with the estimator and policy each new endpoint gets.</summary>
-    public static ServiceEndpoints CreateEndpoints(MeshServiceOptions options, FailureAccrualPolicyRegistry policies, TimeProvider time) =>
-        new(EndpointFactory(options, policies, time));
-
-    /// <summary>
-    /// Applies reloaded endpoint-level settings to the endpoints a service has, keeping their statistics, and to those
-    /// it will discover: <c>PeakEwma</c>; the built-in failure accrual policy's thresholds (with the failures counted so
-    /// far); a policy of another name replaces the one in place. A custom policy keeps the options it was made with.
-    /// </summary>
-    public static void ReconfigureEndpoints(ServiceEndpoints endpoints, MeshServiceOptions options, FailureAccrualPolicyRegistry policies, TimeProvider time)
-    {
-        var ewma = options.PeakEwma;
-        var accrual = options.FailureAccrual;
-        endpoints.Reconfigure(EndpointFactory(options, policies, time), endpoint =>
-        {
-            endpoint.Latency.Reconfigure(ewma.DecayTime, ewma.FailurePenalty);
-            var health = endpoint.Health;
-            if (!string.Equals(health.PolicyName, accrual.Policy, StringComparison.OrdinalIgnoreCase))
-            {
-                health.ReplacePolicy(policies.Create(accrual, time), accrual.Policy);
-            }
-            else if (health.Policy is ConsecutiveFailuresOrSuccessRatePolicy builtIn)
-            {
-                builtIn.Reconfigure(accrual);
-            }
-        });
-    }
-
-    private static Func<Uri, MeshEndpoint> EndpointFactory(MeshServiceOptions options, FailureAccrualPolicyRegistry policies, TimeProvider time)
-    {
-        var ewma = options.PeakEwma;
-        var accrual = options.FailureAccrual;
-        return address => new MeshEndpoint(
-            address,
-            new PeakEwma(time, ewma.DecayTime, ewma.DefaultRtt, ewma.FailurePenalty),
-            new EndpointHealth(policies.Create(accrual, time), accrual.Policy),
-            new TrafficStats(time));
+        IsDynamic = isDynamic;
+        Endpoints = new ServiceEndpoints(CreateEndpoint);
+        Stats = new ServiceStats(dependencies.Time);
+        var retry = options.Retry;
+        Budget = new RetryBudget(retry.BudgetRatio, retry.BudgetMinPerSecond, retry.BudgetWindow, dependencies.Time);
+        FailureAccrual = new FailureAccrualMechanism(name, Endpoints, options.FailureAccrual, dependencies.Time, dependencies.Random, dependencies.Telemetry, dependencies.AccrualLogger);
+        Recorder = new ServiceRecorder(this);
+        _lastUsed = dependencies.Time.GetTimestamp();
+        Apply(options);
     }
 
     public string Name { get; }
@@ -85,48 +49,88 @@ internal sealed class MeshService : IEndpointSource
     /// <summary>Gets the value of the <c>mesh.direction</c> tag: outbound for calls the app makes, inbound for calls to it.</summary>
     public string Direction { get; }
 
-    public MeshServiceOptions Options { get; }
+    /// <summary>
+    /// Gets whether the service was made for a name configuration does not list (an unknown host the sidecar was
+    /// allowed to forward): such services are evicted when idle, so callers cannot grow the host's state without bound.
+    /// </summary>
+    public bool IsDynamic { get; }
 
-    public ILoadBalancer Balancer { get; }
+    /// <summary>Gets what is configured now. Read once per request: a reload applies from the next request on.</summary>
+    public MeshServicePolicy Policy => Volatile.Read(ref _policy);
 
-    public ResponseClassifier Classifier { get; }
+    public ServiceEndpoints Endpoints { get; }
+
+    /// <summary>Gets the discovery loop that keeps <see cref="Endpoints"/> current, if the service has one.</summary>
+    public EndpointDiscovery? Discovery { get; set; }
 
     public RetryBudget Budget { get; }
 
     public FailureAccrualMechanism FailureAccrual { get; }
 
-    public MeshTelemetry Telemetry { get; }
-
-    public TimeProvider Time { get; }
-
-    /// <summary>Gets the source of uniform [0, 1) draws for jitter; seeded in tests.</summary>
-    public Func<double> Random { get; }
-
-    public ServiceEndpoints Endpoints { get; }
-
     /// <summary>Gets the rolling statistics the stats API reads.</summary>
     public ServiceStats Stats { get; }
 
-    /// <summary>Gets the live tap.</summary>
-    public MeshTap Tap { get; }
+    /// <summary>Gets what records the service's traffic: metrics, statistics, the tap.</summary>
+    public ServiceRecorder Recorder { get; }
 
-    public ResiliencePipeline<HttpResponseMessage> Pipeline { get; }
+    public MeshTelemetry Telemetry => _dependencies.Telemetry;
 
-    /// <summary>Gets recent attempt latencies, kept only when hedging needs them.</summary>
-    public LatencyHistogram? RecentLatencies { get; }
+    public Tap.MeshTap Tap => _dependencies.Tap;
+
+    public TimeProvider Time => _dependencies.Time;
+
+    /// <summary>Gets the source of uniform [0, 1) draws for jitter; seeded in tests.</summary>
+    public Func<double> Random => _dependencies.Random;
+
+    /// <summary>Gets recent attempt latencies; kept from the first policy that enables hedging on, across reloads.</summary>
+    public LatencyHistogram? RecentLatencies => Volatile.Read(ref _recentLatencies);
+
+    /// <summary>Gets the requests in flight now.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Gets when the service last started a request, a timestamp of <see cref="Time"/>.</summary>
+    public long LastUsed => Volatile.Read(ref _lastUsed);
 
     string IEndpointSource.ServiceName => Name;
 
     EndpointSet IEndpointSource.Endpoints => Endpoints.Current;
 
     /// <summary>
+    /// Applies configuration: a new policy from the next request on, while everything learned stays. The retry budget
+    /// keeps its balance (its ratio and reserve rate change in place); the balancer is kept unless another one is named;
+    /// endpoints keep their statistics and take the new estimator and accrual settings (<see cref="ServiceEndpoints.Reconfigure"/>).
+    /// </summary>
+    public void Apply(MeshServiceOptions options)
+    {
+        var retry = options.Retry;
+        Budget.Reconfigure(retry.BudgetRatio, retry.BudgetMinPerSecond, retry.BudgetWindow);
+        FailureAccrual.Reconfigure(options.FailureAccrual);
+        if (!string.Equals(_balancerName, options.LoadBalancer, StringComparison.OrdinalIgnoreCase))
+        {
+            Volatile.Write(ref _balancer, _dependencies.Balancers.Create(options.LoadBalancer));
+            _balancerName = options.LoadBalancer;
+        }
+
+        if (options.Hedging.Enabled)
+        {
+            Interlocked.CompareExchange(ref _recentLatencies, new LatencyHistogram(Time), null);
+        }
+
+        // The policy first, so endpoints discovered from now on are made with it; then the endpoints already known.
+        Volatile.Write(ref _policy, new MeshServicePolicy(this, options));
+        Endpoints.Reconfigure(endpoint => ReconfigureEndpoint(endpoint, options));
+    }
+
+    /// <summary>
     /// Admits one more request of this service unless <c>MaxConcurrentRequests</c> are in flight already; an admitted
     /// request must be <see cref="Release"/>d. An interlocked count: Polly's ConcurrencyLimiter, with no queue, did the
-    /// same behind a lock and a lease per request, and the lock showed in the sidecar's profile.
+    /// same behind a lock and a lease per request, and the lock showed in the sidecar's profile. The count belongs to
+    /// the service, not to a policy, so a reload never admits a second limit's worth.
     /// </summary>
-    public bool TryAdmit()
+    public bool TryAdmit(MeshServicePolicy policy, long now)
     {
-        if (Interlocked.Increment(ref _inFlight) <= Options.MaxConcurrentRequests)
+        Volatile.Write(ref _lastUsed, now);
+        if (Interlocked.Increment(ref _inFlight) <= policy.Options.MaxConcurrentRequests)
         {
             return true;
         }
@@ -169,97 +173,52 @@ internal sealed class MeshService : IEndpointSource
             }
         }
 
-        return Balancer.Pick(candidates, avoid);
+        return Volatile.Read(ref _balancer).Pick(candidates, avoid);
     }
 
-    /// <summary>Records an attempt that ended at <paramref name="ended"/>, a timestamp of <see cref="Time"/>.</summary>
-    public void OnAttemptCompleted(MeshRequest request, MeshEndpoint endpoint, Outcome<HttpResponseMessage> outcome, ResponseClassification classification, TimeSpan elapsed, long ended)
+    /// <summary>
+    /// Learns from an attempt that ended at <paramref name="ended"/>: the endpoint's latency estimate (the balancer's
+    /// input), the latencies hedging reads, and failure accrual. An attempt cancelled from outside teaches nothing
+    /// about the endpoint.
+    /// </summary>
+    public void Learn(MeshEndpoint endpoint, ResponseClassification classification, TimeSpan elapsed, long ended, bool isProbe)
     {
         if (classification.Reason != FailureReasons.Cancelled)
         {
             endpoint.Latency.Observe(elapsed, classification.IsFailure, ended);
             RecentLatencies?.RecordAt(elapsed, ended);
-            endpoint.Traffic?.RecordAt(classification.IsFailure, elapsed, ended);
-            Stats.Attempts.RecordAt(classification.IsFailure, elapsed, ended);
         }
 
-        if (request.TapAttempts is { } tapAttempts)
-        {
-            // A hedge shares the list with the attempt it races.
-            lock (tapAttempts)
-            {
-                tapAttempts.Add(new TapAttempt(endpoint.Name, classification.Reason, StatusOrNull(outcome), elapsed.TotalMilliseconds));
-            }
-        }
-
-        FailureAccrual.Record(endpoint, classification, request.IsProbe);
-        var tags = new RequestTags(Direction, Name, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification));
-        Telemetry.RecordAttempt(in tags, endpoint, elapsed);
+        FailureAccrual.Record(endpoint, classification, isProbe);
     }
 
-    /// <summary>Records a logical request that ended at <paramref name="ended"/>, a timestamp of <see cref="Time"/>.</summary>
-    public void OnRequestCompleted(MeshRequest request, Outcome<HttpResponseMessage> outcome, long ended)
+    private MeshEndpoint CreateEndpoint(Uri address)
     {
-        var elapsed = Time.GetElapsedTime(request.Started, ended);
-        var classification = request.LastClassification;
-        // No attempt was made, or the total deadline ended the request: the request's own exception says why.
-        if (outcome.Exception is { } exception && (request.Attempts == 0 || exception is Polly.Timeout.TimeoutRejectedException))
-        {
-            classification = Classifier.Classify(request.Message, exception, request.CallerToken.IsCancellationRequested);
-        }
-
-        var tags = new RequestTags(Direction, Name, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification));
-        Telemetry.RecordRequest(in tags, elapsed);
-        Stats.Requests.RecordAt(classification.IsFailure, elapsed, ended);
-        if (Tap.IsActive)
-        {
-            Tap.Publish(TapEventOf(request, outcome, classification, elapsed));
-        }
+        var options = Volatile.Read(ref _policy)?.Options ?? throw new InvalidOperationException("Mesh: the service has no policy yet.");
+        var ewma = options.PeakEwma;
+        var accrual = options.FailureAccrual;
+        return new MeshEndpoint(
+            address,
+            new PeakEwma(Time, ewma.DecayTime, ewma.DefaultRtt, ewma.FailurePenalty),
+            new EndpointHealth(_dependencies.AccrualPolicies.Create(accrual, Time), accrual.Policy),
+            new TrafficStats(Time));
     }
 
-    private TapEvent TapEventOf(MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification classification, TimeSpan elapsed)
+    // PeakEwma and the built-in accrual policy take new settings in place, keeping their history; a policy of another
+    // name replaces the one in place. A custom policy keeps the options it was made with.
+    private void ReconfigureEndpoint(MeshEndpoint endpoint, MeshServiceOptions options)
     {
-        var target = request.OriginalUri;
-        var traceId = request.Activity?.TraceId.ToHexString() ?? TraceContext.TraceIdOf(request.Message.Headers);
-        return new TapEvent(
-            Time.GetUtcNow(),
-            Direction,
-            Name,
-            request.Message.Method.Method,
-            target.Authority,
-            target.AbsolutePath,
-            StatusOrNull(outcome),
-            elapsed.TotalMilliseconds,
-            classification.IsFailure ? "failure" : "success",
-            outcome.Result is not null ? request.LastEndpoint?.Name : null,
-            request.TapAttempts ?? [],
-            request.TapRetries ?? [],
-            request.RetrySkipped,
-            traceId);
-    }
-
-    private static int? StatusOrNull(Outcome<HttpResponseMessage> outcome) => outcome.Result is { } response ? (int)response.StatusCode : null;
-
-    /// <summary>Gets this service's statistics over <paramref name="window"/>.</summary>
-    public ServiceSnapshot Snapshot(TimeSpan window)
-    {
-        var endpoints = new List<EndpointSnapshot>();
-        foreach (var endpoint in Endpoints.Current.All)
+        var ewma = options.PeakEwma;
+        var accrual = options.FailureAccrual;
+        endpoint.Latency.Reconfigure(ewma.DecayTime, ewma.FailurePenalty);
+        var health = endpoint.Health;
+        if (!string.Equals(health.PolicyName, accrual.Policy, StringComparison.OrdinalIgnoreCase))
         {
-            endpoints.Add(new EndpointSnapshot(
-                endpoint.Name,
-                endpoint.State.ToTagValue(),
-                endpoint.State == EndpointState.Ready ? null : endpoint.Health.EjectionReason,
-                endpoint.InFlight,
-                TimeSpan.FromMilliseconds(endpoint.Latency.EstimateMs),
-                endpoint.Traffic?.Snapshot(window) ?? new TrafficSnapshot(0, 0, null, null, null, null)));
+            health.ReplacePolicy(_dependencies.AccrualPolicies.Create(accrual, Time), accrual.Policy);
         }
-
-        return new ServiceSnapshot(Name, Direction, Stats.Requests.Snapshot(window), Stats.Attempts.Snapshot(window), Stats.RetriesPerSecond(window), Budget.Remaining, endpoints);
+        else if (health.Policy is ConsecutiveFailuresOrSuccessRatePolicy builtIn)
+        {
+            builtIn.Reconfigure(accrual);
+        }
     }
-
-    private static int StatusOf(Outcome<HttpResponseMessage> outcome) => outcome.Result is { } response ? (int)response.StatusCode : 0;
-
-    private static string? ErrorTypeOf(Outcome<HttpResponseMessage> outcome, ResponseClassification classification) =>
-        outcome.Exception is null ? null : classification.Reason;
 }

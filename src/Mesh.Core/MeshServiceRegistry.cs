@@ -1,11 +1,9 @@
 using System.Collections.Concurrent;
 using Mesh.Configuration;
 using Mesh.Discovery;
-using Mesh.Endpoints;
 using Mesh.FailureAccrual;
 using Mesh.LoadBalancing;
 using Mesh.Pipeline;
-using Mesh.Stats;
 using Mesh.Tap;
 using Mesh.Telemetry;
 using Microsoft.Extensions.Configuration;
@@ -17,28 +15,30 @@ using Microsoft.Extensions.ServiceDiscovery;
 namespace Mesh;
 
 /// <summary>
-/// Holds one service entry per service name for the life of the host, created on first use with its options,
-/// balancer and discovery. When configuration reloads, each service's options are rebuilt and validated: valid
-/// ones replace the service's policy from the next request on; invalid ones are logged and the last good stay.
+/// Holds one <see cref="MeshService"/> per service name, made on first use with its options and discovery. Services
+/// configuration names live as long as the host; dynamic ones (names a caller chose, such as unknown hosts the sidecar
+/// may forward) are evicted when idle and bounded in number (<see cref="DynamicServicesOptions"/>). When configuration
+/// reloads, each service's options are rebuilt and validated: valid ones become the service's policy from the next
+/// request on, while what it has learned stays; invalid ones are logged and the last good policy stays.
 /// </summary>
 internal sealed partial class MeshServiceRegistry : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<string, Lazy<MeshServiceEntry>> _services = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, Lazy<MeshService>> _services = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<MeshService> _static = [];
     private readonly IOptionsFactory<MeshServiceOptions> _optionsFactory;
-    private readonly LoadBalancerRegistry _balancers;
-    private readonly FailureAccrualPolicyRegistry _accrualPolicies;
+    private readonly IOptionsMonitor<DynamicServicesOptions> _dynamicOptions;
+    private readonly MeshServiceDependencies _dependencies;
     private readonly ServiceEndpointResolver _resolver;
-    private readonly MeshTelemetry _telemetry;
-    private readonly TimeProvider _time;
+    private readonly IOptions<ServiceDiscoveryOptions> _discoveryOptions;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
-    private readonly IOptions<ServiceDiscoveryOptions> _discoveryOptions;
     private readonly IDisposable? _reloadSubscription;
-    private readonly MeshTap _tap;
-    private readonly List<MeshServiceEntry> _static = [];
+    private readonly ITimer _sweep;
+    private int _dynamicCount;
 
     public MeshServiceRegistry(
         IOptionsFactory<MeshServiceOptions> optionsFactory,
+        IOptionsMonitor<DynamicServicesOptions> dynamicOptions,
         LoadBalancerRegistry balancers,
         FailureAccrualPolicyRegistry accrualPolicies,
         ServiceEndpointResolver resolver,
@@ -49,23 +49,28 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
         MeshTap tap,
         IConfiguration? configuration = null)
     {
-        _tap = tap;
         _optionsFactory = optionsFactory;
-        _balancers = balancers;
-        _accrualPolicies = accrualPolicies;
+        _dynamicOptions = dynamicOptions;
         _resolver = resolver;
-        _telemetry = telemetry;
-        _time = time;
         _loggers = loggers;
         _logger = loggers.CreateLogger("Mesh.Configuration");
         _discoveryOptions = discoveryOptions;
+        _dependencies = new MeshServiceDependencies(time, static () => Random.Shared.NextDouble(), telemetry, tap, balancers, accrualPolicies, loggers.CreateLogger("Mesh.FailureAccrual"));
         if (configuration is not null)
         {
             _reloadSubscription = ChangeToken.OnChange(configuration.GetReloadToken, Reconfigure);
         }
+
+        _sweep = time.CreateTimer(static state => ((MeshServiceRegistry)state!).EvictIdle(), this, SweepPeriod, SweepPeriod);
     }
 
-    /// <summary>Gets the services created so far, outbound and inbound.</summary>
+    /// <summary>Raised when a dynamic service is evicted, so what was made for it (a sidecar route) goes too.</summary>
+    public event Action<MeshService>? Evicted;
+
+    // Often enough that an idle service goes within a few seconds of its idle timeout, rarely enough to cost nothing.
+    private static TimeSpan SweepPeriod => TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets the services that exist now, outbound and inbound.</summary>
     public IEnumerable<MeshService> Services
     {
         get
@@ -74,33 +79,40 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
             {
                 if (entry.IsValueCreated)
                 {
-                    yield return entry.Value.Current;
+                    yield return entry.Value;
                 }
             }
 
             lock (_static)
             {
-                foreach (var entry in _static.ToArray())
+                foreach (var service in _static.ToArray())
                 {
-                    yield return entry.Current;
+                    yield return service;
                 }
             }
         }
     }
 
     /// <summary>Gets every service's statistics over <paramref name="window"/> (at most a minute).</summary>
-    public IReadOnlyList<ServiceSnapshot> Snapshot(TimeSpan window)
+    public IReadOnlyList<Stats.ServiceSnapshot> Snapshot(TimeSpan window)
     {
         window = TimeSpan.FromSeconds(Math.Clamp(Math.Ceiling(window.TotalSeconds), 1, LatencyHistogram.MaxWindow.TotalSeconds));
         return Services.OrderBy(s => s.Direction, StringComparer.Ordinal).ThenBy(s => s.Name, StringComparer.OrdinalIgnoreCase)
-            .Select(s => s.Snapshot(window))
+            .Select(s => s.Recorder.Snapshot(window))
             .ToList();
     }
 
-    public MeshService Get(string name) => GetEntry(name).Current;
+    /// <summary>Gets the service <paramref name="name"/>, made on first use.</summary>
+    /// <param name="name">The service.</param>
+    /// <param name="dynamic">Whether configuration does not name it: it is then evicted when idle.</param>
+    public MeshService Get(string name, bool dynamic = false) =>
+        _services.GetOrAdd(name, static (n, state) => new(() => state.self.Create(n, state.dynamic)), (self: this, dynamic)).Value;
 
     /// <summary>Creates a handler that sends requests for <paramref name="name"/> through its pipeline, outbound.</summary>
-    public MeshHttpHandler CreateHandler(string name) => new(GetEntry(name));
+    public MeshHttpHandler CreateHandler(string name) => new(Get(name));
+
+    /// <summary>Creates a handler for a service configuration does not name, evicted when idle (<see cref="DynamicServicesOptions"/>).</summary>
+    public MeshHttpHandler CreateDynamicHandler(string name) => new(Get(name, dynamic: true));
 
     /// <summary>
     /// Creates a handler for a service with one fixed endpoint and no discovery, such as the local application behind
@@ -110,35 +122,84 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
     {
         var options = _optionsFactory.Create(name);
         configure(options);
-        var endpoints = MeshService.CreateEndpoints(options, _accrualPolicies, _time);
-        endpoints.Publish([endpoint]);
-        var service = CreateService(name, direction, options, endpoints, new ServiceStats(_time));
-        _telemetry.AddEndpointSource(service);
-        var entry = new MeshServiceEntry(service, endpoints, discovery: null);
+        var service = new MeshService(name, direction, options, _dependencies);
+        service.Endpoints.Publish([endpoint]);
+        _dependencies.Telemetry.AddEndpointSource(service);
         lock (_static)
         {
-            _static.Add(entry);
+            _static.Add(service);
         }
 
-        return new MeshHttpHandler(entry);
+        return new MeshHttpHandler(service);
     }
 
-    private MeshServiceEntry GetEntry(string name) =>
-        _services.GetOrAdd(name, static (n, self) => new(() => self.Create(n)), this).Value;
-
-    private MeshServiceEntry Create(string name)
+    private MeshService Create(string name, bool dynamic)
     {
-        var options = _optionsFactory.Create(name);
-        var endpoints = MeshService.CreateEndpoints(options, _accrualPolicies, _time);
-        var service = CreateService(name, MeshDirection.Outbound, options, endpoints, new ServiceStats(_time));
-        var entry = new MeshServiceEntry(service, endpoints, new EndpointDiscovery(name, _resolver, endpoints, _telemetry, _time, _discoveryOptions.Value.RefreshPeriod, _loggers.CreateLogger("Mesh.Discovery")));
-        _telemetry.AddEndpointSource(new EntrySource(entry));
-        entry.Discovery!.Start();
-        return entry;
+        if (dynamic && Interlocked.Increment(ref _dynamicCount) > _dynamicOptions.CurrentValue.MaxServices)
+        {
+            EvictLeastRecentlyUsed();
+        }
+
+        var service = new MeshService(name, MeshDirection.Outbound, _optionsFactory.Create(name), _dependencies, dynamic);
+        service.Discovery = new EndpointDiscovery(name, _resolver, service.Endpoints, _dependencies.Telemetry, _dependencies.Time, _discoveryOptions.Value.RefreshPeriod, _loggers.CreateLogger("Mesh.Discovery"));
+        _dependencies.Telemetry.AddEndpointSource(service);
+        service.Discovery.Start();
+        if (dynamic)
+        {
+            Log.DynamicServiceCreated(_logger, name);
+        }
+
+        return service;
     }
 
-    private MeshService CreateService(string name, string direction, MeshServiceOptions options, ServiceEndpoints endpoints, ServiceStats stats) =>
-        new(name, direction, options, endpoints, stats, _tap, _balancers.Create(options.LoadBalancer), _telemetry, _time, static () => Random.Shared.NextDouble(), _loggers.CreateLogger("Mesh.FailureAccrual"));
+    // Dynamic services with nothing in flight and no request for the idle timeout go.
+    private void EvictIdle()
+    {
+        var now = _dependencies.Time.GetTimestamp();
+        var idle = _dynamicOptions.CurrentValue.IdleTimeout;
+        foreach (var (name, lazy) in _services)
+        {
+            if (lazy.IsValueCreated && lazy.Value is { IsDynamic: true, InFlight: 0 } service &&
+                _dependencies.Time.GetElapsedTime(service.LastUsed, now) >= idle)
+            {
+                Evict(name, lazy);
+            }
+        }
+    }
+
+    // Over the maximum: the dynamic service used least recently goes, busy or not (its requests in flight finish on it).
+    private void EvictLeastRecentlyUsed()
+    {
+        KeyValuePair<string, Lazy<MeshService>>? oldest = null;
+        foreach (var pair in _services)
+        {
+            if (pair.Value.IsValueCreated && pair.Value.Value.IsDynamic &&
+                (oldest is null || pair.Value.Value.LastUsed < oldest.Value.Value.Value.LastUsed))
+            {
+                oldest = pair;
+            }
+        }
+
+        if (oldest is { } victim)
+        {
+            Evict(victim.Key, victim.Value);
+        }
+    }
+
+    private void Evict(string name, Lazy<MeshService> lazy)
+    {
+        if (!_services.TryRemove(KeyValuePair.Create(name, lazy)))
+        {
+            return;
+        }
+
+        var service = lazy.Value;
+        Interlocked.Decrement(ref _dynamicCount);
+        _dependencies.Telemetry.RemoveEndpointSource(service);
+        _ = service.Discovery?.DisposeAsync().AsTask();
+        Evicted?.Invoke(service);
+        Log.DynamicServiceEvicted(_logger, name);
+    }
 
     private void Reconfigure()
     {
@@ -151,11 +212,7 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
 
             try
             {
-                var entry = lazy.Value;
-                var options = _optionsFactory.Create(name);
-                var service = CreateService(name, MeshDirection.Outbound, options, entry.Endpoints, entry.Current.Stats);
-                MeshService.ReconfigureEndpoints(entry.Endpoints, options, _accrualPolicies, _time);
-                entry.Replace(service);
+                lazy.Value.Apply(_optionsFactory.Create(name));
             }
             catch (OptionsValidationException ex)
             {
@@ -171,6 +228,7 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _reloadSubscription?.Dispose();
+        await _sweep.DisposeAsync().ConfigureAwait(false);
         foreach (var entry in _services.Values)
         {
             if (entry.IsValueCreated && entry.Value.Discovery is { } discovery)
@@ -180,17 +238,15 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
         }
     }
 
-    /// <summary>Reports the endpoints of whichever service instance is current.</summary>
-    private sealed class EntrySource(MeshServiceEntry entry) : IEndpointSource
-    {
-        public string ServiceName => entry.Current.Name;
-
-        public EndpointSet Endpoints => entry.Endpoints.Current;
-    }
-
     private static partial class Log
     {
         [LoggerMessage(20, LogLevel.Error, "Service '{Service}': the reloaded configuration is invalid and was not applied; the last good policy stays. {Errors}")]
         public static partial void ReloadRejected(ILogger logger, string service, string errors);
+
+        [LoggerMessage(21, LogLevel.Debug, "Dynamic service '{Service}' created.")]
+        public static partial void DynamicServiceCreated(ILogger logger, string service);
+
+        [LoggerMessage(22, LogLevel.Debug, "Dynamic service '{Service}' evicted (idle, or over Mesh:DynamicServices:MaxServices).")]
+        public static partial void DynamicServiceEvicted(ILogger logger, string service);
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Mesh.Classification;
 using Mesh.ProxyHost.Features.Forwarding;
 
 namespace Mesh.ProxyHost.Tests;
@@ -37,7 +38,7 @@ public class UnknownHostConnectorTests
 
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync($"http://{host}:{new Uri(backend.Url).Port}/"));
 
-        Assert.IsType<ForbiddenAddressException>(error.InnerException);
+        Assert.Equal(FailureReasons.ForbiddenAddress, Assert.IsType<ConnectRefusedException>(error.InnerException).Reason);
         Assert.Equal([host], _resolved);
         Assert.Equal(0, backend.Requests);
     }

@@ -9,6 +9,12 @@ public static class FailureReasons
     /// <summary>The connection could not be made (refused, unreachable, name not resolved): nothing was sent.</summary>
     public const string ConnectError = "connect_error";
 
+    /// <summary>The service has no endpoints at all (none configured or discovered yet): nothing was sent.</summary>
+    public const string NoEndpoints = "no_endpoints";
+
+    /// <summary>The endpoint's address is one the host never connects to (link-local, a cloud metadata service): nothing was sent.</summary>
+    public const string ForbiddenAddress = "forbidden_address";
+
     /// <summary>The server refused the request before processing it (HTTP/2 REFUSED_STREAM).</summary>
     public const string Refused = "refused_stream";
 

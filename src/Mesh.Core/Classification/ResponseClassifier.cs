@@ -62,6 +62,10 @@ public sealed class ResponseClassifier
         {
             case Polly.RateLimiting.RateLimiterRejectedException:
                 return new(true, false, FailureReasons.Overloaded);
+            case Pipeline.NoEndpointsException:
+                return new(true, false, FailureReasons.NoEndpoints);
+            case HttpRequestException { InnerException: ConnectRefusedException refused }:
+                return new(true, refused.IsRetryable, refused.Reason);
             case TimeoutRejectedException:
                 return new(true, IsIdempotent(request), FailureReasons.Timeout);
             case HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }:

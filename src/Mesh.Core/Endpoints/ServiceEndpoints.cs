@@ -7,7 +7,6 @@ namespace Mesh.Endpoints;
 internal sealed class ServiceEndpoints(Func<Uri, MeshEndpoint> createEndpoint)
 {
     private readonly object _writeLock = new();
-    private Func<Uri, MeshEndpoint> _createEndpoint = createEndpoint;
     private readonly TaskCompletionSource _firstResolution = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private EndpointSet _current = EndpointSet.Empty;
 
@@ -28,7 +27,7 @@ internal sealed class ServiceEndpoints(Func<Uri, MeshEndpoint> createEndpoint)
             var all = new MeshEndpoint[addresses.Count];
             for (var i = 0; i < all.Length; i++)
             {
-                all[i] = old.Find(addresses[i]) ?? _createEndpoint(addresses[i]);
+                all[i] = old.Find(addresses[i]) ?? createEndpoint(addresses[i]);
             }
 
             Volatile.Write(ref _current, new EndpointSet(all, AvailableOf(all)));
@@ -38,14 +37,13 @@ internal sealed class ServiceEndpoints(Func<Uri, MeshEndpoint> createEndpoint)
     }
 
     /// <summary>
-    /// Applies reloaded settings: endpoints discovered from now on are made by <paramref name="create"/>, and
-    /// <paramref name="apply"/> brings each known endpoint's settings up to date while it keeps its statistics.
+    /// Applies reloaded settings to each known endpoint (<paramref name="apply"/>), which keeps its statistics; endpoints
+    /// discovered later are made with the settings in effect then.
     /// </summary>
-    public void Reconfigure(Func<Uri, MeshEndpoint> create, Action<MeshEndpoint> apply)
+    public void Reconfigure(Action<MeshEndpoint> apply)
     {
         lock (_writeLock)
         {
-            _createEndpoint = create;
             foreach (var endpoint in _current.AllSpan)
             {
                 apply(endpoint);

@@ -23,6 +23,10 @@ internal sealed partial class FailureAccrualMechanism(
     ILogger logger)
 {
     private readonly object _ejectLock = new();
+    private FailureAccrualOptions _options = options;
+
+    /// <summary>Takes reloaded settings (enabled, the ejection cap, the penalties) for the next attempts.</summary>
+    public void Reconfigure(FailureAccrualOptions options) => Volatile.Write(ref _options, options);
 
     /// <summary>Claims the probe of an ejected endpoint whose penalty has ended, if there is one.</summary>
     public MeshEndpoint? TryClaimProbe(EndpointSet set, long now)
@@ -46,7 +50,7 @@ internal sealed partial class FailureAccrualMechanism(
 
     public void Record(MeshEndpoint endpoint, ResponseClassification classification, bool isProbe)
     {
-        if (!options.Enabled)
+        if (!Volatile.Read(ref _options).Enabled)
         {
             return;
         }
@@ -100,7 +104,7 @@ internal sealed partial class FailureAccrualMechanism(
         {
             var set = endpoints.Current;
             var out_ = set.Count - set.Available.Count;
-            var allowed = set.Count * options.MaxEjectionPercent / 100;
+            var allowed = set.Count * Volatile.Read(ref _options).MaxEjectionPercent / 100;
             if (from == EndpointState.Ready && out_ + 1 > allowed)
             {
                 endpoint.Health.Policy.Reset();
@@ -125,6 +129,7 @@ internal sealed partial class FailureAccrualMechanism(
     /// <summary>Base × 2^(ejections so far), jittered by ±20% so ejected endpoints do not return in step, and never above the maximum.</summary>
     internal TimeSpan Penalty(int previousEjections)
     {
+        var options = Volatile.Read(ref _options);
         var factor = Math.Pow(2, Math.Min(previousEjections, 30));
         var jittered = options.BaseEjectionTime.TotalMilliseconds * factor * (0.8 + (0.4 * random()));
         return TimeSpan.FromMilliseconds(Math.Min(jittered, options.MaxEjectionTime.TotalMilliseconds));

@@ -1,3 +1,4 @@
+using Mesh.Configuration;
 using Mesh.Pipeline;
 using Polly;
 using Polly.Hedging;
@@ -14,16 +15,16 @@ internal static class MeshHedging
 {
     private static readonly TimeSpan RecentWindow = TimeSpan.FromSeconds(10);
 
-    public static HedgingStrategyOptions<HttpResponseMessage> CreateOptions(MeshService service) => new()
+    public static HedgingStrategyOptions<HttpResponseMessage> CreateOptions(MeshService service, MeshServicePolicy policy) => new()
     {
         Name = "MeshHedging",
         MaxHedgedAttempts = 1,
         ShouldHandle = static _ => new ValueTask<bool>(false),
-        DelayGenerator = args => new ValueTask<TimeSpan>(Delay(service, args.Context)),
+        DelayGenerator = args => new ValueTask<TimeSpan>(Delay(service, policy.Options.Hedging, args.Context)),
         ActionGenerator = args =>
         {
             var primary = args.PrimaryContext.Properties.GetValue(MeshRequest.Key, null!);
-            if (!service.Classifier.IsIdempotent(primary.Message) || primary.CloneForHedge() is not { } hedge)
+            if (!policy.Classifier.IsIdempotent(primary.Message) || primary.CloneForHedge() is not { } hedge)
             {
                 return null;
             }
@@ -42,9 +43,8 @@ internal static class MeshHedging
         },
     };
 
-    private static TimeSpan Delay(MeshService service, ResilienceContext context)
+    private static TimeSpan Delay(MeshService service, HedgingOptions options, ResilienceContext context)
     {
-        var options = service.Options.Hedging;
         var observed = service.RecentLatencies?.Percentile(options.Percentile, RecentWindow, minSamples: 20) ?? options.MinDelay;
         var delay = observed > options.MinDelay ? observed : options.MinDelay;
 

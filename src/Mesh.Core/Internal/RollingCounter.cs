@@ -63,6 +63,22 @@ internal sealed class RollingCounter
 
     public void Reset() => Array.Clear(_slots);
 
+    /// <summary>
+    /// Makes a counter over <paramref name="window"/> (as many slots as this one) that starts with this one's count,
+    /// placed at <paramref name="now"/>: nothing counted is lost, and it ages out over the new window.
+    /// </summary>
+    public RollingCounter Resized(TimeSpan window, long now)
+    {
+        var resized = new RollingCounter(_time, window, _slots.Length);
+        var count = Sum();
+        if (count > 0)
+        {
+            resized.AddAt(now, (int)Math.Min(count, int.MaxValue));
+        }
+
+        return resized;
+    }
+
     // Epochs start at 1 so an untouched slot (0) never counts.
     private uint CurrentEpoch() => EpochAt(_time.GetTimestamp());
 

@@ -7,11 +7,11 @@ using Polly.Timeout;
 namespace Mesh.Pipeline;
 
 /// <summary>
-/// One attempt on one endpoint: picks the endpoint (afresh for every retry, avoiding the last one),
-/// aims the request at it, and records what came back where every policy can read it: the endpoint's
-/// latency estimate, its in-flight count, its failure accrual and the attempt metrics.
+/// One attempt on one endpoint: picks the endpoint (afresh for every retry, avoiding the last one), aims the request at
+/// it, classifies what came back once, and hands that verdict to what the service learns (the endpoint's latency
+/// estimate, its failure accrual, hedging's latencies) and to what it records (attempt metrics, statistics, tap).
 /// </summary>
-internal sealed class EndpointSelectionStrategy(MeshService service) : ResilienceStrategy<HttpResponseMessage>
+internal sealed class EndpointSelectionStrategy(MeshService service, MeshServicePolicy policy) : ResilienceStrategy<HttpResponseMessage>
 {
     protected override async ValueTask<Outcome<HttpResponseMessage>> ExecuteCore<TState>(
         Func<ResilienceContext, TState, ValueTask<Outcome<HttpResponseMessage>>> callback,
@@ -24,7 +24,7 @@ internal sealed class EndpointSelectionStrategy(MeshService service) : Resilienc
         var endpoint = service.Pick(request.LastEndpoint, started, out var isProbe);
         if (endpoint is null)
         {
-            request.LastClassification = new(true, false, FailureReasons.ConnectError);
+            request.LastClassification = new(true, false, FailureReasons.NoEndpoints);
             return Outcome.FromException<HttpResponseMessage>(new NoEndpointsException(service.Name));
         }
 
@@ -49,11 +49,12 @@ internal sealed class EndpointSelectionStrategy(MeshService service) : Resilienc
         var ended = service.Time.GetTimestamp();
         var elapsed = service.Time.GetElapsedTime(started, ended);
         var classification = outcome.Exception is { } exception
-            ? service.Classifier.Classify(request.Message, exception, CancelledFromOutside(request, context, exception))
-            : service.Classifier.Classify(request.Message, outcome.Result!);
+            ? policy.Classifier.Classify(request.Message, exception, CancelledFromOutside(request, context, exception))
+            : policy.Classifier.Classify(request.Message, outcome.Result!);
         request.LastEndpoint = endpoint;
         request.LastClassification = classification;
-        service.OnAttemptCompleted(request, endpoint, outcome, classification, elapsed, ended);
+        service.Learn(endpoint, classification, elapsed, ended, request.IsProbe);
+        service.Recorder.RecordAttempt(request, endpoint, outcome, classification, elapsed, ended);
         if (span is not null)
         {
             span.SetTag("mesh.attempt.outcome", classification.Reason);

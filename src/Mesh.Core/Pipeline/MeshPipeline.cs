@@ -1,51 +1,154 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using Mesh.Bodies;
+using Mesh.Classification;
 using Mesh.Hedging;
 using Mesh.Retries;
+using Mesh.Telemetry;
+using Mesh.Timeouts;
 using Polly;
+using Polly.RateLimiting;
 using Polly.Timeout;
 
 namespace Mesh.Pipeline;
 
 /// <summary>
-/// The request path, assembled in one place, outermost layer first. Each line says why the layer sits where it
-/// does. Around it, <see cref="MeshHttpHandler"/> sheds what is over the service's concurrency limit (so a shed
-/// request costs no deadline, retry token or connection), records the caller's golden metrics, deposits into the
-/// retry budget, fixes the deadline and prepares the body for replay; inside it, the handler's send stamps the
-/// remaining deadline on the outgoing request.
+/// The request path, every step in one place, outermost first, numbered as in docs/architecture.md. Steps 1–5 run once
+/// per logical request (<see cref="SendAsync"/>); 6–9 are Polly strategies, built once per policy (<see cref="Build"/>)
+/// and run once per attempt; 10 hands each attempt to the connection pools (<see cref="SendAttemptAsync"/>). Each step
+/// says why it sits where it does.
 /// </summary>
 internal static class MeshPipeline
 {
     // A timeout generator returning zero would mean "no timeout" to Polly; an expired deadline must mean "now".
     private static readonly TimeSpan Now = TimeSpan.FromMilliseconds(1);
 
-    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Polly validates strategy options with data annotations; the options of Mesh's own strategies carry none beyond Polly's own Name.")]
-    public static ResiliencePipeline<HttpResponseMessage> Build(MeshService service)
+    /// <summary>Sends one logical request of <paramref name="service"/> through steps 1–10.</summary>
+    public static async Task<HttpResponseMessage> SendAsync(MeshService service, MeshHttpHandler handler, HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var options = service.Options;
-        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = service.Time, Name = service.Name };
+        // The service's configuration, read once: a reload applies from the next request on, never halfway through one.
+        var policy = service.Policy;
 
-        // The total timeout (the request's deadline) is not a layer of its own: no attempt outlives it, since each
-        // attempt's timeout (4) is capped by what is left of it, and no retry or hedge starts unless its wait ends
-        // before it (1, 2). That holds the deadline without a second timer and cancellation source per request.
+        // One clock read serves the start, the deadline, the expiry check and the budget deposit (a read costs ~100 ns
+        // on some VMs).
+        var time = service.Time;
+        var started = time.GetTimestamp();
 
-        // 1. Retries, outside endpoint selection so each retry picks a fresh endpoint. Each retry must pass the
-        //    classifier, the body, the deadline (its backoff must end before it) and the retry budget.
-        if (options.Retry.MaxRetries > 0)
+        // 1. The request's span and record. Outermost, so that every request is traced and counted once, as the caller
+        //    saw it, whatever the steps below do with it: a shed or expired request included, retries not multiplying it.
+        using var activity = RequestActivity.Start(service.Name, request);
+        var meshRequest = MeshRequest.Rent(request, policy, cancellationToken, time, started, DeadlineFor(policy, time, started), activity);
+        if (service.Tap.IsActive)
         {
-            builder.AddRetry(MeshRetry.CreateOptions(service));
+            meshRequest.TapAttempts = new(2);
+            meshRequest.TapRetries = new(1);
         }
 
-        // 2. Hedging (opt-in), inside retries so a hedged request that still fails may be retried, outside endpoint
+        // 2. Admission: over MaxConcurrentRequests in flight, the request is shed at once (load shedding, not a queue),
+        //    before it costs a deadline timer, a retry token or a connection. Before the budget deposit, so shed load
+        //    earns no retries.
+        var admitted = service.TryAdmit(policy, started);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        try
+        {
+            if (!admitted)
+            {
+                return Refuse(service, meshRequest, started, FailureReasons.Overloaded, new RateLimiterRejectedException(
+                    $"Mesh: {policy.Options.MaxConcurrentRequests} requests of service '{service.Name}' are in flight already; this one was shed."));
+            }
+
+            // 3. Deadline: now + Timeouts:Total, or the caller's own (an incoming request's, MeshDeadline.Current) if
+            //    sooner. A request whose deadline has passed is not started: its answer could not matter any more.
+            if (meshRequest.Deadline <= started)
+            {
+                return Refuse(service, meshRequest, started, FailureReasons.Timeout, new TimeoutRejectedException("Mesh: the request's deadline passed before it was sent."));
+            }
+
+            // 4. Discovery: the service's first request waits for discovery's first answer (with endpoints or not), so
+            //    a cold start is not a burst of no-endpoint failures. Every later request passes at once.
+            await service.EnsureResolvedAsync(cancellationToken).ConfigureAwait(false);
+
+            // 5. Retry budget and body: every logical request earns the budget its share of retries (once, not per
+            //    attempt), and its body is prepared to be sent again (buffered up to Retry:MaxReplayBodyBytes as it is
+            //    first sent) or marked as never to be replayed.
+            service.Budget.DepositAt(started);
+            meshRequest.Body = RequestBody.Prepare(request, policy.Options.Retry.MaxReplayBodyBytes, cancellationToken, out var replayable);
+            meshRequest.BodyKnownReplayable = replayable;
+
+            // 6–10: the policy's Polly pipeline, one attempt at a time.
+            context.Properties.Set(MeshRequest.Key, meshRequest);
+            var outcome = await policy.Pipeline.ExecuteOutcomeAsync(
+                static async (ctx, handler) =>
+                {
+                    try
+                    {
+                        // Read from the context, not captured: a hedged attempt carries a request of its own.
+                        var attempt = ctx.Properties.GetValue(MeshRequest.Key, null!);
+                        return Outcome.FromResult(await SendAttemptAsync(handler, attempt, ctx.CancellationToken).ConfigureAwait(false));
+                    }
+                    catch (Exception ex)
+                    {
+                        return Outcome.FromException<HttpResponseMessage>(ex);
+                    }
+                },
+                context,
+                handler).ConfigureAwait(false);
+
+            // The attempt whose answer was accepted (the hedge's, when it won) tells how the request ended.
+            var final = context.Properties.GetValue(MeshRequest.Key, meshRequest);
+            Complete(service, final, outcome, VerdictOf(final, outcome), time.GetTimestamp());
+            outcome.ThrowIfException();
+            return outcome.Result!;
+        }
+        finally
+        {
+            if (admitted)
+            {
+                service.Release();
+            }
+
+            ResilienceContextPool.Shared.Return(context);
+
+            // A losing hedge may still be running and reading its request; without hedging nothing reads it any more.
+            if (!policy.Options.Hedging.Enabled)
+            {
+                meshRequest.Return();
+            }
+        }
+    }
+
+    /// <summary>Builds steps 6–9, the Polly pipeline of one policy.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Polly validates strategy options with data annotations; the options of Mesh's own strategies carry none beyond Polly's own Name.")]
+    public static ResiliencePipeline<HttpResponseMessage> Build(MeshService service, MeshServicePolicy policy)
+    {
+        var options = policy.Options;
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = service.Time, Name = service.Name };
+
+        // The total timeout (the request's deadline, step 3) is not a layer of its own: no attempt outlives it, since
+        // each attempt's timeout (9) is capped by what is left of it, and no retry or hedge starts unless its wait ends
+        // before it (6, 7). That holds the deadline without a second timer and cancellation source per request.
+
+        // 6. Retries, outside endpoint selection so each retry picks a fresh endpoint. Each retry must pass the
+        //    classifier, the body, the deadline (its backoff must end before it) and the retry budget, in that order, so
+        //    a refused retry spends nothing.
+        if (options.Retry.MaxRetries > 0)
+        {
+            builder.AddRetry(MeshRetry.CreateOptions(service, policy));
+        }
+
+        // 7. Hedging (opt-in), inside retries so a hedged request that still fails may be retried, outside endpoint
         //    selection so the hedge picks its own endpoint; no hedge is sent that could not finish before the deadline.
         if (options.Hedging.Enabled)
         {
-            builder.AddHedging(MeshHedging.CreateOptions(service));
+            builder.AddHedging(MeshHedging.CreateOptions(service, policy));
         }
 
-        // 3. Endpoint selection: one attempt on one endpoint, recording its outcome for the balancer and failure accrual.
-        builder.AddStrategy(_ => new EndpointSelectionStrategy(service), new StrategyOptions("EndpointSelection"));
+        // 8. Endpoint selection: one attempt on one endpoint, the only place that knows both which endpoint was tried
+        //    and what came back; it classifies the outcome once, and the service learns from it (balancer, failure
+        //    accrual, hedging latencies) and records it.
+        builder.AddStrategy(_ => new EndpointSelectionStrategy(service, policy), new StrategyOptions("EndpointSelection"));
 
-        // 4. Per-try timeout, innermost, so the endpoint that hung is charged with the timeout; capped by what is
+        // 9. Attempt timeout, innermost, so the endpoint that hung is charged with the timeout (8); capped by what is
         //    left of the deadline, and then, when it fires, the deadline ended the attempt, which is not the endpoint's fault.
         builder.AddTimeout(new TimeoutStrategyOptions
         {
@@ -54,6 +157,75 @@ internal static class MeshPipeline
         });
 
         return builder.Build();
+    }
+
+    /// <summary>
+    /// 10. Send: stamps the attempt's deadline (<c>mesh-timeout-ms</c>, and lowers a caller's <c>grpc-timeout</c>) and its
+    /// span's <c>traceparent</c>, then hands it to the connection pools. Last, so the headers state the budget and the
+    /// span of this very attempt.
+    /// </summary>
+    private static Task<HttpResponseMessage> SendAttemptAsync(MeshHttpHandler handler, MeshRequest request, CancellationToken cancellationToken)
+    {
+        var policy = request.Policy;
+        var left = request.RemainingAt(request.AttemptStarted);
+        var perTry = policy.Options.Timeouts.PerTry;
+        var budget = left < perTry ? left : perTry;
+        var headers = request.Message.Headers;
+        headers.Remove(DeadlineHeaders.MeshTimeout);
+        headers.TryAddWithoutValidation(DeadlineHeaders.MeshTimeout, budget == perTry ? policy.PerTryHeader : DeadlineHeaders.FormatMeshTimeout(budget));
+        if (headers.NonValidated.TryGetValues(DeadlineHeaders.GrpcTimeout, out var grpc) &&
+            (!DeadlineHeaders.TryParseGrpcTimeout(grpc.ToString(), out var callerGrpc) || budget < callerGrpc))
+        {
+            headers.Remove(DeadlineHeaders.GrpcTimeout);
+            headers.TryAddWithoutValidation(DeadlineHeaders.GrpcTimeout, DeadlineHeaders.FormatGrpcTimeout(budget));
+        }
+
+        // Trace propagation: the endpoint's spans become children of this attempt's span.
+        if (Activity.Current is { } attempt && attempt.Source == MeshTelemetry.ActivitySource)
+        {
+            TraceContext.Inject(attempt, headers);
+        }
+
+        return handler.SendToEndpointAsync(request.Message, cancellationToken);
+    }
+
+    // A request refused before any attempt (steps 2 and 3): recorded like any other, then thrown.
+    private static HttpResponseMessage Refuse(MeshService service, MeshRequest request, long now, string reason, Exception refusal)
+    {
+        Complete(service, request, Outcome.FromException<HttpResponseMessage>(refusal), new(true, false, reason), now);
+        throw refusal;
+    }
+
+    // The end of step 1: the request's metrics, statistics, tap event and span status, and the verdict on the exception
+    // that ends a failed request, where the sidecar reads it.
+    private static void Complete(MeshService service, MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended)
+    {
+        service.Recorder.RecordRequest(request, outcome, verdict, ended);
+        if (verdict.IsFailure)
+        {
+            request.Activity?.SetStatus(ActivityStatusCode.Error, verdict.Reason);
+        }
+
+        if (outcome.Exception is { } exception)
+        {
+            MeshFailure.Mark(exception, verdict.Reason);
+        }
+    }
+
+    // The last attempt's verdict; when no attempt decided the outcome (none was made, or the deadline ended the request
+    // between attempts), the request's own exception says why.
+    private static ResponseClassification VerdictOf(MeshRequest request, Outcome<HttpResponseMessage> outcome) =>
+        outcome.Exception is { } exception && (request.Attempts == 0 || exception is TimeoutRejectedException)
+            ? request.Policy.Classifier.Classify(request.Message, exception, request.CallerToken.IsCancellationRequested)
+            : request.LastClassification;
+
+    // The total timeout from now, or the caller's deadline (an incoming request's) if sooner: a timestamp of the service's clock.
+    private static long DeadlineFor(MeshServicePolicy policy, TimeProvider time, long now)
+    {
+        var total = now + policy.TotalTimeout;
+        return MeshDeadline.Current is { } caller && caller.Timestamp < total && caller.Time == time
+            ? caller.Timestamp
+            : total;
     }
 
     // The generator runs as each attempt starts: the clock read made then is current enough.

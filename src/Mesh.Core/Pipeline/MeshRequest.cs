@@ -27,6 +27,9 @@ internal sealed class MeshRequest
     {
     }
 
+    /// <summary>Gets the service's policy in effect when the request started, which it keeps to its end.</summary>
+    public MeshServicePolicy Policy { get; private set; } = null!;
+
     /// <summary>Gets the message, re-aimed at each attempt's endpoint.</summary>
     public HttpRequestMessage Message { get; private set; } = null!;
 
@@ -98,18 +101,18 @@ internal sealed class MeshRequest
     public TimeSpan Remaining => RemainingAt(Time.GetTimestamp());
 
     /// <summary>Rents the state of a new logical request: this thread's spare, or a new one.</summary>
-    public static MeshRequest Rent(HttpRequestMessage message, CancellationToken callerToken, TimeProvider time, long started, long deadline, Activity? activity)
+    public static MeshRequest Rent(HttpRequestMessage message, MeshServicePolicy policy, CancellationToken callerToken, TimeProvider time, long started, long deadline, Activity? activity)
     {
         var request = t_spare ?? new MeshRequest();
         t_spare = null;
-        request.Start(message, callerToken, time, started, deadline, activity);
+        request.Start(message, policy, callerToken, time, started, deadline, activity);
         return request;
     }
 
     /// <summary>Gives the state back once the request is done and nothing can read it any more.</summary>
     public void Return()
     {
-        Start(null!, default, null!, 0, 0, null);
+        Start(null!, null!, default, null!, 0, 0, null);
         t_spare = this;
     }
 
@@ -140,7 +143,7 @@ internal sealed class MeshRequest
         }
 
         var hedge = new MeshRequest();
-        hedge.Start(copy, CallerToken, Time, Started, Deadline, Activity);
+        hedge.Start(copy, Policy, CallerToken, Time, Started, Deadline, Activity);
         hedge.OriginalUri = OriginalUri;
         hedge.LastEndpoint = CurrentEndpoint;
         hedge.LastClassification = new(false, true, "hedge");
@@ -153,9 +156,10 @@ internal sealed class MeshRequest
     /// <summary>Gets the logical target re-aimed at <paramref name="endpoint"/>.</summary>
     public Uri UriFor(MeshEndpoint endpoint) => endpoint.Uris.For(OriginalUri);
 
-    private void Start(HttpRequestMessage message, CancellationToken callerToken, TimeProvider time, long started, long deadline, Activity? activity)
+    private void Start(HttpRequestMessage message, MeshServicePolicy policy, CancellationToken callerToken, TimeProvider time, long started, long deadline, Activity? activity)
     {
         Message = message;
+        Policy = policy;
         OriginalUri = message?.RequestUri!;
         CallerToken = callerToken;
         Time = time;

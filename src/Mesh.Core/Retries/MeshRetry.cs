@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Mesh.Bodies;
+using Mesh.Configuration;
 using Mesh.Pipeline;
 using Mesh.Telemetry;
 using Polly;
@@ -14,11 +15,11 @@ namespace Mesh.Retries;
 /// </summary>
 internal static class MeshRetry
 {
-    public static RetryStrategyOptions<HttpResponseMessage> CreateOptions(MeshService service) => new()
+    public static RetryStrategyOptions<HttpResponseMessage> CreateOptions(MeshService service, MeshServicePolicy policy) => new()
     {
         Name = "MeshRetry",
-        MaxRetryAttempts = Math.Max(service.Options.Retry.MaxRetries, 1),
-        ShouldHandle = args => ShouldRetryAsync(service, args.Context, args.Outcome, args.AttemptNumber),
+        MaxRetryAttempts = Math.Max(policy.Options.Retry.MaxRetries, 1),
+        ShouldHandle = args => ShouldRetryAsync(service, policy.Options.Retry, args.Context, args.Outcome, args.AttemptNumber),
         DelayGenerator = args => new ValueTask<TimeSpan?>(args.Context.Properties.GetValue(MeshRequest.Key, null!).NextDelay),
         OnRetry = args =>
         {
@@ -37,18 +38,18 @@ internal static class MeshRetry
         },
     };
 
-    private static ValueTask<bool> ShouldRetryAsync(MeshService service, ResilienceContext context, Outcome<HttpResponseMessage> outcome, int attempt)
+    private static ValueTask<bool> ShouldRetryAsync(MeshService service, RetryOptions options, ResilienceContext context, Outcome<HttpResponseMessage> outcome, int attempt)
     {
         var request = context.Properties.GetValue(MeshRequest.Key, null!);
         var classification = request.LastClassification;
-        return classification.IsRetryable && attempt < service.Options.Retry.MaxRetries && request.Body is { Settling: true } body
-            ? WhenBodySettledAsync(service, request, body, outcome, attempt)
-            : new ValueTask<bool>(ShouldRetry(service, request, outcome, attempt));
+        return classification.IsRetryable && attempt < options.MaxRetries && request.Body is { Settling: true } body
+            ? WhenBodySettledAsync(service, options, request, body, outcome, attempt)
+            : new ValueTask<bool>(ShouldRetry(service, options, request, outcome, attempt));
     }
 
     // The attempt failed while its body was still arriving, and the replay buffer reads on: whether the body can be sent
     // again is known once it has (at most the replay capacity). Wait for that, within the deadline and the caller's patience.
-    private static async ValueTask<bool> WhenBodySettledAsync(MeshService service, MeshRequest request, ReplayableContent body, Outcome<HttpResponseMessage> outcome, int attempt)
+    private static async ValueTask<bool> WhenBodySettledAsync(MeshService service, RetryOptions options, MeshRequest request, ReplayableContent body, Outcome<HttpResponseMessage> outcome, int attempt)
     {
         var remaining = request.Remaining;
         if (remaining > TimeSpan.Zero)
@@ -63,10 +64,10 @@ internal static class MeshRetry
             }
         }
 
-        return ShouldRetry(service, request, outcome, attempt);
+        return ShouldRetry(service, options, request, outcome, attempt);
     }
 
-    private static bool ShouldRetry(MeshService service, MeshRequest request, Outcome<HttpResponseMessage> outcome, int attempt)
+    private static bool ShouldRetry(MeshService service, RetryOptions options, MeshRequest request, Outcome<HttpResponseMessage> outcome, int attempt)
     {
         var classification = request.LastClassification;
         if (!classification.IsFailure && !classification.IsRetryable)
@@ -74,7 +75,6 @@ internal static class MeshRetry
             return false;
         }
 
-        var options = service.Options.Retry;
         string? skip = null;
         var delay = TimeSpan.Zero;
         if (!classification.IsRetryable)

@@ -10,11 +10,11 @@ namespace Mesh.RetryBudgets;
 /// </summary>
 public sealed class RetryBudget
 {
-    private readonly RollingCounter _requests;
-    private readonly RollingCounter _retries;
-    private readonly double _ratio;
-    private readonly int _minPerSecond;
-    private readonly TimeSpan _window;
+    private RollingCounter _requests;
+    private RollingCounter _retries;
+    private double _ratio;
+    private int _minPerSecond;
+    private TimeSpan _window;
     private readonly TimeProvider _time;
     private readonly long _created;
 
@@ -35,11 +35,29 @@ public sealed class RetryBudget
         _retries = new RollingCounter(time, window);
     }
 
+    /// <summary>
+    /// Takes reloaded settings, keeping what the budget has counted: the requests and retries of the window and the
+    /// reserve accrued since the service's first use. A new window keeps the counts so far, which then age out over it.
+    /// </summary>
+    internal void Reconfigure(double ratio, int minPerSecond, TimeSpan window)
+    {
+        if (window != _window)
+        {
+            var now = _time.GetTimestamp();
+            Volatile.Write(ref _requests, _requests.Resized(window, now));
+            Volatile.Write(ref _retries, _retries.Resized(window, now));
+            _window = window;
+        }
+
+        Volatile.Write(ref _ratio, ratio);
+        Volatile.Write(ref _minPerSecond, minPerSecond);
+    }
+
     /// <summary>Records one logical request.</summary>
-    public void Deposit() => _requests.Add();
+    public void Deposit() => Volatile.Read(ref _requests).Add();
 
     /// <summary>Records one logical request that started at <paramref name="timestamp"/>, a value just read from the budget's clock.</summary>
-    internal void DepositAt(long timestamp) => _requests.AddAt(timestamp);
+    internal void DepositAt(long timestamp) => Volatile.Read(ref _requests).AddAt(timestamp);
 
     /// <summary>Takes one retry from the budget; false when it is empty, and then nothing is taken.</summary>
     public bool TryWithdraw()
@@ -49,17 +67,17 @@ public sealed class RetryBudget
             return false;
         }
 
-        _retries.Add();
+        Volatile.Read(ref _retries).Add();
         return true;
     }
 
     /// <summary>Gets the retries still allowed in the current window.</summary>
-    public double Remaining => (_ratio * _requests.Sum()) + Reserve() - _retries.Sum();
+    public double Remaining => (Volatile.Read(ref _ratio) * Volatile.Read(ref _requests).Sum()) + Reserve() - Volatile.Read(ref _retries).Sum();
 
     // The always-allowed retries accrue at minPerSecond: a new budget does not start with a whole window's worth.
     private double Reserve()
     {
         var seconds = Math.Min(_window.TotalSeconds, Math.Floor(_time.GetElapsedTime(_created).TotalSeconds) + 1);
-        return _minPerSecond * seconds;
+        return Volatile.Read(ref _minPerSecond) * seconds;
     }
 }

@@ -96,6 +96,15 @@ public sealed class MeshTelemetry : IDisposable
         }
     }
 
+    /// <summary>Removes a service that is gone (an evicted dynamic one): its <c>mesh.endpoints</c> series go with it.</summary>
+    internal void RemoveEndpointSource(IEndpointSource source)
+    {
+        lock (_endpointSources)
+        {
+            _endpointSources.Remove(source);
+        }
+    }
+
     private IEnumerable<Measurement<int>> ObserveEndpoints()
     {
         List<Measurement<int>> measurements = [];

@@ -6,6 +6,7 @@ using Mesh.Configuration;
 using Mesh.Discovery;
 using Mesh.Endpoints;
 using Mesh.FailureAccrual;
+using Mesh.LoadBalancing;
 using Mesh.Telemetry;
 using Mesh.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,7 +50,8 @@ public sealed class EndpointDiscoveryTests : IAsyncDisposable
         var meters = _services.GetRequiredService<IMeterFactory>();
         _telemetry = new MeshTelemetry(meters);
         _errors = new MetricCollector<long>(meters, MeshInstruments.Name, MeshInstruments.DiscoveryErrors);
-        _endpoints = MeshService.CreateEndpoints(new MeshServiceOptions(), new FailureAccrualPolicyRegistry([]), _time);
+        _endpoints = new ServiceEndpoints(address => new MeshEndpoint(
+            address, new PeakEwma(_time, TimeSpan.FromSeconds(10), TimeSpan.Zero, TimeSpan.Zero), new EndpointHealth(new ConsecutiveFailuresOrSuccessRatePolicy(new FailureAccrualOptions(), _time))));
         _discovery = new EndpointDiscovery("orders", _services.GetRequiredService<ServiceEndpointResolver>(), _endpoints, _telemetry, _time, RefreshPeriod, NullLogger.Instance);
     }
 

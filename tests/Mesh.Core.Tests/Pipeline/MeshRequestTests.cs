@@ -10,7 +10,7 @@ public sealed class MeshRequestTests
     public async Task ARentedRequest_CarriesNothingOfTheRequestReturnedBeforeIt()
     {
         var time = new FakeTimeProvider();
-        var first = MeshRequest.Rent(new HttpRequestMessage(HttpMethod.Post, "http://orders/a"), new CancellationTokenSource().Token, time, 100, 200, activity: null);
+        var first = MeshRequest.Rent(new HttpRequestMessage(HttpMethod.Post, "http://orders/a"), null!, new CancellationTokenSource().Token, time, 100, 200, activity: null);
         first.Attempts = 3;
         first.LastClassification = new(true, true, FailureReasons.Timeout);
         first.RetrySkipped = "budget_exhausted";
@@ -22,10 +22,10 @@ public sealed class MeshRequestTests
         // On the same thread, the spare is reused: the test proves the reset, not the allocation.
         var second = await Task.Run(() =>
         {
-            var spare = MeshRequest.Rent(new HttpRequestMessage(HttpMethod.Get, "http://orders/b"), default, time, 1_000, 5_000, activity: null);
-            var again = MeshRequest.Rent(new HttpRequestMessage(HttpMethod.Get, "http://orders/c"), default, time, 1_000, 5_000, activity: null);
+            var spare = MeshRequest.Rent(new HttpRequestMessage(HttpMethod.Get, "http://orders/b"), null!, default, time, 1_000, 5_000, activity: null);
+            var again = MeshRequest.Rent(new HttpRequestMessage(HttpMethod.Get, "http://orders/c"), null!, default, time, 1_000, 5_000, activity: null);
             spare.Return();
-            var reused = MeshRequest.Rent(new HttpRequestMessage(HttpMethod.Get, "http://orders/d"), default, time, 2_000, 9_000, activity: null);
+            var reused = MeshRequest.Rent(new HttpRequestMessage(HttpMethod.Get, "http://orders/d"), null!, default, time, 2_000, 9_000, activity: null);
             Assert.Same(spare, reused);
             Assert.NotSame(spare, again);
             return reused;
@@ -49,7 +49,7 @@ public sealed class MeshRequestTests
     {
         var time = new FakeTimeProvider();
         var now = time.GetTimestamp();
-        var request = MeshRequest.Rent(new HttpRequestMessage(HttpMethod.Get, "http://orders/"), default, time, now, now + (2 * time.TimestampFrequency), activity: null);
+        var request = MeshRequest.Rent(new HttpRequestMessage(HttpMethod.Get, "http://orders/"), null!, default, time, now, now + (2 * time.TimestampFrequency), activity: null);
 
         time.Advance(TimeSpan.FromMilliseconds(500));
 

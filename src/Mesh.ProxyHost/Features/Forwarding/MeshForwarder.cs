@@ -70,7 +70,7 @@ internal sealed class MeshForwarder(IHttpForwarder forwarder, ProxyOptions proxy
         var headers = context.Request.Headers;
         if (headers.ContainsKey(HeaderNames.TransferEncoding) && headers.ContainsKey(KestrelRenamedContentLength))
         {
-            await ProxyErrors.WriteAsync(context, 400, "ambiguous-length", "the request has both Transfer-Encoding and Content-Length.");
+            await ProxyErrors.WriteAsync(context, ProxyError.AmbiguousLength, route.Service);
             return;
         }
 

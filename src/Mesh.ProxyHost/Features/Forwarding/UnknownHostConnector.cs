@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Mesh.Classification;
 
 namespace Mesh.ProxyHost.Features.Forwarding;
 
@@ -17,7 +18,10 @@ internal sealed class UnknownHostConnector(Func<string, CancellationToken, Task<
         var addresses = IPAddress.TryParse(endpoint.Host.Trim('[', ']'), out var literal) ? [literal] : await resolve(endpoint.Host, cancellationToken).ConfigureAwait(false);
         if (addresses.Length == 0 || Array.Exists(addresses, ForbiddenAddresses.Contains))
         {
-            throw new ForbiddenAddressException(endpoint.Host);
+            throw new ConnectRefusedException(
+                FailureReasons.ForbiddenAddress,
+                $"Mesh: '{endpoint.Host}' resolves to an address the sidecar never forwards to (link-local or a cloud metadata service).",
+                isRetryable: false);
         }
 
         if (inner is not null)

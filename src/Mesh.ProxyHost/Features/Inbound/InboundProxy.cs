@@ -36,20 +36,20 @@ internal sealed class InboundProxy
     public async Task InvokeAsync(HttpContext context)
     {
         var headers = context.Request.Headers;
-        var budget = DeadlineHeaders.Read(headers[DeadlineHeaders.MeshTimeout].ToString(), headers[DeadlineHeaders.GrpcTimeout].ToString());
-        if (budget is not { } left)
+        var deadline = IncomingDeadline.Read(headers[DeadlineHeaders.MeshTimeout].ToString(), headers[DeadlineHeaders.GrpcTimeout].ToString(), _time);
+        if (!deadline.IsPresent)
         {
             await _forwarder.ForwardAsync(context, _route, _transformer);
             return;
         }
 
-        if (left <= TimeSpan.Zero)
+        if (deadline.HasPassed)
         {
-            await ProxyErrors.WriteAsync(context, 504, "deadline-exceeded", "the request's deadline had passed when it arrived.");
+            await ProxyErrors.WriteAsync(context, ProxyError.DeadlinePassed, _service);
             return;
         }
 
-        using var scope = MeshDeadline.Begin(Deadline.After(_time, left));
+        using var scope = deadline.Begin();
         await _forwarder.ForwardAsync(context, _route, _transformer);
     }
 }

@@ -26,21 +26,21 @@ internal sealed partial class OutboundProxy(
         var request = context.Request;
         if (HttpMethods.IsConnect(request.Method))
         {
-            await ProxyErrors.WriteAsync(context, 405, "connect-refused", "CONNECT is not supported: the sidecar forwards only to configured services.");
+            await ProxyErrors.WriteAsync(context, ProxyError.ConnectRefused, request.Host.Value ?? "");
             return;
         }
 
         if (request.Headers.TryGetValue(MeshHeaders.Hop, out var hops) && hops.Contains(identity.Id))
         {
             Log.LoopRefused(logger, request.Host.Value ?? "");
-            await ProxyErrors.WriteAsync(context, 508, "loop", "this request already passed through this sidecar; refusing to forward it again.");
+            await ProxyErrors.WriteAsync(context, ProxyError.Loop, request.Host.Value ?? "");
             return;
         }
 
         var service = request.Host.Host.ToLowerInvariant();
         if (service.Length == 0)
         {
-            await ProxyErrors.WriteAsync(context, 400, "no-host", "the request names no service: send it with 'Host: <service>'.");
+            await ProxyErrors.WriteAsync(context, ProxyError.NoHost, "");
             return;
         }
 
@@ -49,7 +49,7 @@ internal sealed partial class OutboundProxy(
             if (!options.Outbound.AllowUnknownHosts)
             {
                 Log.UnknownService(logger, service);
-                await ProxyErrors.WriteAsync(context, 404, "unknown-service", $"unknown service '{service}'. Add its endpoints under 'Services:{service}:http' in the sidecar's configuration.");
+                await ProxyErrors.WriteAsync(context, ProxyError.UnknownService, service);
                 return;
             }
 
@@ -58,7 +58,7 @@ internal sealed partial class OutboundProxy(
             // (UnknownHostConnector).
             if (IPAddress.TryParse(request.Host.Host.Trim('[', ']'), out var ip) && ForbiddenAddresses.Contains(ip))
             {
-                await ProxyErrors.WriteAsync(context, 403, "forbidden-address", $"'{request.Host.Host}' is a link-local or metadata address; the sidecar never forwards there.");
+                await ProxyErrors.WriteAsync(context, ProxyError.ForbiddenAddress, request.Host.Host);
                 return;
             }
 

@@ -1,0 +1,101 @@
+using Mesh.Classification;
+using Mesh.Endpoints;
+using Mesh.Pipeline;
+using Mesh.Stats;
+using Mesh.Tap;
+using Polly;
+
+namespace Mesh.Telemetry;
+
+/// <summary>
+/// Records one service's traffic where operators read it: the golden metrics (<c>mesh.requests</c>,
+/// <c>mesh.attempts</c> and their durations), the rolling statistics of <c>/stats</c>, and the tap. It decides nothing:
+/// the verdicts it records are the classifier's, and what the service learns from them is <see cref="MeshService.Learn"/>.
+/// </summary>
+internal sealed class ServiceRecorder(MeshService service)
+{
+    /// <summary>Records an attempt that ended at <paramref name="ended"/>, a timestamp of the service's clock.</summary>
+    public void RecordAttempt(MeshRequest request, MeshEndpoint endpoint, Outcome<HttpResponseMessage> outcome, ResponseClassification classification, TimeSpan elapsed, long ended)
+    {
+        if (classification.Reason != FailureReasons.Cancelled)
+        {
+            endpoint.Traffic?.RecordAt(classification.IsFailure, elapsed, ended);
+            service.Stats.Attempts.RecordAt(classification.IsFailure, elapsed, ended);
+        }
+
+        if (request.TapAttempts is { } tapAttempts)
+        {
+            // A hedge shares the list with the attempt it races.
+            lock (tapAttempts)
+            {
+                tapAttempts.Add(new TapAttempt(endpoint.Name, classification.Reason, StatusOrNull(outcome), elapsed.TotalMilliseconds));
+            }
+        }
+
+        var tags = new RequestTags(service.Direction, service.Name, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification));
+        service.Telemetry.RecordAttempt(in tags, endpoint, elapsed);
+    }
+
+    /// <summary>
+    /// Records a logical request that ended at <paramref name="ended"/> with <paramref name="verdict"/>, the
+    /// classification the caller's answer got: its last attempt's, or, when no attempt decided it, its own.
+    /// </summary>
+    public void RecordRequest(MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended)
+    {
+        var elapsed = service.Time.GetElapsedTime(request.Started, ended);
+        var tags = new RequestTags(service.Direction, service.Name, request.Message.Method.Method, StatusOf(outcome), !verdict.IsFailure, ErrorTypeOf(outcome, verdict));
+        service.Telemetry.RecordRequest(in tags, elapsed);
+        service.Stats.Requests.RecordAt(verdict.IsFailure, elapsed, ended);
+        if (service.Tap.IsActive)
+        {
+            service.Tap.Publish(TapEventOf(request, outcome, verdict, elapsed));
+        }
+    }
+
+    /// <summary>Gets the service's statistics over <paramref name="window"/>.</summary>
+    public ServiceSnapshot Snapshot(TimeSpan window)
+    {
+        var endpoints = new List<EndpointSnapshot>();
+        foreach (var endpoint in service.Endpoints.Current.All)
+        {
+            endpoints.Add(new EndpointSnapshot(
+                endpoint.Name,
+                endpoint.State.ToTagValue(),
+                endpoint.State == EndpointState.Ready ? null : endpoint.Health.EjectionReason,
+                endpoint.InFlight,
+                TimeSpan.FromMilliseconds(endpoint.Latency.EstimateMs),
+                endpoint.Traffic?.Snapshot(window) ?? new TrafficSnapshot(0, 0, null, null, null, null)));
+        }
+
+        var stats = service.Stats;
+        return new ServiceSnapshot(service.Name, service.Direction, stats.Requests.Snapshot(window), stats.Attempts.Snapshot(window), stats.RetriesPerSecond(window), service.Budget.Remaining, endpoints);
+    }
+
+    private TapEvent TapEventOf(MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, TimeSpan elapsed)
+    {
+        var target = request.OriginalUri;
+        var traceId = request.Activity?.TraceId.ToHexString() ?? TraceContext.TraceIdOf(request.Message.Headers);
+        return new TapEvent(
+            service.Time.GetUtcNow(),
+            service.Direction,
+            service.Name,
+            request.Message.Method.Method,
+            target.Authority,
+            target.AbsolutePath,
+            StatusOrNull(outcome),
+            elapsed.TotalMilliseconds,
+            verdict.IsFailure ? "failure" : "success",
+            outcome.Result is not null ? request.LastEndpoint?.Name : null,
+            request.TapAttempts ?? [],
+            request.TapRetries ?? [],
+            request.RetrySkipped,
+            traceId);
+    }
+
+    private static int? StatusOrNull(Outcome<HttpResponseMessage> outcome) => outcome.Result is { } response ? (int)response.StatusCode : null;
+
+    private static int StatusOf(Outcome<HttpResponseMessage> outcome) => outcome.Result is { } response ? (int)response.StatusCode : 0;
+
+    private static string? ErrorTypeOf(Outcome<HttpResponseMessage> outcome, ResponseClassification classification) =>
+        outcome.Exception is null ? null : classification.Reason;
+}

@@ -1,0 +1,63 @@
+using Mesh.Classification;
+using Mesh.Timeouts;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Mesh.ProxyHost.Features.Forwarding;
+
+/// <summary>
+/// One kind of response the sidecar makes itself: its status, the <c>mesh-proxy-error</c> value naming it, and the
+/// one-line explanation of its body. This is the one table of them (README "Sidecar errors" lists the same rows): the
+/// requests the sidecar refuses before any service sees them, and the failures of a forwarded request, chosen from the
+/// verdict the Mesh pipeline reached (<see cref="MeshFailure"/>) or, for what happened on the client's side, from YARP's.
+/// </summary>
+/// <param name="Status">The HTTP status.</param>
+/// <param name="Name">The <c>mesh-proxy-error</c> header value and the <c>mesh.proxy.error</c> metric label.</param>
+/// <param name="Describe">The body's explanation, given the service (or host) concerned.</param>
+internal sealed record ProxyError(int Status, string Name, Func<string, string> Describe)
+{
+    // Refused before forwarding.
+    public static readonly ProxyError UnknownService = new(404, "unknown-service", static s => $"unknown service '{s}'. Add its endpoints under 'Services:{s}:http' in the sidecar's configuration.");
+    public static readonly ProxyError NoHost = new(400, "no-host", static _ => "the request names no service: send it with 'Host: <service>'.");
+    public static readonly ProxyError ConnectRefused = new(405, "connect-refused", static _ => "CONNECT is not supported: the sidecar forwards only to configured services.");
+    public static readonly ProxyError Loop = new(508, "loop", static _ => "this request already passed through this sidecar; refusing to forward it again.");
+    public static readonly ProxyError AmbiguousLength = new(400, "ambiguous-length", static _ => "the request has both Transfer-Encoding and Content-Length.");
+    public static readonly ProxyError ForbiddenAddress = new(403, "forbidden-address", static s => $"'{s}' is, or resolves to, a link-local or metadata address; the sidecar never forwards there.");
+    public static readonly ProxyError DeadlinePassed = new(504, "deadline-exceeded", static _ => IncomingDeadline.PassedMessage);
+
+    // A forwarded request that failed: from the pipeline's verdict.
+    public static readonly ProxyError NoEndpoints = new(503, "no-endpoints", static s => $"service '{s}' has no endpoints.");
+    public static readonly ProxyError Overloaded = new(503, "overloaded", static s => $"too many requests to service '{s}' are in flight; try again later.");
+    public static readonly ProxyError ConnectError = new(502, "connect-error", static s => $"could not connect to service '{s}'.");
+    public static readonly ProxyError DeadlineExceeded = new(504, "deadline-exceeded", static s => $"service '{s}' did not answer before the deadline.");
+    public static readonly ProxyError UpstreamError = new(502, "upstream-error", static s => $"forwarding to service '{s}' failed.");
+
+    // A forwarded request that failed on the client's side or in YARP, where Mesh's pipeline has no say.
+    public static readonly ProxyError RequestBody = new(400, "request-body", static _ => "the request body could not be read from the client.");
+    public static readonly ProxyError Timeout = new(504, "timeout", static s => $"service '{s}' timed out.");
+
+    /// <summary>Gets whether the client's connection is closed after this response (shed load: it should go elsewhere).</summary>
+    public bool ClosesConnection => ReferenceEquals(this, Overloaded);
+
+    /// <summary>
+    /// Chooses the response to a failed forward: YARP's view of what failed on the client's side first, then the
+    /// pipeline's verdict, then YARP's own activity timeout; anything else is an upstream error.
+    /// </summary>
+    public static ProxyError Of(ForwarderError error, Exception? exception)
+    {
+        if (error is ForwarderError.RequestBodyClient or ForwarderError.RequestBodyCanceled)
+        {
+            return RequestBody;
+        }
+
+        return (exception is null ? null : MeshFailure.ReasonOf(exception)) switch
+        {
+            FailureReasons.NoEndpoints => NoEndpoints,
+            FailureReasons.Overloaded => Overloaded,
+            FailureReasons.ForbiddenAddress => ForbiddenAddress,
+            FailureReasons.ConnectError => ConnectError,
+            FailureReasons.Timeout => DeadlineExceeded,
+            _ when error == ForwarderError.RequestTimedOut => Timeout,
+            _ => UpstreamError,
+        };
+    }
+}
