@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Mesh;
 using Mesh.Configuration;
+using Mesh.Upstream;
 using Microsoft.Extensions.Configuration;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -31,12 +32,21 @@ public static class MeshClientServiceCollectionExtensions
                 // Mesh owns deadlines (Mesh:Services:{service}:Timeouts:Total); HttpClient's own 100 s would only get in the way.
                 client.Timeout = Timeout.InfiniteTimeSpan;
             })
-            .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler
+            .ConfigurePrimaryHttpMessageHandler(sp =>
             {
-                // Endpoints come and go; do not pin a connection to an address forever.
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
-                ConnectTimeout = TimeSpan.FromSeconds(10),
+                // Connections stay idle at most Mesh:Services:{service}:Upstream:IdleTimeout, read per request.
+                var registry = sp.GetRequiredService<MeshServiceRegistry>();
+                return new UpstreamHandler(
+                    new ConnectionPools(static idle => new SocketsHttpHandler
+                    {
+                        // Endpoints come and go; do not pin a connection to an address forever.
+                        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                        PooledConnectionIdleTimeout = idle,
+                        ConnectTimeout = TimeSpan.FromSeconds(10),
+                    }),
+                    () => registry.Get(service).Policy.Options.Upstream.IdleTimeout,
+                    new KeepAliveHints(),
+                    ownsPools: true);
             })
             .AddHttpMessageHandler(sp => sp.GetRequiredService<MeshServiceRegistry>().CreateHandler(service));
     }

@@ -27,18 +27,21 @@ internal sealed class MeshService : IEndpointSource
     private LatencyHistogram? _recentLatencies;
     private int _inFlight;
     private long _lastUsed;
+    private readonly bool _countedAsOther;
 
-    public MeshService(string name, string direction, MeshServiceOptions options, MeshServiceDependencies dependencies, bool isDynamic = false)
+    public MeshService(string name, string direction, MeshServiceOptions options, MeshServiceDependencies dependencies, bool isDynamic = false, string? metricName = null)
     {
         _dependencies = dependencies;
         Name = name;
         Direction = direction;
         IsDynamic = isDynamic;
+        MetricName = metricName ?? name;
+        _countedAsOther = !string.Equals(MetricName, name, StringComparison.Ordinal);
         Endpoints = new ServiceEndpoints(CreateEndpoint);
         Stats = new ServiceStats(dependencies.Time);
         var retry = options.Retry;
         Budget = new RetryBudget(retry.BudgetRatio, retry.BudgetMinPerSecond, retry.BudgetWindow, dependencies.Time);
-        FailureAccrual = new FailureAccrualMechanism(name, Endpoints, options.FailureAccrual, dependencies.Time, dependencies.Random, dependencies.Telemetry, dependencies.AccrualLogger);
+        FailureAccrual = new FailureAccrualMechanism(name, Endpoints, options.FailureAccrual, dependencies.Time, dependencies.Random, dependencies.Telemetry, dependencies.AccrualLogger, this);
         Recorder = new ServiceRecorder(this);
         _lastUsed = dependencies.Time.GetTimestamp();
         Apply(options);
@@ -54,6 +57,15 @@ internal sealed class MeshService : IEndpointSource
     /// allowed to forward): such services are evicted when idle, so callers cannot grow the host's state without bound.
     /// </summary>
     public bool IsDynamic { get; }
+
+    /// <summary>
+    /// Gets the <c>mesh.service</c> value of the service's metrics: its name, except for a dynamic service made after
+    /// <c>Mesh:DynamicServices:MaxMetricNames</c> others have been named, which counts as <c>other</c>.
+    /// </summary>
+    public string MetricName { get; }
+
+    /// <summary>Gets the <c>mesh.endpoint</c> value of <paramref name="endpoint"/>'s metrics: <c>other</c> with the service.</summary>
+    public string EndpointMetricName(MeshEndpoint endpoint) => _countedAsOther ? MetricName : endpoint.Name;
 
     /// <summary>Gets what is configured now. Read once per request: a reload applies from the next request on.</summary>
     public MeshServicePolicy Policy => Volatile.Read(ref _policy);

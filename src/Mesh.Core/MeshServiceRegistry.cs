@@ -24,6 +24,7 @@ namespace Mesh;
 internal sealed partial class MeshServiceRegistry : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<MeshService>> _services = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, byte> _metricNames = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<MeshService> _static = [];
     private readonly IOptionsFactory<MeshServiceOptions> _optionsFactory;
     private readonly IOptionsMonitor<DynamicServicesOptions> _dynamicOptions;
@@ -35,6 +36,9 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
     private readonly IDisposable? _reloadSubscription;
     private readonly ITimer _sweep;
     private int _dynamicCount;
+
+    /// <summary>The <c>mesh.service</c> of the dynamic services past <c>Mesh:DynamicServices:MaxMetricNames</c>.</summary>
+    public const string OtherService = "other";
 
     public MeshServiceRegistry(
         IOptionsFactory<MeshServiceOptions> optionsFactory,
@@ -102,17 +106,21 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
             .ToList();
     }
 
-    /// <summary>Gets the service <paramref name="name"/>, made on first use.</summary>
-    /// <param name="name">The service.</param>
-    /// <param name="dynamic">Whether configuration does not name it: it is then evicted when idle.</param>
-    public MeshService Get(string name, bool dynamic = false) =>
-        _services.GetOrAdd(name, static (n, state) => new(() => state.self.Create(n, state.dynamic)), (self: this, dynamic)).Value;
+    /// <summary>Gets the service <paramref name="name"/>, made on first use, its endpoints from discovery.</summary>
+    public MeshService Get(string name) => GetOrCreate(name, dynamic: false, endpoint: null);
 
     /// <summary>Creates a handler that sends requests for <paramref name="name"/> through its pipeline, outbound.</summary>
     public MeshHttpHandler CreateHandler(string name) => new(Get(name));
 
-    /// <summary>Creates a handler for a service configuration does not name, evicted when idle (<see cref="DynamicServicesOptions"/>).</summary>
-    public MeshHttpHandler CreateDynamicHandler(string name) => new(Get(name, dynamic: true));
+    /// <summary>
+    /// Creates a handler for a service configuration does not name (<see cref="DynamicServicesOptions"/>: evicted when
+    /// idle, bounded in number). With <paramref name="endpoint"/>, that is its one endpoint and nothing is discovered:
+    /// an unknown host the sidecar forwards to is its own endpoint, resolved as it is connected to.
+    /// </summary>
+    public MeshHttpHandler CreateDynamicHandler(string name, Uri? endpoint = null) => new(GetOrCreate(name, dynamic: true, endpoint));
+
+    private MeshService GetOrCreate(string name, bool dynamic, Uri? endpoint) =>
+        _services.GetOrAdd(name, static (n, state) => new(() => state.self.Create(n, state.dynamic, state.endpoint)), (self: this, dynamic, endpoint)).Value;
 
     /// <summary>
     /// Creates a handler for a service with one fixed endpoint and no discovery, such as the local application behind
@@ -133,23 +141,48 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
         return new MeshHttpHandler(service);
     }
 
-    private MeshService Create(string name, bool dynamic)
+    private MeshService Create(string name, bool dynamic, Uri? endpoint)
     {
-        if (dynamic && Interlocked.Increment(ref _dynamicCount) > _dynamicOptions.CurrentValue.MaxServices)
+        if (dynamic)
         {
-            EvictLeastRecentlyUsed();
+            Interlocked.Increment(ref _dynamicCount);
+            EvictOverMaximum();
         }
 
-        var service = new MeshService(name, MeshDirection.Outbound, _optionsFactory.Create(name), _dependencies, dynamic);
-        service.Discovery = new EndpointDiscovery(name, _resolver, service.Endpoints, _dependencies.Telemetry, _dependencies.Time, _discoveryOptions.Value.RefreshPeriod, _loggers.CreateLogger("Mesh.Discovery"));
+        var service = new MeshService(name, MeshDirection.Outbound, _optionsFactory.Create(name), _dependencies, dynamic, dynamic ? MetricNameOf(name) : null);
         _dependencies.Telemetry.AddEndpointSource(service);
-        service.Discovery.Start();
+        if (endpoint is not null)
+        {
+            service.Endpoints.Publish([endpoint]);
+        }
+        else
+        {
+            service.Discovery = new EndpointDiscovery(name, _resolver, service.Endpoints, _dependencies.Telemetry, _dependencies.Time, _discoveryOptions.Value.RefreshPeriod, _loggers.CreateLogger("Mesh.Discovery"));
+            service.Discovery.Start();
+        }
+
         if (dynamic)
         {
             Log.DynamicServiceCreated(_logger, name);
         }
 
         return service;
+    }
+
+    // A dynamic service keeps the metric name it had before it was evicted; new ones are named while the budget lasts.
+    private string MetricNameOf(string name)
+    {
+        if (_metricNames.ContainsKey(name))
+        {
+            return name;
+        }
+
+        if (_metricNames.Count < _dynamicOptions.CurrentValue.MaxMetricNames && _metricNames.TryAdd(name, 0))
+        {
+            return name;
+        }
+
+        return _metricNames.ContainsKey(name) ? name : OtherService;
     }
 
     // Dynamic services with nothing in flight and no request for the idle timeout go.
@@ -167,21 +200,29 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
         }
     }
 
-    // Over the maximum: the dynamic service used least recently goes, busy or not (its requests in flight finish on it).
-    private void EvictLeastRecentlyUsed()
+    // Over the maximum: the dynamic services used least recently go, busy or not (their requests in flight finish on
+    // them), until the count is back within it. Requests making services at once may pick the same victim: the one that
+    // loses the race looks again.
+    private void EvictOverMaximum()
     {
-        KeyValuePair<string, Lazy<MeshService>>? oldest = null;
-        foreach (var pair in _services)
+        var max = _dynamicOptions.CurrentValue.MaxServices;
+        while (Volatile.Read(ref _dynamicCount) > max)
         {
-            if (pair.Value.IsValueCreated && pair.Value.Value.IsDynamic &&
-                (oldest is null || pair.Value.Value.LastUsed < oldest.Value.Value.Value.LastUsed))
+            KeyValuePair<string, Lazy<MeshService>>? oldest = null;
+            foreach (var pair in _services)
             {
-                oldest = pair;
+                if (pair.Value.IsValueCreated && pair.Value.Value.IsDynamic &&
+                    (oldest is null || pair.Value.Value.LastUsed < oldest.Value.Value.Value.LastUsed))
+                {
+                    oldest = pair;
+                }
             }
-        }
 
-        if (oldest is { } victim)
-        {
+            if (oldest is not { } victim)
+            {
+                return;
+            }
+
             Evict(victim.Key, victim.Value);
         }
     }

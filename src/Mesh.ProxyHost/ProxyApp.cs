@@ -95,11 +95,6 @@ public static class ProxyApp
             services.AddMeshDnsDiscovery();
         }
 
-        if (proxy.Outbound.AllowUnknownHosts)
-        {
-            services.AddServiceDiscovery();
-        }
-
         services.AddHttpForwarder();
         services.AddSingleton<SidecarIdentity>();
         services.AddSingleton<ServiceCatalog>();

@@ -23,4 +23,12 @@ public sealed class DynamicServicesOptions
     /// Default: 1000.
     /// </summary>
     public int MaxServices { get; set; } = 1000;
+
+    /// <summary>
+    /// Gets or sets how many dynamic services metrics name (<c>mesh.service</c>) over the host's life; the requests of
+    /// those made after them are counted as <c>mesh.service="other"</c>. OpenTelemetry keeps every series it has seen for
+    /// the life of the process (it cannot forget a cumulative series), so evicting a service cannot drop its series: this
+    /// bounds them instead. Default: 1000.
+    /// </summary>
+    public int MaxMetricNames { get; set; } = 1000;
 }

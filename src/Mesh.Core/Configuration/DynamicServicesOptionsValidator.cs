@@ -10,6 +10,7 @@ internal sealed class DynamicServicesOptionsValidator : IValidateOptions<Dynamic
         var errors = new ValidationErrors(DynamicServicesOptions.SectionName);
         errors.RequirePositive("IdleTimeout", options.IdleTimeout);
         errors.RequireRange("MaxServices", options.MaxServices, 1, 1_000_000);
+        errors.RequireRange("MaxMetricNames", options.MaxMetricNames, 0, 1_000_000);
         return errors.ToResult();
     }
 }

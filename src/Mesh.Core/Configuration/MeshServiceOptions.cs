@@ -33,6 +33,9 @@ public sealed class MeshServiceOptions
     /// <summary>Gets or sets the total and per-try timeouts.</summary>
     public TimeoutOptions Timeouts { get; set; } = new();
 
+    /// <summary>Gets or sets the connections to the service's endpoints.</summary>
+    public UpstreamOptions Upstream { get; set; } = new();
+
     /// <summary>Gets or sets per-endpoint failure accrual.</summary>
     public FailureAccrualOptions FailureAccrual { get; set; } = new();
 

@@ -46,6 +46,8 @@ internal sealed class MeshServiceOptionsValidator(LoadBalancerRegistry balancers
             errors.Add("Timeouts:PerTry", $"must not exceed Timeouts:Total ({timeouts.Total}), was {timeouts.PerTry}");
         }
 
+        errors.RequirePositive("Upstream:IdleTimeout", options.Upstream.IdleTimeout);
+
         var accrual = options.FailureAccrual;
         if (!accrualPolicies.Contains(accrual.Policy))
         {

@@ -20,7 +20,8 @@ internal sealed partial class FailureAccrualMechanism(
     TimeProvider time,
     Func<double> random,
     MeshTelemetry telemetry,
-    ILogger logger)
+    ILogger logger,
+    MeshService? owner = null)
 {
     private readonly object _ejectLock = new();
     private FailureAccrualOptions _options = options;
@@ -121,7 +122,7 @@ internal sealed partial class FailureAccrualMechanism(
 
             endpoint.Health.Policy.Reset();
             endpoints.RefreshAvailability();
-            telemetry.RecordEjection(service, endpoint, reason);
+            telemetry.RecordEjection(owner?.MetricName ?? service, owner?.EndpointMetricName(endpoint) ?? endpoint.Name, reason);
             Log.Ejected(logger, service, endpoint.Name, reason, penalty);
         }
     }

@@ -31,11 +31,11 @@ internal static class MeshHedging
 
             if (!service.Budget.TryWithdraw())
             {
-                service.Telemetry.RecordBudgetExhausted(service.Name);
+                service.Telemetry.RecordBudgetExhausted(service.MetricName);
                 return null;
             }
 
-            service.Telemetry.RecordRetry(service.Name, "hedge");
+            service.Telemetry.RecordRetry(service.MetricName, "hedge");
             service.Stats.RecordRetry("hedge");
             primary.TapRetries?.Add("hedge");
             args.ActionContext.Properties.Set(MeshRequest.Key, hedge);

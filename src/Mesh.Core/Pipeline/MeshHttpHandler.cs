@@ -12,6 +12,9 @@ public sealed class MeshHttpHandler : DelegatingHandler
 
     internal MeshHttpHandler(MeshService service) => _service = service;
 
+    /// <summary>Gets the service the handler sends for.</summary>
+    internal MeshService Service => _service;
+
     /// <inheritdoc />
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

@@ -25,7 +25,7 @@ internal static class MeshRetry
         {
             var request = args.Context.Properties.GetValue(MeshRequest.Key, null!);
             var reason = request.LastClassification.Reason;
-            service.Telemetry.RecordRetry(service.Name, reason);
+            service.Telemetry.RecordRetry(service.MetricName, reason);
             service.Stats.RecordRetry(reason);
             request.TapRetries?.Add(reason);
             request.Activity?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection
@@ -100,7 +100,7 @@ internal static class MeshRetry
             else if (!service.Budget.TryWithdraw())
             {
                 skip = RetrySkipReasons.BudgetExhausted;
-                service.Telemetry.RecordBudgetExhausted(service.Name);
+                service.Telemetry.RecordBudgetExhausted(service.MetricName);
             }
         }
 

@@ -58,7 +58,7 @@ public sealed class MeshTelemetry : IDisposable
         _requestDuration.Record(duration.TotalSeconds, in list);
     }
 
-    internal void RecordAttempt(in RequestTags tags, MeshEndpoint endpoint, TimeSpan duration)
+    internal void RecordAttempt(in RequestTags tags, string endpoint, TimeSpan duration)
     {
         if (!_attempts.Enabled && !_attemptDuration.Enabled)
         {
@@ -66,7 +66,7 @@ public sealed class MeshTelemetry : IDisposable
         }
 
         var list = tags.ToTagList();
-        list.Add(MeshInstruments.EndpointTag, endpoint.Name);
+        list.Add(MeshInstruments.EndpointTag, endpoint);
         _attempts.Add(1, in list);
         _attemptDuration.Record(duration.TotalSeconds, in list);
     }
@@ -77,11 +77,11 @@ public sealed class MeshTelemetry : IDisposable
     internal void RecordBudgetExhausted(string service) =>
         _budgetExhausted.Add(1, new KeyValuePair<string, object?>(MeshInstruments.ServiceTag, service));
 
-    internal void RecordEjection(string service, MeshEndpoint endpoint, string reason) =>
+    internal void RecordEjection(string service, string endpoint, string reason) =>
         _ejections.Add(
             1,
             new KeyValuePair<string, object?>(MeshInstruments.ServiceTag, service),
-            new KeyValuePair<string, object?>(MeshInstruments.EndpointTag, endpoint.Name),
+            new KeyValuePair<string, object?>(MeshInstruments.EndpointTag, endpoint),
             new KeyValuePair<string, object?>(MeshInstruments.EjectionReasonTag, reason));
 
     internal void RecordDiscoveryError(string service, string reason) =>

@@ -32,8 +32,8 @@ internal sealed class ServiceRecorder(MeshService service)
             }
         }
 
-        var tags = new RequestTags(service.Direction, service.Name, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification));
-        service.Telemetry.RecordAttempt(in tags, endpoint, elapsed);
+        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification));
+        service.Telemetry.RecordAttempt(in tags, service.EndpointMetricName(endpoint), elapsed);
     }
 
     /// <summary>
@@ -43,7 +43,7 @@ internal sealed class ServiceRecorder(MeshService service)
     public void RecordRequest(MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended)
     {
         var elapsed = service.Time.GetElapsedTime(request.Started, ended);
-        var tags = new RequestTags(service.Direction, service.Name, request.Message.Method.Method, StatusOf(outcome), !verdict.IsFailure, ErrorTypeOf(outcome, verdict));
+        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, StatusOf(outcome), !verdict.IsFailure, ErrorTypeOf(outcome, verdict));
         service.Telemetry.RecordRequest(in tags, elapsed);
         service.Stats.Requests.RecordAt(verdict.IsFailure, elapsed, ended);
         if (service.Tap.IsActive)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using Mesh.Pipeline;
 using Mesh.ProxyHost.Configuration;
+using Mesh.Upstream;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -12,7 +13,7 @@ namespace Mesh.ProxyHost.Features.Forwarding;
 /// service: YARP builds the request for <c>http://{service}/...</c> and hands it to the service's
 /// <see cref="MeshHttpHandler"/>, which balances, retries, times out and measures it exactly as in-process.
 /// </summary>
-internal sealed class MeshForwarder(IHttpForwarder forwarder, ProxyOptions proxy, UpstreamConnector? connector = null) : IDisposable
+internal sealed class MeshForwarder : IDisposable
 {
     private static readonly ForwarderRequestConfig Http1 = new()
     {
@@ -29,14 +30,26 @@ internal sealed class MeshForwarder(IHttpForwarder forwarder, ProxyOptions proxy
         ActivityTimeout = TimeSpan.FromMinutes(10),
     };
 
-    private readonly SocketsHttpHandler _connections = Connections(connector?.Connect, proxy.ConnectTimeout);
-
-    // Unknown hosts (when allowed) connect only after their resolved addresses pass ForbiddenAddresses.
-    private readonly SocketsHttpHandler _unknownHostConnections = Connections(new UnknownHostConnector(Dns.GetHostAddressesAsync, connector).ConnectAsync, proxy.ConnectTimeout);
-
     private const string KestrelRenamedContentLength = "X-Content-Length";
 
+    private readonly IHttpForwarder _forwarder;
+    private readonly ConnectionPools _connections;
+
+    // Unknown hosts (when allowed) connect only after their resolved addresses pass ForbiddenAddresses.
+    private readonly ConnectionPools _unknownHostConnections;
+    private readonly KeepAliveHints _keepAlive = new();
     private readonly ConcurrentDictionary<string, ForwardingRoute> _routes = new(StringComparer.OrdinalIgnoreCase);
+
+    public MeshForwarder(IHttpForwarder forwarder, ProxyOptions proxy, MeshServiceRegistry registry, UpstreamConnector? connector = null)
+    {
+        _forwarder = forwarder;
+        _connections = new ConnectionPools(idle => Connections(connector?.Connect, proxy.ConnectTimeout, idle));
+        var unknownHosts = new UnknownHostConnector(Dns.GetHostAddressesAsync, connector);
+        _unknownHostConnections = new ConnectionPools(idle => Connections(unknownHosts.ConnectAsync, proxy.ConnectTimeout, idle));
+
+        // An evicted dynamic service's route goes with it; a later request for the host makes both afresh.
+        registry.Evicted += service => _routes.TryRemove(service.Name, out _);
+    }
 
     /// <summary>
     /// Gets (or makes, once per <paramref name="key"/>) the route to <paramref name="service"/>: the client that sends
@@ -46,11 +59,15 @@ internal sealed class MeshForwarder(IHttpForwarder forwarder, ProxyOptions proxy
         _routes.TryGetValue(key, out var route) ? route : _routes.GetOrAdd(key, static (name, state) =>
         {
             var handler = state.createHandler(name);
-            handler.InnerHandler = state.unknownHost ? state.self._unknownHostConnections : state.self._connections;
+            var service = handler.Service;
+            handler.InnerHandler = new UpstreamHandler(
+                state.unknownHost ? state.self._unknownHostConnections : state.self._connections,
+                () => service.Policy.Options.Upstream.IdleTimeout,
+                state.self._keepAlive);
             return new ForwardingRoute(state.service, new HttpMessageInvoker(handler, disposeHandler: false));
         }, (self: this, service, createHandler, unknownHost));
 
-    private static SocketsHttpHandler Connections(Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? connect, TimeSpan connectTimeout) => new()
+    private static SocketsHttpHandler Connections(Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? connect, TimeSpan connectTimeout, TimeSpan idleTimeout) => new()
     {
         UseProxy = false,
         AllowAutoRedirect = false,
@@ -58,7 +75,7 @@ internal sealed class MeshForwarder(IHttpForwarder forwarder, ProxyOptions proxy
         UseCookies = false,
         EnableMultipleHttp2Connections = true,
         ConnectTimeout = connectTimeout,
-        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+        PooledConnectionIdleTimeout = idleTimeout,
         ActivityHeadersPropagator = null,
         ConnectCallback = connect,
     };
@@ -75,7 +92,7 @@ internal sealed class MeshForwarder(IHttpForwarder forwarder, ProxyOptions proxy
         }
 
         var config = HttpProtocol.IsHttp2(context.Request.Protocol) ? Http2 : Http1;
-        var error = await forwarder.SendAsync(context, route.DestinationPrefix, route.Invoker, config, transformer);
+        var error = await _forwarder.SendAsync(context, route.DestinationPrefix, route.Invoker, config, transformer);
         if (error != ForwarderError.None)
         {
             await ProxyErrors.WriteAsync(context, error, route.Service);

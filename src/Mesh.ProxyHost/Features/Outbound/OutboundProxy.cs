@@ -21,6 +21,9 @@ internal sealed partial class OutboundProxy(
 {
     private readonly MeshTransformer _transformer = new(identity.Id, options.TrustedProxyAddresses());
 
+    // An unknown host is a dynamic service whose one endpoint is the host itself (port 80 unless it names one).
+    private readonly Func<string, Pipeline.MeshHttpHandler> _unknownHost = host => registry.CreateDynamicHandler(host, new Uri($"http://{host}"));
+
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
@@ -63,7 +66,7 @@ internal sealed partial class OutboundProxy(
             }
 
             service = request.Host.Value!.ToLowerInvariant();
-            await forwarder.ForwardAsync(context, forwarder.RouteFor(service, service, registry.CreateHandler, unknownHost: true), _transformer);
+            await forwarder.ForwardAsync(context, forwarder.RouteFor(service, service, _unknownHost, unknownHost: true), _transformer);
             return;
         }
 
