@@ -20,7 +20,17 @@ public static class Promtool
             RedirectStandardError = true,
             WorkingDirectory = workingDirectory ?? "",
         };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("promtool did not start (Debian package prometheus; test.sh installs it).");
+        Process process;
+        try
+        {
+            process = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException("promtool is not installed (Debian package prometheus; test.sh installs it).", e);
+        }
+
+        using var _ = process;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         if (input is not null)
