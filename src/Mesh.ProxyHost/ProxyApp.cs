@@ -22,6 +22,9 @@ namespace Mesh.ProxyHost;
 /// </summary>
 public static class ProxyApp
 {
+    // Kestrel's own meter: kestrel.active_connections, kestrel.connection.duration, kestrel.queued_connections, ...
+    private const string KestrelMeter = "Microsoft.AspNetCore.Server.Kestrel";
+
     /// <summary>Builds the sidecar, or throws <see cref="InvalidConfigurationException"/> listing every configuration error.</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
@@ -104,7 +107,12 @@ public static class ProxyApp
         services.AddSingleton<InboundProxy>();
         services.AddSingleton<Readiness>();
         services.AddHostedService(static sp => sp.GetRequiredService<Readiness>());
-        var telemetry = services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(MeshInstruments.Name).AddPrometheusExporter());
+        // Mesh's meter, and the process it runs in: CPU, memory, GC, thread pool, open connections (docs/metrics.md).
+        var telemetry = services.AddOpenTelemetry().WithMetrics(static metrics => metrics
+            .AddMeter(MeshInstruments.Name, KestrelMeter)
+            .AddRuntimeInstrumentation()
+            .AddProcessInstrumentation()
+            .AddPrometheusExporter());
         if (effective.Root["Mesh:Telemetry:Otlp:Endpoint"] is { Length: > 0 } otlp)
         {
             // Traces (a span per request and per attempt) and metrics to an OpenTelemetry collector; off by default.
