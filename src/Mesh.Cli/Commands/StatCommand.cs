@@ -20,13 +20,14 @@ internal sealed class StatCommand : ICommand
         var window = StatsOptions.GetWindow(context.Options);
         using var client = context.CreateClient();
         var json = await client.GetStatsJsonAsync(window, cancellationToken);
+        var stats = AdminJson.ParseStats(json);
         if (context.Options.Flag(Json.Name))
         {
             await context.Out.WriteLineAsync(json.TrimEnd());
             return ExitCodes.Ok;
         }
 
-        context.Console.Write(StatsView.Render(StatsReport.Parse(json)));
+        context.Console.Write(StatsView.Render(stats));
         return ExitCodes.Ok;
     }
 }

@@ -25,7 +25,7 @@ internal sealed class TopCommand : ICommand
         using var client = context.CreateClient();
 
         // The first snapshot is taken before the live view starts, so an unreachable admin fails fast with exit 1.
-        var view = StatsView.Render(StatsReport.Parse(await client.GetStatsJsonAsync(window, cancellationToken)), Caption(context, window, null));
+        var view = StatsView.Render(AdminJson.ParseStats(await client.GetStatsJsonAsync(window, cancellationToken)), Caption(context, window, null));
         var lastFailed = false;
         try
         {
@@ -43,7 +43,7 @@ internal sealed class TopCommand : ICommand
                     await Task.Delay(interval, TimeProvider.System, cancellationToken);
                     try
                     {
-                        view = StatsView.Render(StatsReport.Parse(await client.GetStatsJsonAsync(window, cancellationToken)), Caption(context, window, null));
+                        view = StatsView.Render(AdminJson.ParseStats(await client.GetStatsJsonAsync(window, cancellationToken)), Caption(context, window, null));
                         lastFailed = false;
                     }
                     catch (AdminException ex)
