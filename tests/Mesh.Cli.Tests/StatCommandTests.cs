@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Mesh.Cli.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
 using Xunit.Abstractions;
 
 namespace Mesh.Cli.Tests;
@@ -37,8 +38,11 @@ public class StatCommandTests(ITestOutputHelper output)
         Assert.Contains("consecutive_failures", failingRow, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task StatJson_IsTheStatsJson_WithTheService()
+    [Theory]
+    [InlineData("--json")]
+    [InlineData("--output", "json")]
+    [InlineData("-o", "json")]
+    public async Task StatJson_IsTheStatsJson_WithTheService(params string[] asJson)
     {
         await using var backend = await TestBackend.StartAsync(200);
         await using var sidecar = await Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]> { ["orders"] = [backend.Url] }));
@@ -47,14 +51,31 @@ public class StatCommandTests(ITestOutputHelper output)
             await Traffic.SendAsync(client, "/work", 5);
         }
 
-        var result = await CliRunner.RunAsync("stat", "--json", "--window", "30s", "--admin", sidecar.Admin.Authority);
+        var result = await CliRunner.RunAsync(["stat", .. asJson, "--window", "30s", "--admin", sidecar.Admin.Authority]);
 
         Assert.Equal(0, result.ExitCode);
+        Assert.Equal("", result.Error);
         using var json = JsonDocument.Parse(result.Out);
         Assert.Equal(30, json.RootElement.GetProperty("window_seconds").GetDouble());
         var orders = Assert.Single(json.RootElement.GetProperty("services").EnumerateArray(), s => s.GetProperty("service").GetString() == "orders");
         Assert.Equal(5, orders.GetProperty("requests").GetProperty("count").GetInt64());
         Assert.Equal(Traffic.Name(backend), Assert.Single(orders.GetProperty("endpoints").EnumerateArray()).GetProperty("endpoint").GetString());
+    }
+
+    [Theory]
+    [InlineData("table")]
+    [InlineData("json")]
+    public async Task Stat_WhenTheAnswerIsNotMeshStats_ExitsOneSayingSo(string output)
+    {
+        // Something else listens where the admin endpoint was expected, and answers 200 with its own JSON.
+        await using var other = await TestBackend.StartAsync(context => context.Response.WriteAsync("""{"status":"ok"}"""));
+
+        var result = await CliRunner.RunAsync("stat", "--output", output, "--admin", new Uri(other.Url).Authority);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("", result.Out);
+        Assert.Contains("mesh stat: the admin endpoint did not answer with Mesh stats:", result.Error, StringComparison.Ordinal);
+        Assert.Contains("window_seconds", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

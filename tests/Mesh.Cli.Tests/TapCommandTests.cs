@@ -48,13 +48,15 @@ public class TapCommandTests
         });
     }
 
-    [Fact]
-    public async Task TapJson_PrintsOneTapEventObjectPerLine()
+    [Theory]
+    [InlineData("--json")]
+    [InlineData("--output", "json")]
+    public async Task TapJson_PrintsOneTapEventObjectPerLine(params string[] asJson)
     {
         await using var backend = await OkOrFailByPath();
         await using var sidecar = await Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]> { ["orders"] = [backend.Url] }, NoEjection));
 
-        var result = await TapDuringMixedTrafficAsync(sidecar, "--path", "/ok", "--limit", "2", "--json");
+        var result = await TapDuringMixedTrafficAsync(sidecar, ["--path", "/ok", "--limit", "2", .. asJson]);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(2, result.OutLines.Length);

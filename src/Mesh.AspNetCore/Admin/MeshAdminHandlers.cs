@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
+using Mesh.Admin;
 using Mesh.Tap;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,8 +31,8 @@ public static class MeshAdminHandlers
         var registry = context.RequestServices.GetRequiredService<MeshServiceRegistry>();
         context.Response.ContentType = "application/json";
         context.Response.Headers.CacheControl = "no-store";
-        await using var json = new Utf8JsonWriter(context.Response.Body);
-        MeshAdminJson.WriteStats(json, window, registry.Snapshot(window));
+        var stats = StatsDocument.From(window, registry.Snapshot(window));
+        await JsonSerializer.SerializeAsync(context.Response.Body, stats, MeshAdminJsonContext.Default.StatsDocument, context.RequestAborted);
     }
 
     /// <summary>
@@ -68,11 +69,7 @@ public static class MeshAdminHandlers
                     await body.WriteAsync("data: "u8.ToArray(), context.RequestAborted);
                 }
 
-                await using (var json = new Utf8JsonWriter(body))
-                {
-                    MeshAdminJson.WriteTap(json, e);
-                }
-
+                await JsonSerializer.SerializeAsync(body, e, MeshAdminJsonContext.Default.TapEvent, context.RequestAborted);
                 await body.WriteAsync(sse ? "\n\n"u8.ToArray() : "\n"u8.ToArray(), context.RequestAborted);
                 await body.FlushAsync(context.RequestAborted);
             }

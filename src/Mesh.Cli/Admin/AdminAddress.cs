@@ -1,5 +1,3 @@
-using Mesh.Cli.Options;
-
 namespace Mesh.Cli.Admin;
 
 /// <summary>
@@ -9,8 +7,12 @@ namespace Mesh.Cli.Admin;
 /// </summary>
 internal static class AdminAddress
 {
-    public static Uri Parse(string text)
+    /// <summary>The sidecar's admin listener by default (<c>Mesh:Admin:Listen</c>).</summary>
+    public static Uri Default { get; } = new("http://127.0.0.1:4191/");
+
+    public static bool TryParse(string text, out Uri address)
     {
+        address = Default;
         text = text.Trim();
         var hasScheme = text.Contains("://", StringComparison.Ordinal);
         if (!Uri.TryCreate(hasScheme ? text : "http://" + text, UriKind.Absolute, out var uri) ||
@@ -18,9 +20,10 @@ internal static class AdminAddress
             !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment) ||
             (!hasScheme && (uri.IsDefaultPort && !text.EndsWith(":80", StringComparison.Ordinal) || uri.AbsolutePath != "/")))
         {
-            throw new UsageException($"--admin must be host:port, http://host:port or http://host:port/prefix, was '{text}'");
+            return false;
         }
 
-        return uri.AbsolutePath.EndsWith('/') ? uri : new Uri(uri.GetLeftPart(UriPartial.Path) + "/");
+        address = uri.AbsolutePath.EndsWith('/') ? uri : new Uri(uri.GetLeftPart(UriPartial.Path) + "/");
+        return true;
     }
 }

@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.Text.Json;
 using Mesh.Cli.Admin;
 using Mesh.Cli.Options;
 
@@ -8,27 +10,42 @@ namespace Mesh.Cli.Commands;
 /// its key) and asks the admin endpoint whether it is ready. With a file, an unreachable or unready admin is only a
 /// warning, so the check works in CI before anything runs; without one, it is the answer (exit 1).
 /// </summary>
-internal sealed class CheckCommand : ICommand
+internal sealed class CheckCommand : MeshCommand
 {
-    private static readonly OptionSpec Config = new("config", "path.json", "Validate this sidecar configuration file (offline, with the sidecar's own validator).");
+    private readonly Option<string?> _config = TypedOptions.Text("--config", "path.json", "Validate this sidecar configuration file (offline, with the sidecar's own validator).");
 
-    public string Name => "check";
-
-    public string Summary => "Validate a sidecar configuration file, and check that the admin endpoint is ready.";
-
-    public IReadOnlyList<OptionSpec> Options { get; } = [Config];
-
-    public async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
+    public CheckCommand(GlobalOptions global)
+        : base("check", "Validate a sidecar configuration file, and check that the admin endpoint is ready.", global)
     {
-        var exitCode = ExitCodes.Ok;
-        var file = context.Options.Value(Config.Name);
-        if (file is not null)
+        _config.Validators.Add(static result =>
         {
-            exitCode = await CheckFileAsync(context, file);
-        }
+            if (result.GetValueOrDefault<string?>() is { } file && !string.IsNullOrWhiteSpace(file) && !File.Exists(Path.GetFullPath(file)))
+            {
+                result.AddError($"--config: no such file '{Path.GetFullPath(file)}'");
+            }
+        });
+        Options.Add(_config);
+    }
 
+    protected override async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var file = context.Value(_config) is { } path ? CheckFile(Path.GetFullPath(path)) : null;
         using var client = context.CreateClient();
         var readiness = await client.GetReadinessAsync(cancellationToken);
+        var exitCode = file is { Valid: false } ? ExitCodes.ConfigurationErrors
+            : readiness.State != ReadinessState.Ready && file is null ? ExitCodes.AdminError
+            : ExitCodes.Ok;
+
+        if (context.Output == OutputFormat.Json)
+        {
+            var report = new CheckReport(file, new AdminCheck(context.Admin.ToString(), readiness.State, readiness.Detail));
+            await context.Out.WriteLineAsync(JsonSerializer.Serialize(report, CliJsonContext.Default.CheckReport));
+        }
+        else if (file is not null)
+        {
+            await WriteAsync(context.Out, file);
+        }
+
         var line = readiness.State switch
         {
             ReadinessState.Ready => $"admin {context.Admin}: ready{(readiness.Detail == "ready" ? "" : $" ({readiness.Detail})")}",
@@ -37,41 +54,37 @@ internal sealed class CheckCommand : ICommand
         };
         if (readiness.State == ReadinessState.Ready)
         {
-            await context.Out.WriteLineAsync($"ok: {line}");
-            return exitCode;
+            if (context.Output == OutputFormat.Table)
+            {
+                await context.Out.WriteLineAsync($"ok: {line}");
+            }
         }
-
-        if (file is not null)
+        else
         {
-            await context.Error.WriteLineAsync($"warning: {line}");
-            return exitCode;
+            await context.Error.WriteLineAsync(file is not null ? $"warning: {line}" : $"mesh: {line}");
         }
 
-        await context.Error.WriteLineAsync($"mesh: {line}");
-        return ExitCodes.AdminError;
+        return exitCode;
     }
 
-    private static async Task<int> CheckFileAsync(CommandContext context, string file)
+    private static ConfigCheck CheckFile(string fullPath)
     {
-        var fullPath = Path.GetFullPath(file);
-        if (!File.Exists(fullPath))
-        {
-            throw new UsageException($"--config: no such file '{fullPath}'");
-        }
-
         var errors = ConfigurationFile.Validate(fullPath);
-        if (errors.Count == 0)
+        return new ConfigCheck(fullPath, errors.Count == 0, errors);
+    }
+
+    private static async Task WriteAsync(TextWriter output, ConfigCheck file)
+    {
+        if (file.Valid)
         {
-            await context.Out.WriteLineAsync($"ok: {fullPath}: configuration is valid");
-            return ExitCodes.Ok;
+            await output.WriteLineAsync($"ok: {file.Path}: configuration is valid");
+            return;
         }
 
-        await context.Out.WriteLineAsync($"error: {fullPath}: {errors.Count} configuration error{(errors.Count == 1 ? "" : "s")}");
-        foreach (var error in errors)
+        await output.WriteLineAsync($"error: {file.Path}: {file.Errors.Count} configuration error{(file.Errors.Count == 1 ? "" : "s")}");
+        foreach (var error in file.Errors)
         {
-            await context.Out.WriteLineAsync($"  - {error}");
+            await output.WriteLineAsync($"  - {error}");
         }
-
-        return ExitCodes.ConfigurationErrors;
     }
 }

@@ -1,32 +1,34 @@
+using System.CommandLine;
 using Mesh.Cli.Admin;
 using Mesh.Cli.Options;
 using Mesh.Cli.Rendering;
 
 namespace Mesh.Cli.Commands;
 
-/// <summary><c>mesh stat</c>: one snapshot of every service and endpoint, as tables or as the raw JSON of <c>/stats</c>.</summary>
-internal sealed class StatCommand : ICommand
+/// <summary><c>mesh stat</c>: one snapshot of every service and endpoint, as tables or as the JSON of <c>/stats</c>.</summary>
+internal sealed class StatCommand : MeshCommand
 {
-    private static readonly OptionSpec Json = new("json", null, "Print the raw JSON of /stats instead of tables.");
+    private readonly Option<TimeSpan?> _window = StatsWindow.Create();
 
-    public string Name => "stat";
-
-    public string Summary => "Show every service and endpoint over a window: rates, success, latency, retries, state.";
-
-    public IReadOnlyList<OptionSpec> Options { get; } = [StatsOptions.Window, Json];
-
-    public async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
+    public StatCommand(GlobalOptions global)
+        : base("stat", "Show every service and endpoint over a window: rates, success, latency, retries, state.", global)
     {
-        var window = StatsOptions.GetWindow(context.Options);
+        Options.Add(_window);
+    }
+
+    protected override async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
+    {
         using var client = context.CreateClient();
-        var json = await client.GetStatsJsonAsync(window, cancellationToken);
-        if (context.Options.Flag(Json.Name))
+        var json = await client.GetStatsJsonAsync(context.Value(_window) ?? StatsWindow.Default, cancellationToken);
+        var stats = AdminJson.ParseStats(json);
+        if (context.Output == OutputFormat.Json)
         {
+            // The answer as it came, fields this CLI does not know included.
             await context.Out.WriteLineAsync(json.TrimEnd());
             return ExitCodes.Ok;
         }
 
-        context.Console.Write(StatsView.Render(StatsReport.Parse(json)));
+        context.Console.Write(StatsView.Render(stats));
         return ExitCodes.Ok;
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Mesh.Cli.Options;
@@ -6,34 +7,37 @@ using Mesh.Cli.Rendering;
 namespace Mesh.Cli.Commands;
 
 /// <summary>
-/// <c>mesh tap</c>: streams the requests that match, one line each (or the raw NDJSON of <c>/tap</c>), until the
-/// limit is reached, the stream ends, or Ctrl-C. Filtering happens in the sidecar, so an idle filter costs nothing.
+/// <c>mesh tap</c>: streams the requests that match, one line each (or, with <c>--output json</c>, the NDJSON of
+/// <c>/tap</c> as it came), until the limit is reached, the stream ends, or Ctrl-C. Filtering happens in the sidecar,
+/// so an idle filter costs nothing. The values the sidecar would refuse are refused here first, as usage errors.
 /// </summary>
-internal sealed class TapCommand : ICommand
+internal sealed class TapCommand : MeshCommand
 {
-    private static readonly OptionSpec Service = new("service", "name", "Only this service.");
-    private static readonly OptionSpec Direction = new("direction", "outbound|inbound", "Only this direction.");
-    private static readonly OptionSpec Method = new("method", "verb", "Only this HTTP method.");
-    private static readonly OptionSpec PathPrefix = new("path", "prefix", "Only paths starting with this prefix.");
-    private static readonly OptionSpec Status = new("status", "code|class", "Only this status (503) or class (5xx).");
-    private static readonly OptionSpec MinMs = new("min-ms", "ms", "Only requests that took at least this long.");
-    private static readonly OptionSpec Endpoint = new("endpoint", "host:port", "Only requests that tried this endpoint.");
-    private static readonly OptionSpec Limit = new("limit", "n", "Stop after n requests.");
-    private static readonly OptionSpec Rate = new("rate", "n", "At most n requests per second (the sidecar drops the rest). Default: 100.");
-    private static readonly OptionSpec Json = new("json", null, "Print the raw NDJSON, one object per line.");
+    private readonly Option<string?> _service = TypedOptions.Text("--service", "name", "Only this service.");
+    private readonly Option<string?> _direction = TypedOptions.Create<string?>(
+        "--direction", "outbound|inbound", "Only this direction.", static (string text, out string? value) => (value = text) is "outbound" or "inbound", "outbound or inbound", "outbound", "inbound");
+    private readonly Option<string?> _method = TypedOptions.Text("--method", "verb", "Only this HTTP method.", "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS");
+    private readonly Option<string?> _path = TypedOptions.Text("--path", "prefix", "Only paths starting with this prefix.");
+    private readonly Option<string?> _status = TypedOptions.Create<string?>(
+        "--status", "code|class", "Only this status (503) or class (5xx).", static (string text, out string? value) => IsStatus(value = text), "a code (503) or a class (5xx)", "1xx", "2xx", "3xx", "4xx", "5xx");
+    private readonly Option<double?> _minMs = TypedOptions.NonNegative("--min-ms", "ms", "Only requests that took at least this long.");
+    private readonly Option<string?> _endpoint = TypedOptions.Text("--endpoint", "host:port", "Only requests that tried this endpoint.");
+    private readonly Option<int?> _limit = TypedOptions.PositiveInt("--limit", "n", "Stop after n requests.");
+    private readonly Option<int?> _rate = TypedOptions.PositiveInt("--rate", "n", "At most n requests per second (the sidecar drops the rest). Default: 100.");
 
-    public string Name => "tap";
-
-    public string Summary => "Stream matching requests as they complete: status, latency, endpoint, retries.";
-
-    public IReadOnlyList<OptionSpec> Options { get; } = [Service, Direction, Method, PathPrefix, Status, MinMs, Endpoint, Limit, Rate, Json];
-
-    public async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
+    public TapCommand(GlobalOptions global)
+        : base("tap", "Stream matching requests as they complete: status, latency, endpoint, retries.", global)
     {
-        var options = context.Options;
-        var limit = options.PositiveInt(Limit.Name);
-        var query = Query(options, limit);
-        var json = options.Flag(Json.Name);
+        foreach (var option in new Option[] { _service, _direction, _method, _path, _status, _minMs, _endpoint, _limit, _rate })
+        {
+            Options.Add(option);
+        }
+    }
+
+    protected override async Task<int> RunAsync(CommandContext context, CancellationToken cancellationToken)
+    {
+        var limit = context.Value(_limit);
+        var query = Query(context);
         using var client = context.CreateStreamingClient();
         await context.Error.WriteLineAsync($"Tapping {context.Admin}tap{query} (Ctrl-C to stop)");
         var seen = 0;
@@ -41,7 +45,7 @@ internal sealed class TapCommand : ICommand
         {
             await foreach (var line in client.TapAsync(query, cancellationToken))
             {
-                await context.Out.WriteLineAsync(json ? line : TapLine.Format(line));
+                await context.Out.WriteLineAsync(context.Output == OutputFormat.Json ? line : TapLine.Format(line));
                 await context.Out.FlushAsync(cancellationToken);
                 if (++seen >= limit)
                 {
@@ -57,32 +61,20 @@ internal sealed class TapCommand : ICommand
         return ExitCodes.Ok;
     }
 
-    /// <summary>The query string of <c>/tap</c>, after checking what the sidecar would reject so the mistake is a usage error.</summary>
-    private static string Query(ParsedOptions options, int? limit)
+    /// <summary>The query string of <c>/tap</c>: each option given, as the sidecar names it.</summary>
+    private string Query(CommandContext context)
     {
-        if (options.Value(Direction.Name) is { } direction && direction is not ("outbound" or "inbound"))
-        {
-            throw new UsageException($"--direction must be outbound or inbound, was '{direction}'");
-        }
-
-        if (options.Value(Status.Name) is { } status && !IsStatus(status))
-        {
-            throw new UsageException($"--status must be a code (503) or a class (5xx), was '{status}'");
-        }
-
-        var minMs = options.NonNegative(MinMs.Name);
-        var rate = options.PositiveInt(Rate.Name);
         var pairs = new (string Key, string? Value)[]
         {
-            ("service", options.Value(Service.Name)),
-            ("direction", options.Value(Direction.Name)),
-            ("method", options.Value(Method.Name)),
-            ("path", options.Value(PathPrefix.Name)),
-            ("status", options.Value(Status.Name)),
-            ("min_ms", minMs?.ToString(CultureInfo.InvariantCulture)),
-            ("endpoint", options.Value(Endpoint.Name)),
-            ("limit", limit?.ToString(CultureInfo.InvariantCulture)),
-            ("rate", rate?.ToString(CultureInfo.InvariantCulture)),
+            ("service", context.Value(_service)),
+            ("direction", context.Value(_direction)),
+            ("method", context.Value(_method)),
+            ("path", context.Value(_path)),
+            ("status", context.Value(_status)),
+            ("min_ms", context.Value(_minMs)?.ToString(CultureInfo.InvariantCulture)),
+            ("endpoint", context.Value(_endpoint)),
+            ("limit", context.Value(_limit)?.ToString(CultureInfo.InvariantCulture)),
+            ("rate", context.Value(_rate)?.ToString(CultureInfo.InvariantCulture)),
         };
         var query = new StringBuilder();
         foreach (var (key, value) in pairs)
@@ -96,8 +88,9 @@ internal sealed class TapCommand : ICommand
         return query.ToString();
     }
 
+    // As the sidecar reads it (TapQuery): a class 1xx to 5xx, or a code 100 to 599.
     private static bool IsStatus(string text) =>
-        text.Length == 3 && char.IsAsciiDigit(text[0]) &&
-        ((text[1] is 'x' or 'X' && text[2] is 'x' or 'X') ||
+        text.Length == 3 &&
+        ((text[0] is >= '1' and <= '5' && text[1] is 'x' or 'X' && text[2] is 'x' or 'X') ||
          (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var code) && code is >= 100 and <= 599));
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Mesh.Cli.Admin;
+using Mesh.Admin;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -8,7 +8,7 @@ namespace Mesh.Cli.Rendering;
 /// <summary>The two tables of <c>mesh stat</c> and <c>mesh top</c>: services, then their endpoints.</summary>
 internal static class StatsView
 {
-    public static IRenderable Render(StatsReport report, string? caption = null)
+    public static IRenderable Render(StatsDocument report, string? caption = null)
     {
         var rows = new List<IRenderable>();
         if (caption is not null)
@@ -28,7 +28,7 @@ internal static class StatsView
         return new Rows(rows);
     }
 
-    private static Table Services(StatsReport report)
+    private static Table Services(StatsDocument report)
     {
         var table = NewTable($"Services, last {Format.Count(report.WindowSeconds)} s (latency in ms)");
         AddTextColumns(table, "SERVICE", "DIR");
@@ -42,9 +42,9 @@ internal static class StatsView
                 SuccessMarkup(s.Requests.SuccessRate),
                 Format.Rate(s.Attempts.PerSecond),
                 SuccessMarkup(s.Attempts.SuccessRate),
-                Format.Ms(s.Requests.P50),
-                Format.Ms(s.Requests.P95),
-                Format.Ms(s.Requests.P99),
+                Format.Ms(s.Requests.LatencyMs.P50),
+                Format.Ms(s.Requests.LatencyMs.P95),
+                Format.Ms(s.Requests.LatencyMs.P99),
                 Format.Rate(s.RetriesPerSecond),
                 Format.Count(s.BudgetRemaining));
         }
@@ -53,7 +53,7 @@ internal static class StatsView
     }
 
     // The reason comes last: it is usually empty, and when it is long a narrow terminal cuts it rather than the numbers.
-    private static Table Endpoints(StatsReport report)
+    private static Table Endpoints(StatsDocument report)
     {
         var table = NewTable("Endpoints (attempts; latency in ms)");
         AddTextColumns(table, "SERVICE", "ENDPOINT", "STATE");
@@ -69,8 +69,8 @@ internal static class StatsView
                     StateMarkup(e.State),
                     Format.Rate(e.Attempts.PerSecond),
                     SuccessMarkup(e.Attempts.SuccessRate),
-                    Format.Ms(e.Attempts.P50),
-                    Format.Ms(e.Attempts.P99),
+                    Format.Ms(e.Attempts.LatencyMs.P50),
+                    Format.Ms(e.Attempts.LatencyMs.P99),
                     e.InFlight.ToString(CultureInfo.InvariantCulture),
                     Markup.Escape(e.Reason ?? Format.None));
             }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
+using Mesh.Cli.Admin;
+using Mesh.Tap;
 
 namespace Mesh.Cli.Rendering;
 
@@ -10,50 +11,31 @@ namespace Mesh.Cli.Rendering;
 /// </summary>
 internal static class TapLine
 {
-    public static string Format(string json)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(json);
-            return Format(document.RootElement);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException)
-        {
-            // Not an event this CLI understands: show it as it came rather than hide it.
-            return json;
-        }
-    }
+    public static string Format(string json) =>
+        // Not an event this CLI understands: show it as it came rather than hide it.
+        AdminJson.ParseTap(json) is { } e ? Format(e) : json;
 
-    private static string Format(JsonElement e)
+    private static string Format(TapEvent e)
     {
         var line = new StringBuilder();
-        var time = Text(e, "time");
-        line.Append(time is not null && DateTimeOffset.TryParse(time, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
-            ? at.ToLocalTime().ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)
-            : time ?? Rendering.Format.None);
-        line.Append(' ').Append((Text(e, "direction") ?? "").PadRight(8));
-        line.Append(' ').Append(Text(e, "service") ?? Rendering.Format.None);
-        line.Append(' ').Append((Text(e, "method") ?? "").PadRight(6));
-        line.Append(' ').Append(Text(e, "path") ?? "/");
-        line.Append(' ').Append(e.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.Number
-            ? status.GetInt32().ToString(CultureInfo.InvariantCulture)
-            : "error");
-        line.Append(' ').Append(Rendering.Format.Ms(e.TryGetProperty("duration_ms", out var d) && d.ValueKind == JsonValueKind.Number ? d.GetDouble() : null)).Append("ms");
-        line.Append(' ').Append(Text(e, "endpoint") ?? Rendering.Format.None);
-        if (e.TryGetProperty("retries", out var retries) && retries.ValueKind == JsonValueKind.Array && retries.GetArrayLength() > 0)
+        line.Append(e.Time.ToLocalTime().ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture));
+        line.Append(' ').Append(e.Direction.PadRight(8));
+        line.Append(' ').Append(e.Service);
+        line.Append(' ').Append(e.Method.PadRight(6));
+        line.Append(' ').Append(e.Path);
+        line.Append(' ').Append(e.Status is { } status ? status.ToString(CultureInfo.InvariantCulture) : "error");
+        line.Append(' ').Append(Rendering.Format.Ms(e.DurationMs)).Append("ms");
+        line.Append(' ').Append(e.Endpoint ?? Rendering.Format.None);
+        if (e.Retries.Count > 0)
         {
-            var reasons = retries.EnumerateArray().Select(r => r.GetString());
-            line.Append(" retries=").Append(retries.GetArrayLength()).Append('(').AppendJoin(',', reasons).Append(')');
+            line.Append(" retries=").Append(e.Retries.Count).Append('(').AppendJoin(',', e.Retries).Append(')');
         }
 
-        if (Text(e, "retry_skipped") is { } skipped)
+        if (e.RetrySkipped is { } skipped)
         {
             line.Append(" retry_skipped=").Append(skipped);
         }
 
         return line.ToString();
     }
-
-    private static string? Text(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 }

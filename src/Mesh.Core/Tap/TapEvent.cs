@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using Mesh.Admin;
+
 namespace Mesh.Tap;
 
 /// <summary>
@@ -11,13 +14,14 @@ namespace Mesh.Tap;
 /// <param name="Authority">The authority the caller addressed (the service name for outbound calls).</param>
 /// <param name="Path">The path, without the query string.</param>
 /// <param name="Status">The status the caller got; null when it got an error instead of a response.</param>
-/// <param name="DurationMs">How long the caller waited, in milliseconds.</param>
+/// <param name="DurationMs">How long the caller waited, in milliseconds (<c>/tap</c> writes 3 decimals).</param>
 /// <param name="Classification"><c>success</c> or <c>failure</c>.</param>
 /// <param name="Endpoint">The endpoint that answered, if any.</param>
 /// <param name="Attempts">Each attempt in order.</param>
 /// <param name="Retries">Why each retry was made, in order (<c>status_503</c>, <c>connect_error</c>, <c>hedge</c>, ...).</param>
 /// <param name="RetrySkipped">Why the last failure was not retried, if it was not (<c>budget_exhausted</c>, <c>not_retryable</c>, <c>body_not_replayable</c>, <c>deadline</c>, <c>max_retries</c>).</param>
 /// <param name="TraceId">The W3C trace id, when the request was traced.</param>
+/// <remarks>This record is the <c>/tap</c> wire format too: <see cref="MeshAdminJsonContext"/> writes and reads it.</remarks>
 public sealed record TapEvent(
     DateTimeOffset Time,
     string Direction,
@@ -26,7 +30,7 @@ public sealed record TapEvent(
     string Authority,
     string Path,
     int? Status,
-    double DurationMs,
+    [property: JsonConverter(typeof(MillisecondsConverter))] double DurationMs,
     string Classification,
     string? Endpoint,
     IReadOnlyList<TapAttempt> Attempts,
@@ -38,5 +42,5 @@ public sealed record TapEvent(
 /// <param name="Endpoint">The endpoint tried.</param>
 /// <param name="Outcome">Its classification reason: <c>ok</c>, <c>status_503</c>, <c>timeout</c>, <c>connect_error</c>, ...</param>
 /// <param name="Status">The status it got, if any.</param>
-/// <param name="DurationMs">How long it took, in milliseconds.</param>
-public sealed record TapAttempt(string Endpoint, string Outcome, int? Status, double DurationMs);
+/// <param name="DurationMs">How long it took, in milliseconds (<c>/tap</c> writes 3 decimals).</param>
+public sealed record TapAttempt(string Endpoint, string Outcome, int? Status, [property: JsonConverter(typeof(MillisecondsConverter))] double DurationMs);

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using Mesh.ProxyHost.Features.Admin;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Primitives;
 
@@ -119,6 +121,6 @@ internal sealed partial class EffectiveConfiguration : ConfigurationProvider, IC
 
 /// <summary>The outcome of the last configuration (re)load, as shown by <c>/config</c>.</summary>
 /// <param name="State"><c>loaded</c>, <c>applied</c> or <c>rejected</c>.</param>
-/// <param name="At">When it happened.</param>
+/// <param name="At">When it happened; <c>/config</c> writes it in the round-trip format (<c>"O"</c>).</param>
 /// <param name="Errors">Why it was rejected.</param>
-internal sealed record ReloadStatus(string State, DateTimeOffset? At, IReadOnlyList<string> Errors);
+internal sealed record ReloadStatus(string State, [property: JsonConverter(typeof(RoundTripTimeConverter))] DateTimeOffset? At, IReadOnlyList<string> Errors);

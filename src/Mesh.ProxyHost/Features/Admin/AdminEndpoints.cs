@@ -44,7 +44,7 @@ internal static class AdminEndpoints
                     break;
                 case "/config":
                     context.Response.ContentType = "application/json";
-                    await context.Response.WriteAsync(ConfigJson(context.RequestServices).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                    await JsonSerializer.SerializeAsync(context.Response.Body, Config(context.RequestServices), ConfigJsonContext.Default.ConfigDocument, context.RequestAborted);
                     break;
                 default:
                     if (!await MeshAdminHandlers.TryDashboardAsync(context, context.Request.Path.Value ?? "/"))
@@ -58,38 +58,23 @@ internal static class AdminEndpoints
         });
     }
 
-    private static JsonObject ConfigJson(IServiceProvider services)
+    private static ConfigDocument Config(IServiceProvider services)
     {
         var effective = services.GetRequiredService<EffectiveConfiguration>();
         var registry = services.GetRequiredService<MeshServiceRegistry>();
-        var status = effective.Status;
-        var endpoints = new JsonObject();
+        var endpoints = new Dictionary<string, IReadOnlyList<ConfiguredEndpoint>>();
         foreach (var service in registry.Services)
         {
-            endpoints[service.Name] = new JsonArray(service.Endpoints.Current.All
-                .Select(e => (JsonNode)new JsonObject { ["address"] = e.Address.ToString(), ["state"] = e.State.ToString().ToLowerInvariant() })
-                .ToArray());
+            endpoints[service.Name] = service.Endpoints.Current.All
+                .Select(e => new ConfiguredEndpoint(e.Address.ToString(), e.State.ToString().ToLowerInvariant()))
+                .ToList();
         }
 
-        return new JsonObject
-        {
-            ["reload"] = new JsonObject
-            {
-                ["state"] = status.State,
-                ["at"] = status.At?.ToString("O"),
-                ["errors"] = new JsonArray(status.Errors.Select(e => (JsonNode)JsonValue.Create(e)).ToArray()),
-            },
-            // Only Mesh's own sections: the environment the sidecar runs in may hold secrets.
-            ["configuration"] = new JsonObject
-            {
-                ["Mesh"] = Tree(effective.Root.GetSection("Mesh")),
-                ["Services"] = Tree(effective.Root.GetSection("Services")),
-            },
-            ["endpoints"] = endpoints,
-        };
+        var configuration = new ConfigurationSections(Tree(effective.Root.GetSection("Mesh")), Tree(effective.Root.GetSection("Services")));
+        return new ConfigDocument(effective.Status, configuration, endpoints);
     }
 
-    private static JsonNode Tree(IConfiguration section)
+    private static JsonObject Tree(IConfiguration section)
     {
         var node = new JsonObject();
         foreach (var child in section.GetChildren())

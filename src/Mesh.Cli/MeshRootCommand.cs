@@ -1,0 +1,46 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using Mesh.Cli.Commands;
+using Mesh.Cli.Options;
+using Mesh.Cli.Usage;
+
+namespace Mesh.Cli;
+
+/// <summary>
+/// <c>mesh</c> itself: the global options, the four commands, help (<c>-h</c>, <c>--help</c>, with the exit codes
+/// appended), <c>--version</c>, and the <c>[suggest]</c> directive that dotnet-suggest calls for tab completion.
+/// A new one per run: System.CommandLine's symbols know their parents, so they are not shared between runs.
+/// </summary>
+internal sealed class MeshRootCommand : RootCommand
+{
+    public MeshRootCommand()
+        : base("mesh: look into a Mesh sidecar, or an app's MapMeshAdmin, from the command line.")
+    {
+        // The help's usage line says "mesh" however the CLI was started (dotnet Mesh.Cli.dll, a test host, the tool).
+        HelpName = "mesh";
+        foreach (var option in Global.All)
+        {
+            Options.Add(option);
+        }
+
+        Subcommands.Add(new StatCommand(Global));
+        Subcommands.Add(new TopCommand(Global));
+        Subcommands.Add(new TapCommand(Global));
+        Subcommands.Add(new CheckCommand(Global));
+        var help = Options.OfType<HelpOption>().Single();
+        help.Action = new HelpWithExitCodes((HelpAction)help.Action!);
+
+        // A bare `mesh` did not say what to do: the usage, on stderr, as a usage error.
+        SetAction(parse =>
+        {
+            WriteHelp(this, parse.InvocationConfiguration.Error);
+            return ExitCodes.Usage;
+        });
+    }
+
+    public GlobalOptions Global { get; } = new();
+
+    /// <summary>Writes <paramref name="command"/>'s help to <paramref name="writer"/> (for usage errors, which go to stderr).</summary>
+    public void WriteHelp(Command command, TextWriter writer) =>
+        Parse(command == this ? ["--help"] : [command.Name, "--help"]).Invoke(new InvocationConfiguration { Output = writer, Error = writer });
+}

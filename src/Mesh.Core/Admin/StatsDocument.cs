@@ -1,0 +1,19 @@
+using Mesh.Stats;
+
+namespace Mesh.Admin;
+
+/// <summary>The answer of <c>GET /stats</c>: every service this runtime has used, over a window.</summary>
+/// <param name="WindowSeconds">The window the statistics cover, in seconds.</param>
+/// <param name="Services">Each service and direction, <c>inbound</c> first, then by name.</param>
+public sealed record StatsDocument(double WindowSeconds, IReadOnlyList<ServiceStatsDocument> Services)
+{
+    /// <summary>The document for <paramref name="services"/>' statistics over <paramref name="window"/>, rounded as the wire carries them.</summary>
+    /// <param name="window">The window the snapshots cover.</param>
+    /// <param name="services">The snapshots, from <see cref="MeshServiceRegistry.Snapshot(TimeSpan)"/>.</param>
+    /// <returns>The document.</returns>
+    public static StatsDocument From(TimeSpan window, IReadOnlyList<ServiceSnapshot> services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return new(window.TotalSeconds, services.Select(ServiceStatsDocument.From).ToList());
+    }
+}
