@@ -72,7 +72,7 @@ public static class MeshClientServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(section);
         var builder = services.AddMeshClient(service);
-        services.Configure<MeshServiceOptions>(service, options => section.Bind(options));
+        services.Configure<MeshServiceOptions>(service, options => MeshServiceOptionsBinder.Bind(section, service, options));
         return builder;
     }
 

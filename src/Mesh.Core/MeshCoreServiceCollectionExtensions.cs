@@ -69,7 +69,7 @@ public static class MeshCoreServiceCollectionExtensions
         {
             if (configuration is not null && !string.IsNullOrEmpty(name))
             {
-                configuration.GetSection($"{MeshServiceOptions.SectionName}:{name}").Bind(options);
+                MeshServiceOptionsBinder.Bind(configuration.GetSection($"{MeshServiceOptions.SectionName}:{name}"), name, options);
             }
         }
     }

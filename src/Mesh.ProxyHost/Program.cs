@@ -1,15 +1,29 @@
 using Mesh.ProxyHost;
 using Mesh.ProxyHost.Configuration;
+using Mesh.ProxyHost.Features;
 
 // Mesh.ProxyHost: the sidecar. Outbound 127.0.0.1:4140 (h2c 4142), inbound 0.0.0.0:4143 → 127.0.0.1:8080,
-// admin 127.0.0.1:4191. See README "Sidecar quick start".
+// admin 127.0.0.1:4191. See README "Sidecar quick start". Anything that stops it from starting (configuration, a
+// listener that cannot be bound) exits with 2 and one line per problem, naming the key.
+WebApplication app;
 try
 {
-    await ProxyApp.Build(args).RunAsync();
-    return 0;
+    app = ProxyApp.Build(args);
 }
 catch (InvalidConfigurationException ex)
 {
     await Console.Error.WriteLineAsync($"mesh-proxy: {ex.Message}");
+    return 2;
+}
+
+try
+{
+    await app.RunAsync();
+    return 0;
+}
+catch (IOException ex) when (ListenerCheck.Describe(ex, app.Services.GetRequiredService<Listeners>().Configured) is { } reason)
+{
+    // Bound by someone else between the check at build and the server's start.
+    await Console.Error.WriteLineAsync($"mesh-proxy: Cannot listen:\n  {reason}");
     return 2;
 }

@@ -28,10 +28,10 @@ public static class ProxyApp
     /// <summary>Builds the sidecar, or throws <see cref="InvalidConfigurationException"/> listing every configuration error.</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var builder = CreateBuilder(args);
         if (builder.Configuration["Mesh:ConfigFile"] is { Length: > 0 } file)
         {
-            builder.Configuration.AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: true);
+            AddConfigFile(builder.Configuration, Path.GetFullPath(file));
 
             // Keep environment and command line above the file, as in the usual .NET order.
             builder.Configuration.AddEnvironmentVariables();
@@ -43,7 +43,7 @@ public static class ProxyApp
         builder.Logging.AddSimpleConsole(o => o.IncludeScopes = true);
         configure?.Invoke(builder);
         using var bootLoggers = LoggerFactory.Create(l => l.AddSimpleConsole());
-        var effective = new EffectiveConfiguration(builder.Configuration, ValidateAll, bootLoggers.CreateLogger("Mesh.Configuration"), TimeProvider.System);
+        var effective = new EffectiveConfiguration(builder.Configuration, ValidateAll, SidecarConfigurationShape.Create(), bootLoggers.CreateLogger("Mesh.Configuration"), TimeProvider.System);
         foreach (var source in builder.Configuration.Sources.OfType<JsonConfigurationSource>())
         {
             source.OnLoadException = context =>
@@ -64,13 +64,21 @@ public static class ProxyApp
         var admin = new AdminOptions();
         effective.Root.GetSection(AdminOptions.SectionName).Bind(admin);
 
-        var listeners = new Listeners();
+        // Every listener is tried before the server starts: one that cannot be bound is a start-up error like a bad value.
+        var headerLimits = new RequestHeaderLimits(proxy.MaxRequestHeadersTotalSize);
+        var listeners = new Listeners(ListenAddresses(proxy, admin));
+        if (ListenerCheck.Check(listeners.Configured) is { Count: > 0 } bindErrors)
+        {
+            throw new InvalidConfigurationException(bindErrors);
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.AllowHostHeaderOverride = true;
             RawConnectionHeader.Capture(kestrel);
             kestrel.Limits.RequestHeadersTimeout = proxy.RequestHeadersTimeout;
+            headerLimits.ConfigureKestrel(kestrel.Limits);
             kestrel.Limits.MaxConcurrentConnections = proxy.MaxConnections;
             kestrel.Limits.MaxConcurrentUpgradedConnections = proxy.MaxConnections;
 
@@ -91,6 +99,7 @@ public static class ProxyApp
         services.AddSingleton<IConfiguration>(effective.Root);
         services.AddSingleton(proxy);
         services.AddSingleton(listeners);
+        services.AddSingleton(headerLimits);
         services.AddMeshCore();
         if (effective.Root.GetSection(MeshDnsOptions.SectionName).Exists())
         {
@@ -124,11 +133,70 @@ public static class ProxyApp
 
 
         var app = builder.Build();
+        effective.UseLogger(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Configuration"));
         app.MapWhen(static c => Listeners.Of(c) == Listeners.Admin, AdminEndpoints.Map);
         app.MapWhen(static c => Listeners.Of(c) == Listeners.Inbound, static inbound => inbound.Run(c => c.RequestServices.GetRequiredService<InboundProxy>().InvokeAsync(c)));
         app.Run(static c => c.RequestServices.GetRequiredService<OutboundProxy>().InvokeAsync(c));
         app.Lifetime.ApplicationStarted.Register(() => LogStart(app, effective, listeners));
         return app;
+    }
+
+    // appsettings.json next to the binary is read as the builder is made: a broken one is an error like any other.
+    private static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        try
+        {
+            return WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new InvalidConfigurationException([$"{Path.Combine(AppContext.BaseDirectory, "appsettings.json")}: not valid JSON: {ex.GetBaseException().Message}"]);
+        }
+    }
+
+    // The file named by Mesh:ConfigFile, read at once: missing or not JSON, the sidecar does not start.
+    private static void AddConfigFile(ConfigurationManager configuration, string path)
+    {
+        try
+        {
+            configuration.AddJsonFile(path, optional: false, reloadOnChange: true);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new InvalidConfigurationException([$"Mesh:ConfigFile {path}: the file does not exist"]);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new InvalidConfigurationException([$"Mesh:ConfigFile {path}: not valid JSON: {ex.GetBaseException().Message}"]);
+        }
+        catch (IOException ex)
+        {
+            throw new InvalidConfigurationException([$"Mesh:ConfigFile {path}: cannot be read: {ex.Message}"]);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new InvalidConfigurationException([$"Mesh:ConfigFile {path}: cannot be read: {ex.Message}"]);
+        }
+    }
+
+    // Each listener that is on, by its key.
+    private static IEnumerable<KeyValuePair<string, ListenAddress>> ListenAddresses(ProxyOptions proxy, AdminOptions admin)
+    {
+        (string Key, string Value)[] listeners =
+        [
+            ("Mesh:Proxy:Outbound:Listen", proxy.Outbound.Listen),
+            ("Mesh:Proxy:Outbound:ListenHttp2", proxy.Outbound.ListenHttp2),
+            ("Mesh:Proxy:Inbound:Listen", proxy.Inbound.Listen),
+            ("Mesh:Proxy:Inbound:ListenHttp2", proxy.Inbound.ListenHttp2),
+            ("Mesh:Admin:Listen", admin.Listen),
+        ];
+        foreach (var (key, value) in listeners)
+        {
+            if (!string.IsNullOrEmpty(value) && ListenAddress.TryParse(value, out var parsed, out _))
+            {
+                yield return KeyValuePair.Create(key, parsed);
+            }
+        }
     }
 
     // The whole configuration at once: the sidecar's own settings, services, policies and DNS discovery.

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Mesh.Configuration.Shape;
 using Mesh.ProxyHost.Features.Admin;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Primitives;
@@ -9,21 +10,25 @@ namespace Mesh.ProxyHost.Configuration;
 /// The configuration Mesh actually runs on: the last good copy of the live configuration (file, environment,
 /// command line). Every change of the live configuration is validated as a whole first; a valid one replaces the
 /// copy at once (services, endpoints and policies together), an invalid one, or a file that does not parse, is
-/// rejected whole and the last good copy stays, with the reason in the log and in <c>/config</c>.
+/// rejected whole and the last good copy stays, with the reason in the log and in <c>/config</c>. Durations in unit form
+/// (<c>5s</c>, <c>250ms</c>) are read into the .NET form on the way in, and a bare number under a duration key is an
+/// error; a key under <c>Mesh:</c> that no setting has is a warning, naming the nearest known key.
 /// </summary>
 internal sealed partial class EffectiveConfiguration : ConfigurationProvider, IConfigurationSource, IDisposable
 {
     private readonly IConfiguration _live;
     private readonly Func<IConfiguration, List<string>> _validate;
-    private readonly ILogger _logger;
+    private readonly ConfigurationShape _shape;
+    private ILogger _logger;
     private readonly TimeProvider _time;
     private IDisposable? _subscription;
     private volatile string? _loadError;
 
-    public EffectiveConfiguration(IConfiguration live, Func<IConfiguration, List<string>> validate, ILogger logger, TimeProvider time)
+    public EffectiveConfiguration(IConfiguration live, Func<IConfiguration, List<string>> validate, ConfigurationShape shape, ILogger logger, TimeProvider time)
     {
         _live = live;
         _validate = validate;
+        _shape = shape;
         _logger = logger;
         _time = time;
         Root = new ConfigurationBuilder().Add(this).Build();
@@ -33,18 +38,22 @@ internal sealed partial class EffectiveConfiguration : ConfigurationProvider, IC
     public IConfigurationRoot Root { get; }
 
     /// <summary>Gets the outcome of the last reload.</summary>
-    public ReloadStatus Status { get; private set; } = new("loaded", null, []);
+    public ReloadStatus Status { get; private set; } = new("loaded", null, [], []);
 
     public IConfigurationProvider Build(IConfigurationBuilder builder) => this;
+
+    /// <summary>Logs reloads to <paramref name="logger"/> from now on (the host's, once it is built).</summary>
+    public void UseLogger(ILogger logger) => _logger = logger;
 
     /// <summary>Validates and adopts the live configuration at start; returns every error when it is invalid.</summary>
     public List<string> Start()
     {
-        var errors = Candidate(out var data);
+        var errors = Candidate(out var data, out var warnings);
         if (errors.Count == 0)
         {
             Data = data;
-            Status = new ReloadStatus("loaded", _time.GetUtcNow(), []);
+            Status = new ReloadStatus("loaded", _time.GetUtcNow(), [], warnings);
+            Warn(warnings);
             _subscription = ChangeToken.OnChange(_live.GetReloadToken, OnLiveChanged);
         }
 
@@ -55,9 +64,10 @@ internal sealed partial class EffectiveConfiguration : ConfigurationProvider, IC
     public void ReportLoadError(string file, Exception exception) =>
         _loadError = $"{file} could not be read: {exception.GetBaseException().Message}";
 
-    private List<string> Candidate(out Dictionary<string, string?> data)
+    private List<string> Candidate(out Dictionary<string, string?> data, out IReadOnlyList<string> warnings)
     {
         data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        warnings = [];
         foreach (var (key, value) in _live.AsEnumerable())
         {
             if (value is not null)
@@ -71,16 +81,28 @@ internal sealed partial class EffectiveConfiguration : ConfigurationProvider, IC
             return [loadError];
         }
 
+        warnings = _shape.Misspelled(data.Keys);
+        var errors = ConfigurationDurations.Normalize(data, _shape);
         var snapshot = new ConfigurationBuilder().AddInMemoryCollection(data).Build();
-        return _validate(snapshot);
+        errors.AddRange(_validate(snapshot));
+        return errors;
+    }
+
+    private void Warn(IReadOnlyList<string> warnings)
+    {
+        foreach (var warning in warnings)
+        {
+            Log.UnknownKey(_logger, warning);
+        }
     }
 
     private void OnLiveChanged()
     {
-        var errors = Candidate(out var data);
+        var errors = Candidate(out var data, out var warnings);
+        Warn(warnings);
         if (errors.Count > 0)
         {
-            Status = new ReloadStatus("rejected", _time.GetUtcNow(), errors);
+            Status = new ReloadStatus("rejected", _time.GetUtcNow(), errors, warnings);
             Log.ReloadRejected(_logger, string.Join("; ", errors));
             return;
         }
@@ -91,7 +113,7 @@ internal sealed partial class EffectiveConfiguration : ConfigurationProvider, IC
             // rejection /config shows is over, though nothing needs to change.
             if (Status.State == "rejected")
             {
-                Status = new ReloadStatus("applied", _time.GetUtcNow(), []);
+                Status = new ReloadStatus("applied", _time.GetUtcNow(), [], warnings);
                 Log.ReloadApplied(_logger);
             }
 
@@ -99,7 +121,7 @@ internal sealed partial class EffectiveConfiguration : ConfigurationProvider, IC
         }
 
         Data = data;
-        Status = new ReloadStatus("applied", _time.GetUtcNow(), []);
+        Status = new ReloadStatus("applied", _time.GetUtcNow(), [], warnings);
         Log.ReloadApplied(_logger);
         OnReload();
     }
@@ -116,6 +138,9 @@ internal sealed partial class EffectiveConfiguration : ConfigurationProvider, IC
 
         [LoggerMessage(31, LogLevel.Error, "Configuration reload rejected; the last good configuration stays active: {Errors}")]
         public static partial void ReloadRejected(ILogger logger, string errors);
+
+        [LoggerMessage(32, LogLevel.Warning, "{Warning}")]
+        public static partial void UnknownKey(ILogger logger, string warning);
     }
 }
 
@@ -123,4 +148,5 @@ internal sealed partial class EffectiveConfiguration : ConfigurationProvider, IC
 /// <param name="State"><c>loaded</c>, <c>applied</c> or <c>rejected</c>.</param>
 /// <param name="At">When it happened; <c>/config</c> writes it in the round-trip format (<c>"O"</c>).</param>
 /// <param name="Errors">Why it was rejected.</param>
-internal sealed record ReloadStatus(string State, [property: JsonConverter(typeof(RoundTripTimeConverter))] DateTimeOffset? At, IReadOnlyList<string> Errors);
+/// <param name="Warnings">Keys under <c>Mesh:</c> that no setting has, each with the nearest known key when one is close.</param>
+internal sealed record ReloadStatus(string State, [property: JsonConverter(typeof(RoundTripTimeConverter))] DateTimeOffset? At, IReadOnlyList<string> Errors, IReadOnlyList<string> Warnings);

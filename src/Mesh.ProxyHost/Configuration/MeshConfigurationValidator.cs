@@ -40,6 +40,10 @@ internal static class MeshConfigurationValidator
                     {
                         errors.Add($"{value.Path} must be an endpoint URL or host:port, was '{value.Value}'");
                     }
+                    else if (endpoint.EndPoint is UriEndPoint { Uri.Scheme: not ("http" or "https") } unusable)
+                    {
+                        errors.Add($"{value.Path} must be an http:// or https:// URL (or host:port): Mesh cannot send to '{unusable.Uri.Scheme}', was '{value.Value}'");
+                    }
                 }
             }
         }

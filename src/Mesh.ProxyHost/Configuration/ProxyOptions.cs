@@ -34,6 +34,12 @@ public sealed class ProxyOptions
     /// </summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Gets or sets the most bytes a request's header fields may take (<c>name: value</c> and CRLF each); a request over it
+    /// is answered 431 <c>headers-too-large</c>. Default: 32 KiB, Kestrel's default.
+    /// </summary>
+    public int MaxRequestHeadersTotalSize { get; set; } = 32 * 1024;
+
     /// <summary>Gets or sets how long in-flight requests may take to finish on shutdown. Default: 30 s.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

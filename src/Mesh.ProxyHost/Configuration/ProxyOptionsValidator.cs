@@ -38,6 +38,11 @@ internal static class ProxyOptionsValidator
             errors.Add($"Mesh:Proxy:ConnectTimeout must be greater than zero, was {proxy.ConnectTimeout}");
         }
 
+        if (proxy.MaxRequestHeadersTotalSize is < 1024 or > 1024 * 1024)
+        {
+            errors.Add($"Mesh:Proxy:MaxRequestHeadersTotalSize must be between 1024 and 1048576 bytes, was {proxy.MaxRequestHeadersTotalSize}");
+        }
+
         if (proxy.MaxConnections is < 1 or > 1_000_000)
         {
             errors.Add($"Mesh:Proxy:MaxConnections must be between 1 and 1000000, was {proxy.MaxConnections}");

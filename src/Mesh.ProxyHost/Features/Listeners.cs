@@ -1,3 +1,4 @@
+using Mesh.ProxyHost.Configuration;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -7,7 +8,7 @@ namespace Mesh.ProxyHost.Features;
 /// The sidecar's listeners. Each connection is tagged with the listener that accepted it, so requests are routed by
 /// listener and not by port (ports may be chosen by the OS); after start, each listener's bound port is known.
 /// </summary>
-internal sealed class Listeners
+internal sealed class Listeners(IEnumerable<KeyValuePair<string, ListenAddress>> configured)
 {
     public const string Outbound = "outbound";
     public const string Inbound = "inbound";
@@ -15,6 +16,9 @@ internal sealed class Listeners
 
     private const string ItemKey = "mesh.listener";
     private readonly Dictionary<string, List<ListenOptions>> _bound = [];
+
+    /// <summary>Gets the listeners that are on, by configuration key (<c>Mesh:Proxy:Outbound:Listen</c> → its address).</summary>
+    public IReadOnlyList<KeyValuePair<string, ListenAddress>> Configured { get; } = [.. configured];
 
     /// <summary>Tags the connections of <paramref name="options"/> as <paramref name="listener"/>'s.</summary>
     public void Add(string listener, ListenOptions options)

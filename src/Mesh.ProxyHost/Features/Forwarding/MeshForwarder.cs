@@ -33,6 +33,7 @@ internal sealed class MeshForwarder : IDisposable
     private const string KestrelRenamedContentLength = "X-Content-Length";
 
     private readonly IHttpForwarder _forwarder;
+    private readonly RequestHeaderLimits _headerLimits;
     private readonly ConnectionPools _connections;
 
     // Unknown hosts (when allowed) connect only after their resolved addresses pass ForbiddenAddresses.
@@ -40,9 +41,10 @@ internal sealed class MeshForwarder : IDisposable
     private readonly KeepAliveHints _keepAlive = new();
     private readonly ConcurrentDictionary<string, ForwardingRoute> _routes = new(StringComparer.OrdinalIgnoreCase);
 
-    public MeshForwarder(IHttpForwarder forwarder, ProxyOptions proxy, MeshServiceRegistry registry, UpstreamConnector? connector = null)
+    public MeshForwarder(IHttpForwarder forwarder, ProxyOptions proxy, MeshServiceRegistry registry, RequestHeaderLimits headerLimits, UpstreamConnector? connector = null)
     {
         _forwarder = forwarder;
+        _headerLimits = headerLimits;
         _connections = new ConnectionPools(idle => Connections(connector?.Connect, proxy.ConnectTimeout, idle));
         var unknownHosts = new UnknownHostConnector(Dns.GetHostAddressesAsync, connector);
         _unknownHostConnections = new ConnectionPools(idle => Connections(unknownHosts.ConnectAsync, proxy.ConnectTimeout, idle));
@@ -85,6 +87,12 @@ internal sealed class MeshForwarder : IDisposable
         // Kestrel lets Transfer-Encoding win over a Content-Length sent with it, renaming the latter X-Content-Length.
         // Such a request "ought to be handled as an error" (RFC 9112 §6.3, a request-smuggling sign): refused, as Envoy does.
         var headers = context.Request.Headers;
+        if (_headerLimits.Exceeded(headers))
+        {
+            await ProxyErrors.WriteAsync(context, ProxyError.HeadersTooLarge, route.Service);
+            return;
+        }
+
         if (headers.ContainsKey(HeaderNames.TransferEncoding) && headers.ContainsKey(KestrelRenamedContentLength))
         {
             await ProxyErrors.WriteAsync(context, ProxyError.AmbiguousLength, route.Service);

@@ -21,6 +21,7 @@ internal sealed record ProxyError(int Status, string Name, Func<string, string> 
     public static readonly ProxyError ConnectRefused = new(405, "connect-refused", static _ => "CONNECT is not supported: the sidecar forwards only to configured services.");
     public static readonly ProxyError Loop = new(508, "loop", static _ => "this request already passed through this sidecar; refusing to forward it again.");
     public static readonly ProxyError AmbiguousLength = new(400, "ambiguous-length", static _ => "the request has both Transfer-Encoding and Content-Length.");
+    public static readonly ProxyError HeadersTooLarge = new(431, "headers-too-large", static _ => $"the request's headers are over the sidecar's limit (Mesh:Proxy:MaxRequestHeadersTotalSize bytes, or {RequestHeaderLimits.MaxCount} fields).");
     public static readonly ProxyError ForbiddenAddress = new(403, "forbidden-address", static s => $"'{s}' is, or resolves to, a link-local or metadata address; the sidecar never forwards there.");
     public static readonly ProxyError DeadlinePassed = new(504, "deadline-exceeded", static _ => IncomingDeadline.PassedMessage);
 
