@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -169,48 +168,9 @@ public class StartupFailureTests
         return config.RootElement.GetProperty("reload").GetProperty("warnings").EnumerateArray().Select(w => w.GetString()!).ToList();
     }
 
-    // Runs the sidecar binary and returns its exit code and standard error; optionally without the capability to bind
-    // ports below 1024 (dropped from the bounding set with setpriv when the test runs as root, as CI does), to meet the
-    // permission check an unprivileged sidecar meets.
     private static async Task<(int ExitCode, string Stderr)> RunSidecarAsync(string[] args, bool withoutPrivilegedPorts = false)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Mesh.ProxyHost.dll");
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        var drop = withoutPrivilegedPorts && Environment.UserName == "root";
-        var start = new ProcessStartInfo(drop ? "setpriv" : dotnet)
-        {
-            WorkingDirectory = Path.GetTempPath(),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (drop)
-        {
-            start.ArgumentList.Add("--bounding-set=-net_bind_service");
-            start.ArgumentList.Add(dotnet);
-        }
-
-        start.ArgumentList.Add(dll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(bound.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        _ = await stdout;
-        return (process.ExitCode, await stderr);
+        var result = await SidecarProcess.RunAsync(args, withoutPrivilegedPorts);
+        return (result.ExitCode, result.Stderr);
     }
 }

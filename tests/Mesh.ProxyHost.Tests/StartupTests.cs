@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Mesh.ProxyHost.Configuration;
 using Mesh.ProxyHost.Tests.Infrastructure;
 
@@ -40,37 +39,9 @@ public class StartupTests
     [Fact]
     public async Task TheBinary_WithAnInvalidConfiguration_ExitsWith2_NamingEveryKeyOnStderr()
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Mesh.ProxyHost.dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(dll);
-        foreach (var arg in InvalidArgs)
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var (exitCode, stdout, errors) = await SidecarProcess.RunAsync(InvalidArgs);
 
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(bound.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        var errors = await stderr;
-        Assert.True(process.ExitCode == 2, $"exit code {process.ExitCode}; stderr: {errors}; stdout: {await stdout}");
+        Assert.True(exitCode == 2, $"exit code {exitCode}; stderr: {errors}; stdout: {stdout}");
         foreach (var key in InvalidKeys)
         {
             Assert.Contains(key + " ", errors, StringComparison.Ordinal);

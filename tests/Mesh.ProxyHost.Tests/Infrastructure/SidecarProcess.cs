@@ -1,0 +1,57 @@
+using System.Diagnostics;
+
+namespace Mesh.ProxyHost.Tests.Infrastructure;
+
+/// <summary>Runs the sidecar binary (Mesh.ProxyHost.dll) as an operator would, for what only a process shows: its exit code and stderr.</summary>
+public static class SidecarProcess
+{
+    public sealed record Result(int ExitCode, string Stdout, string Stderr);
+
+    /// <summary>
+    /// Runs the sidecar with <paramref name="args"/> until it exits (at most 2 minutes). With
+    /// <paramref name="withoutPrivilegedPorts"/>, the capability to bind ports below 1024 is dropped (from the bounding
+    /// set, with setpriv, when the test runs as root as CI does), so it meets the permission check an unprivileged
+    /// sidecar meets.
+    /// </summary>
+    public static async Task<Result> RunAsync(IEnumerable<string> args, bool withoutPrivilegedPorts = false)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "Mesh.ProxyHost.dll");
+        Assert.True(File.Exists(dll), $"{dll} is missing");
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var drop = withoutPrivilegedPorts && Environment.UserName == "root";
+        var start = new ProcessStartInfo(drop ? "setpriv" : dotnet)
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (drop)
+        {
+            start.ArgumentList.Add("--bounding-set=-net_bind_service");
+            start.ArgumentList.Add(dotnet);
+        }
+
+        start.ArgumentList.Add(dll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(bound.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return new Result(process.ExitCode, await stdout, await stderr);
+    }
+}
