@@ -6,8 +6,9 @@ cd "$(dirname "$0")"
 
 # Debian packages the tests use: chromium for the dashboard test (driven by Playwright, never downloaded);
 # dnsmasq-base (the bare binary, no system service) for the DNS discovery tests; iproute2 (ip netns) and curl for
-# the multi-host test in network namespaces; prometheus (which brings promtool) for the Prometheus tests.
-.ci/apt-install test.sh curl chromium dnsmasq-base iproute2 prometheus
+# the multi-host test in network namespaces; prometheus (which brings promtool) for the Prometheus tests; nodejs for
+# the keep-alive race tests (a Node http server as a backend).
+.ci/apt-install test.sh curl chromium dnsmasq-base iproute2 prometheus nodejs
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 dotnet restore Mesh.sln

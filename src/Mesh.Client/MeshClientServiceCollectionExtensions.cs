@@ -45,7 +45,6 @@ public static class MeshClientServiceCollectionExtensions
                         ConnectTimeout = TimeSpan.FromSeconds(10),
                     }),
                     () => registry.Get(service).Policy.Options.Upstream.IdleTimeout,
-                    new KeepAliveHints(),
                     ownsPools: true);
             })
             .AddHttpMessageHandler(sp => sp.GetRequiredService<MeshServiceRegistry>().CreateHandler(service));

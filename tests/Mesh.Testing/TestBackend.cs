@@ -48,12 +48,23 @@ public sealed class TestBackend : IAsyncDisposable
     /// </summary>
     public static Task<TestBackend> StartHttp2Async(RequestDelegate handler) => StartAsync(handler, null, HttpProtocols.Http2);
 
-    private static async Task<TestBackend> StartAsync(RequestDelegate handler, Action<IApplicationBuilder>? configure, HttpProtocols protocols)
+    /// <summary>Starts a backend that closes a client's connection once it has been idle for <paramref name="keepAlive"/> (Kestrel checks once a second).</summary>
+    public static Task<TestBackend> StartAsync(RequestDelegate handler, TimeSpan keepAlive) =>
+        StartAsync(handler, null, HttpProtocols.Http1AndHttp2, keepAlive);
+
+    private static async Task<TestBackend> StartAsync(RequestDelegate handler, Action<IApplicationBuilder>? configure, HttpProtocols protocols, TimeSpan? keepAlive = null)
     {
         // No file watching: a backend reads no configuration, and each watcher takes one of the user's 128 inotify instances.
         var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false"]);
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.Protocols = protocols));
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, 0, o => o.Protocols = protocols);
+            if (keepAlive is { } timeout)
+            {
+                k.Limits.KeepAliveTimeout = timeout;
+            }
+        });
         var app = builder.Build();
         TestBackend? backend = null;
         configure?.Invoke(app);

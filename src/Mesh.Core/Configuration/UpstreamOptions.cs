@@ -10,8 +10,8 @@ public sealed class UpstreamOptions
     /// Gets or sets how long a connection may sit idle in the pool before Mesh closes it. Default: 1.5 s, under the idle
     /// timeout of the servers Mesh most often sits in front of (gunicorn's 2 s; Node's, Apache's and uvicorn's 5 s): a
     /// request sent on a connection the server is closing at that very moment fails, and a POST cannot then be retried
-    /// safely. A response's <c>Keep-Alive: timeout=N</c> lowers it further for that endpoint. Linkerd keeps idle HTTP/1
-    /// connections 3 s, Envoy an hour.
+    /// safely. A response's <c>Keep-Alive: timeout=N</c> lowers it further for that connection (SocketsHttpHandler honours
+    /// the header). Linkerd keeps idle HTTP/1 connections 3 s, Envoy an hour.
     /// </summary>
     public TimeSpan IdleTimeout { get; set; } = DefaultIdleTimeout;
 }

@@ -38,7 +38,6 @@ internal sealed class MeshForwarder : IDisposable
 
     // Unknown hosts (when allowed) connect only after their resolved addresses pass ForbiddenAddresses.
     private readonly ConnectionPools _unknownHostConnections;
-    private readonly KeepAliveHints _keepAlive = new();
     private readonly ConcurrentDictionary<string, ForwardingRoute> _routes = new(StringComparer.OrdinalIgnoreCase);
 
     public MeshForwarder(IHttpForwarder forwarder, ProxyOptions proxy, MeshServiceRegistry registry, RequestHeaderLimits headerLimits, UpstreamConnector? connector = null)
@@ -64,8 +63,7 @@ internal sealed class MeshForwarder : IDisposable
             var service = handler.Service;
             handler.InnerHandler = new UpstreamHandler(
                 state.unknownHost ? state.self._unknownHostConnections : state.self._connections,
-                () => service.Policy.Options.Upstream.IdleTimeout,
-                state.self._keepAlive);
+                () => service.Policy.Options.Upstream.IdleTimeout);
             return new ForwardingRoute(state.service, new HttpMessageInvoker(handler, disposeHandler: false));
         }, (self: this, service, createHandler, unknownHost));
 
