@@ -22,7 +22,7 @@ internal sealed class ReplayableContent : HttpContent
     private readonly TaskCompletionSource _firstSendDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private byte[]? _buffer;
     private int _length;
-    private int _state; // 0 not sent, 1 sending, 2 complete within capacity, 3 not replayable
+    private int _state = (int)ReplayState.NotSent;
     private volatile bool _transportGone;
 
     /// <param name="inner">The streamed body.</param>
@@ -43,30 +43,32 @@ internal sealed class ReplayableContent : HttpContent
     public static long BufferedBytes => Interlocked.Read(ref s_bufferedBytes);
 
     /// <summary>Whether the body may be sent (again): it was not read yet, or it was read whole into the buffer.</summary>
-    public bool CanReplay => Volatile.Read(ref _state) is 0 or 2;
+    public bool CanReplay => State is ReplayState.NotSent or ReplayState.Buffered;
 
     /// <summary>
     /// Whether the first send's transport has gone (failed, or its attempt ended) while the body is still being read
     /// into the buffer: whether it can be replayed is known when <see cref="Settled"/> completes.
     /// </summary>
-    public bool Settling => _transportGone && Volatile.Read(ref _state) == 1;
+    public bool Settling => _transportGone && State == ReplayState.Sending;
 
     /// <summary>Gets a task that completes when the first send has read the body to its end, or given up on it.</summary>
     public Task Settled => _firstSendDone.Task;
 
-    // Not (yet) past the capacity: still being buffered, or buffered whole.
-    private bool WithinCapacity => Volatile.Read(ref _state) is 1 or 2;
+    /// <summary>Gets whether the body is not (yet) past the capacity: still being buffered, or buffered whole.</summary>
+    internal bool WithinCapacity => State is ReplayState.Sending or ReplayState.Buffered;
+
+    private ReplayState State => (ReplayState)Volatile.Read(ref _state);
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
         while (true)
         {
-            switch (Interlocked.CompareExchange(ref _state, 1, 0))
+            switch ((ReplayState)Interlocked.CompareExchange(ref _state, (int)ReplayState.Sending, (int)ReplayState.NotSent))
             {
-                case 0:
+                case ReplayState.NotSent:
                     await SendFirstAsync(stream, cancellationToken).ConfigureAwait(false);
                     return;
-                case 1:
+                case ReplayState.Sending:
                     // A resend while the first send still reads the rest of the body into the buffer (SocketsHttpHandler
                     // resends a stream refused on its HEADERS itself): wait for it. Not under this send's cancellation:
                     // when this stream is refused too, HTTP/2 cancels its body before it fails its response, and a body
@@ -75,7 +77,7 @@ internal sealed class ReplayableContent : HttpContent
                     await _firstSendDone.Task.ConfigureAwait(false);
                     cancellationToken.ThrowIfCancellationRequested();
                     continue;
-                case 2:
+                case ReplayState.Buffered:
                     await stream.WriteAsync(_buffer.AsMemory(0, _length), cancellationToken).ConfigureAwait(false);
                     return;
                 default:
@@ -91,7 +93,7 @@ internal sealed class ReplayableContent : HttpContent
     {
         // The source is read under the caller's cancellation, the transport written under this attempt's: when the
         // attempt ends part-way, the copy goes on into the buffer only.
-        using var tee = new TeeStream(stream, this, cancellationToken);
+        using var tee = new ReplayTeeStream(stream, this, cancellationToken);
         try
         {
             await _inner.CopyToAsync(tee, _drainToken).ConfigureAwait(false);
@@ -102,7 +104,7 @@ internal sealed class ReplayableContent : HttpContent
             }
             else
             {
-                Interlocked.CompareExchange(ref _state, 2, 1);
+                Interlocked.CompareExchange(ref _state, (int)ReplayState.Buffered, (int)ReplayState.Sending);
             }
         }
         catch (Exception ex) when (tee.TransportFailure is null || ex == tee.TransportFailure.SourceException)
@@ -124,9 +126,10 @@ internal sealed class ReplayableContent : HttpContent
         tee.TransportFailure?.Throw();
     }
 
-    private void Capture(ReadOnlySpan<byte> data)
+    /// <summary>Copies what the first send writes into the buffer, while the body may still be replayed.</summary>
+    internal void Capture(ReadOnlySpan<byte> data)
     {
-        if (Volatile.Read(ref _state) != 1)
+        if (State != ReplayState.Sending)
         {
             return;
         }
@@ -151,9 +154,12 @@ internal sealed class ReplayableContent : HttpContent
         _length += data.Length;
     }
 
+    /// <summary>Records that the first send's transport has gone: the body is now read into the buffer only.</summary>
+    internal void TransportGone() => _transportGone = true;
+
     private void NotReplayable()
     {
-        Volatile.Write(ref _state, 3);
+        Volatile.Write(ref _state, (int)ReplayState.NotReplayable);
         ReturnBuffer(account: true);
     }
 
@@ -192,168 +198,5 @@ internal sealed class ReplayableContent : HttpContent
         }
 
         base.Dispose(disposing);
-    }
-
-    /// <summary>
-    /// Writes through to the transport and copies what it writes into the replay buffer. Once a transport write or
-    /// flush fails, or the attempt is cancelled, it only copies, until the body ends or outgrows the buffer.
-    /// </summary>
-    private sealed class TeeStream : Stream
-    {
-        private readonly Stream _inner;
-        private readonly ReplayableContent _owner;
-        private readonly CancellationToken _attempt;
-        private readonly CancellationTokenRegistration _abandoned;
-        private ExceptionDispatchInfo? _failure;
-
-        public TeeStream(Stream inner, ReplayableContent owner, CancellationToken attempt)
-        {
-            _inner = inner;
-            _owner = owner;
-            _attempt = attempt;
-
-            // The attempt can end while the body waits on its source (no write to fail): an HTTP/2 stream refused on
-            // its HEADERS cancels its body. From then on the body is only read into the buffer.
-            _abandoned = attempt.UnsafeRegister(static state => ((TeeStream)state!).Record(new OperationCanceledException(((TeeStream)state!)._attempt)), this);
-        }
-
-        public ExceptionDispatchInfo? TransportFailure => Volatile.Read(ref _failure);
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            if (CaptureOnly(buffer))
-            {
-                return;
-            }
-
-            try
-            {
-                _inner.Write(buffer);
-            }
-            catch (Exception ex)
-            {
-                Failed(ex);
-            }
-        }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            if (CaptureOnly(buffer.Span))
-            {
-                return;
-            }
-
-            try
-            {
-                await _inner.WriteAsync(buffer, _attempt).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                Failed(ex);
-            }
-        }
-
-        // A failed flush is a failed write: contents such as YARP's flush the headers before reading their source and
-        // give up quietly when that throws, so the failure is recorded here and the body is still read into the buffer.
-        public override void Flush()
-        {
-            if (TransportFailure is not null)
-            {
-                return;
-            }
-
-            try
-            {
-                _inner.Flush();
-            }
-            catch (Exception ex)
-            {
-                Failed(ex);
-            }
-        }
-
-        public override async Task FlushAsync(CancellationToken cancellationToken)
-        {
-            if (TransportFailure is not null)
-            {
-                return;
-            }
-
-            try
-            {
-                await _inner.FlushAsync(_attempt).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                Failed(ex);
-            }
-        }
-
-        // Copies the data; true when the transport has failed already, so the data goes to the buffer only. A body that
-        // outgrows the buffer then ends the copy: it cannot be replayed, and there is nowhere else to send it.
-        private bool CaptureOnly(ReadOnlySpan<byte> data)
-        {
-            _owner.Capture(data);
-            if (TransportFailure is not { } failure)
-            {
-                return false;
-            }
-
-            if (!_owner.WithinCapacity)
-            {
-                failure.Throw();
-            }
-
-            return true;
-        }
-
-        // The transport failed: remember why, and read on into the buffer if the body can still be replayed.
-        private void Failed(Exception ex)
-        {
-            var failure = Record(ex);
-            if (!_owner.WithinCapacity)
-            {
-                failure.Throw();
-            }
-        }
-
-        // Keeps the first failure: a cancelled attempt makes later writes fail too.
-        private ExceptionDispatchInfo Record(Exception ex)
-        {
-            var failure = Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(ex), null) ?? _failure!;
-            _owner._transportGone = true;
-            return failure;
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _abandoned.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
