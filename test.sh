@@ -7,8 +7,14 @@ cd "$(dirname "$0")"
 # Debian packages the tests use: chromium for the dashboard test (driven by Playwright, never downloaded);
 # dnsmasq-base (the bare binary, no system service) for the DNS discovery tests; iproute2 (ip netns) and curl for
 # the multi-host test in network namespaces; prometheus (which brings promtool) for the Prometheus tests; nodejs for
-# the keep-alive race tests (a Node http server as a backend).
-.ci/apt-install test.sh curl chromium dnsmasq-base iproute2 prometheus nodejs
+# the keep-alive race tests (a Node http server as a backend); python3-grpcio for a gRPC caller written by others.
+.ci/apt-install test.sh curl chromium dnsmasq-base iproute2 prometheus nodejs python3-grpcio
+
+# Each sidecar a test starts watches its configuration file, and every FileSystemWatcher takes one of the user's inotify
+# instances (128 by default): the test assemblies run side by side, so as root, allow more.
+if [ "$(id -u)" -eq 0 ] && [ "$(cat /proc/sys/fs/inotify/max_user_instances 2>/dev/null || echo 1024)" -lt 1024 ]; then
+  sysctl -qw fs.inotify.max_user_instances=1024 || echo "test.sh: could not raise fs.inotify.max_user_instances" >&2
+fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 dotnet restore Mesh.sln

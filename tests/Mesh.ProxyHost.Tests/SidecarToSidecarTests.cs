@@ -1,6 +1,7 @@
 using Grpc.Net.Client;
 using Mesh.ProxyHost.Tests.Infrastructure;
-using Mesh.ProxyHost.Tests.Protos;
+using Mesh.Testing.Grpc;
+using Mesh.Testing.Grpc.Protos;
 
 namespace Mesh.ProxyHost.Tests;
 

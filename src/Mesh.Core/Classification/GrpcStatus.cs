@@ -2,23 +2,17 @@ using System.Net.Http.Headers;
 
 namespace Mesh.Classification;
 
-/// <summary>The gRPC status codes the classifier looks at.</summary>
+/// <summary>Reads a response's <c>grpc-status</c>.</summary>
 internal static class GrpcStatus
 {
-    public const int Ok = 0;
-    public const int DeadlineExceeded = 4;
-    public const int ResourceExhausted = 8;
-    public const int Internal = 13;
-    public const int Unavailable = 14;
-    public const int DataLoss = 15;
-
-    public static int Parse(HeaderStringValues values)
+    /// <summary>The status the values name: the first value, INTERNAL when it is not a number, OK when there is none.</summary>
+    public static GrpcStatusCode Parse(HeaderStringValues values)
     {
         foreach (var value in values)
         {
-            return int.TryParse(value, out var code) ? code : Internal;
+            return int.TryParse(value, out var code) ? (GrpcStatusCode)code : GrpcStatusCode.Internal;
         }
 
-        return Ok;
+        return GrpcStatusCode.Ok;
     }
 }

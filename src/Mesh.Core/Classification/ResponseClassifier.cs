@@ -113,8 +113,8 @@ public sealed class ResponseClassifier
         var code = GrpcStatus.Parse(values);
         return code switch
         {
-            GrpcStatus.Unavailable => new(true, IsIdempotent(request) || IsGrpc(request), FailureReasons.GrpcUnavailable),
-            GrpcStatus.DeadlineExceeded or GrpcStatus.Internal or GrpcStatus.DataLoss or GrpcStatus.ResourceExhausted =>
+            GrpcStatusCode.Unavailable => new(true, IsIdempotent(request) || IsGrpc(request), FailureReasons.GrpcUnavailable),
+            GrpcStatusCode.DeadlineExceeded or GrpcStatusCode.Internal or GrpcStatusCode.DataLoss or GrpcStatusCode.ResourceExhausted =>
                 new(true, false, FailureReasons.GrpcFailure),
             _ => ResponseClassification.Success,
         };

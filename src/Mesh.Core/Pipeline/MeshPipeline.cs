@@ -37,7 +37,8 @@ internal static class MeshPipeline
         // 1. The request's span and record. Outermost, so that every request is traced and counted once, as the caller
         //    saw it, whatever the steps below do with it: a shed or expired request included, retries not multiplying it.
         using var activity = RequestActivity.Start(service.Name, request);
-        var meshRequest = MeshRequest.Rent(request, policy, cancellationToken, time, started, DeadlineFor(policy, time, started), activity);
+        var deadline = DeadlineFor(policy, request, time, started, out var stated);
+        var meshRequest = MeshRequest.Rent(request, policy, cancellationToken, time, started, deadline, activity);
         if (service.Tap.IsActive)
         {
             meshRequest.TapAttempts = new(2);
@@ -57,8 +58,10 @@ internal static class MeshPipeline
                     $"Mesh: {policy.Options.MaxConcurrentRequests} requests of service '{service.Name}' are in flight already; this one was shed."));
             }
 
-            // 3. Deadline: now + Timeouts:Total, or the caller's own (an incoming request's, MeshDeadline.Current) if
-            //    sooner. A request whose deadline has passed is not started: its answer could not matter any more.
+            // 3. Deadline: the caller's own when the request states one (grpc-timeout, mesh-timeout-ms: honoured as given,
+            //    longer or shorter than Timeouts:Total), else now + Timeouts:Total; and the deadline of the work in
+            //    progress (an incoming request's, MeshDeadline.Current) if sooner. A request whose deadline has passed is
+            //    not started: its answer could not matter any more.
             if (meshRequest.Deadline <= started)
             {
                 return Refuse(service, meshRequest, started, FailureReasons.Timeout, new TimeoutRejectedException("Mesh: the request's deadline passed before it was sent."));
@@ -74,6 +77,11 @@ internal static class MeshPipeline
             service.Budget.DepositAt(started);
             meshRequest.Body = RequestBody.Prepare(request, policy.Options.Retry.MaxReplayBodyBytes, cancellationToken, out var replayable);
             meshRequest.BodyKnownReplayable = replayable;
+
+            // The per-try timeout exists to leave a hung endpoint for another. A caller that stated its deadline is given
+            // all of it unless a retry could follow a timeout (retries on, and a timeout retryable for this request):
+            // cutting its call at Timeouts:PerTry would only end early what it chose to wait for (a 12 s unary gRPC call).
+            meshRequest.PerTryApplies = !stated || (policy.Options.Retry.MaxRetries > 0 && policy.Classifier.IsIdempotent(request));
 
             // 6–10: the policy's Polly pipeline, one attempt at a time.
             context.Properties.Set(MeshRequest.Key, meshRequest);
@@ -148,8 +156,11 @@ internal static class MeshPipeline
         //    accrual, hedging latencies) and records it.
         builder.AddStrategy(_ => new EndpointSelectionStrategy(service, policy), new StrategyOptions("EndpointSelection"));
 
-        // 9. Attempt timeout, innermost, so the endpoint that hung is charged with the timeout (8); capped by what is
-        //    left of the deadline, and then, when it fires, the deadline ended the attempt, which is not the endpoint's fault.
+        // 9. Attempt timeout, innermost, so the endpoint that hung is charged with the timeout (8): Timeouts:PerTry where a
+        //    caller that stated no deadline, or where a retry could follow (step 5), else what is left of the deadline;
+        //    always capped by it. It bounds the wait for
+        //    the response's headers only: a body already streaming (server streaming, SSE, a download) is not cut. When
+        //    the deadline cut a per-try window short, its firing is the deadline's, not the endpoint's fault.
         builder.AddTimeout(new TimeoutStrategyOptions
         {
             Name = "Timeout",
@@ -169,7 +180,7 @@ internal static class MeshPipeline
         var policy = request.Policy;
         var left = request.RemainingAt(request.AttemptStarted);
         var perTry = policy.Options.Timeouts.PerTry;
-        var budget = left < perTry ? left : perTry;
+        var budget = request.PerTryApplies && perTry < left ? perTry : left;
         var headers = request.Message.Headers;
         headers.Remove(DeadlineHeaders.MeshTimeout);
         headers.TryAddWithoutValidation(DeadlineHeaders.MeshTimeout, budget == perTry ? policy.PerTryHeader : DeadlineHeaders.FormatMeshTimeout(budget));
@@ -219,13 +230,19 @@ internal static class MeshPipeline
             ? request.Policy.Classifier.Classify(request.Message, exception, request.CallerToken.IsCancellationRequested)
             : request.LastClassification;
 
-    // The total timeout from now, or the caller's deadline (an incoming request's) if sooner: a timestamp of the service's clock.
-    private static long DeadlineFor(MeshServicePolicy policy, TimeProvider time, long now)
+    // The caller's stated deadline or else the total timeout, from now; or the deadline of the work in progress (an
+    // incoming request's) if sooner: a timestamp of the service's clock.
+    private static long DeadlineFor(MeshServicePolicy policy, HttpRequestMessage request, TimeProvider time, long now, out bool stated)
     {
-        var total = now + policy.TotalTimeout;
-        return MeshDeadline.Current is { } caller && caller.Timestamp < total && caller.Time == time
+        var headers = request.Headers;
+        var budget = headers.NonValidated.TryGetValues(DeadlineHeaders.GrpcTimeout, out var grpc) | headers.NonValidated.TryGetValues(DeadlineHeaders.MeshTimeout, out var mesh)
+            ? DeadlineHeaders.Read(mesh.ToString(), grpc.ToString())
+            : null;
+        stated = budget is not null;
+        var own = budget is { } given ? now + (long)(given.TotalSeconds * time.TimestampFrequency) : now + policy.TotalTimeout;
+        return MeshDeadline.Current is { } caller && caller.Timestamp < own && caller.Time == time
             ? caller.Timestamp
-            : total;
+            : own;
     }
 
     // The generator runs as each attempt starts: the clock read made then is current enough.
@@ -234,7 +251,8 @@ internal static class MeshPipeline
         var request = context.Properties.GetValue(MeshRequest.Key, null!);
         var remaining = request.RemainingAt(request.AttemptStarted);
         request.AttemptCutByDeadline = remaining < perTry;
-        return remaining < perTry ? (remaining < Now ? Now : remaining) : perTry;
+        var timeout = request.PerTryApplies && perTry < remaining ? perTry : remaining;
+        return timeout < Now ? Now : timeout;
     }
 
     private sealed class StrategyOptions : ResilienceStrategyOptions

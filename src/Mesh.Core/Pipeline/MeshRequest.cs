@@ -85,6 +85,9 @@ internal sealed class MeshRequest
     /// <summary>Gets whether the body can be sent again now.</summary>
     public bool BodyReplayable => Body?.CanReplay ?? BodyKnownReplayable;
 
+    /// <summary>Gets or sets whether the per-try timeout bounds each attempt: only where a retry could follow a timeout.</summary>
+    public bool PerTryApplies { get; set; }
+
     /// <summary>Gets or sets whether the attempt in flight has less time than the per-try timeout: the deadline, not the endpoint, bounds it.</summary>
     public bool AttemptCutByDeadline { get; set; }
 
@@ -148,6 +151,7 @@ internal sealed class MeshRequest
         hedge.LastEndpoint = CurrentEndpoint;
         hedge.LastClassification = new(false, true, "hedge");
         hedge.Attempts = Attempts;
+        hedge.PerTryApplies = PerTryApplies;
         hedge.TapAttempts = TapAttempts;
         hedge.TapRetries = TapRetries;
         return hedge;
@@ -177,6 +181,7 @@ internal sealed class MeshRequest
         BodyKnownReplayable = true;
         IsProbe = false;
         AttemptCutByDeadline = false;
+        PerTryApplies = false;
         NextDelay = TimeSpan.Zero;
         RetrySkipped = null;
     }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using Mesh.Classification;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Mesh.ProxyHost.Features.Forwarding;
@@ -5,7 +7,9 @@ namespace Mesh.ProxyHost.Features.Forwarding;
 /// <summary>
 /// Writes the responses the sidecar makes itself (<see cref="ProxyError"/>): the status, a <c>mesh-proxy-error</c> header
 /// naming the reason and a one-line body, so a caller (and an operator reading a tap) can tell a sidecar error from the
-/// service's; each is counted in <c>mesh.proxy.errors</c>.
+/// service's; each is counted in <c>mesh.proxy.errors</c>. A gRPC caller (request <c>content-type: application/grpc*</c>)
+/// gets a gRPC response instead, which its library can read: HTTP 200 and nothing but headers (trailers-only), with
+/// <c>grpc-status</c> and the same line as <c>grpc-message</c>.
 /// </summary>
 internal static class ProxyErrors
 {
@@ -13,16 +17,29 @@ internal static class ProxyErrors
     {
         context.RequestServices.GetService<ProxyErrorMetrics>()?.Record(context, error.Name);
         var response = context.Response;
-        response.StatusCode = error.Status;
         response.Headers[MeshHeaders.ProxyError] = error.Name;
         if (error.ClosesConnection)
         {
             response.Headers.Connection = "close";
         }
 
+        var message = $"Mesh: {error.Describe(subject)}";
+        if (IsGrpc(context.Request.ContentType))
+        {
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = context.Request.ContentType;
+            response.Headers[GrpcHeaders.Status] = ((int)error.GrpcStatus).ToString(CultureInfo.InvariantCulture);
+            response.Headers[GrpcHeaders.Message] = GrpcHeaders.EncodeMessage(message);
+            return Task.CompletedTask;
+        }
+
+        response.StatusCode = error.Status;
         response.ContentType = "text/plain; charset=utf-8";
-        return response.WriteAsync($"Mesh: {error.Describe(subject)}\n", context.RequestAborted);
+        return response.WriteAsync(message + "\n", context.RequestAborted);
     }
+
+    private static bool IsGrpc(string? contentType) =>
+        contentType is not null && contentType.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Answers a failed forward, unless the response had already begun (then YARP has aborted it: the client never sees a complete-looking response).</summary>
     public static Task WriteAsync(HttpContext context, ForwarderError error, string service) =>

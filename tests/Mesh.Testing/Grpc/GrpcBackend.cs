@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Mesh.ProxyHost.Tests.Infrastructure;
+namespace Mesh.Testing.Grpc;
 
 /// <summary>
 /// A real Grpc.AspNetCore server with <see cref="EchoService"/> on an HTTP/2-only (h2c prior knowledge) Kestrel port

@@ -1,9 +1,9 @@
 using Google.Protobuf;
 using Grpc.Core;
-using Mesh.ProxyHost.Tests.Protos;
+using Mesh.Testing.Grpc.Protos;
 using Microsoft.AspNetCore.Http;
 
-namespace Mesh.ProxyHost.Tests.Infrastructure;
+namespace Mesh.Testing.Grpc;
 
 /// <summary>
 /// The gRPC service behind <see cref="GrpcBackend"/>. Every call ends with the trailer <c>x-backend-trailer: kept</c>;
@@ -55,6 +55,11 @@ public sealed class EchoService(GrpcBackend backend) : Protos.Echo.EchoBase
         var payload = ByteString.CopyFrom(new byte[request.PayloadBytes]);
         for (var i = 1; i <= request.Count; i++)
         {
+            if (request.IntervalMs > 0)
+            {
+                await Task.Delay(request.IntervalMs, context.CancellationToken);
+            }
+
             await responseStream.WriteAsync(new CountReply { Number = i, Payload = payload }, context.CancellationToken);
         }
 
