@@ -7,7 +7,8 @@ namespace Mesh.Classification;
 /// <summary>
 /// Classifies an attempt once; every policy reads the result.
 /// <list type="bullet">
-/// <item>Failure: 5xx, connection failures, timeouts, and the gRPC statuses UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL, DATA_LOSS, RESOURCE_EXHAUSTED.</item>
+/// <item>Failure: 5xx, connection failures, timeouts, and the gRPC statuses UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL, DATA_LOSS, RESOURCE_EXHAUSTED,
+/// read from a trailers-only response's headers at once, or from the trailers when the body ends (<see cref="ClassifyTrailers"/>).</item>
 /// <item>Retryable for any method: nothing was sent (connect failure or timeout, REFUSED_STREAM).</item>
 /// <item>Retryable for idempotent methods (GET, HEAD, OPTIONS, TRACE, PUT, DELETE), or when the request carries
 /// <c>Idempotency-Key</c>, or when the service allows it: 502, 503, 504, 429, timeouts, broken connections, gRPC UNAVAILABLE.</item>
@@ -102,23 +103,44 @@ public sealed class ResponseClassifier
         return request.Headers.NonValidated.Contains(IdempotencyKeyHeader);
     }
 
+    /// <summary>
+    /// Whether the verdict on <paramref name="response"/> waits for the end of its body: a gRPC response (HTTP 200,
+    /// <c>application/grpc</c>) whose status is not in its headers brings it in its trailers.
+    /// </summary>
+    internal static bool AwaitsTrailers(HttpResponseMessage response) =>
+        response.StatusCode == HttpStatusCode.OK &&
+        !response.Headers.NonValidated.Contains(GrpcStatus.Header) &&
+        GrpcStatus.IsGrpc(response);
+
+    /// <summary>
+    /// Classifies a gRPC response whose body has ended, by the <c>grpc-status</c> of its trailers. A stream that ended
+    /// without one failed (gRPC clients report INTERNAL); nothing is retryable any more, since the response was under way.
+    /// </summary>
+    internal ResponseClassification ClassifyTrailers(HttpRequestMessage request, HttpResponseMessage response)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(response);
+        var code = response.TrailingHeaders.NonValidated.TryGetValues(GrpcStatus.Header, out var values)
+            ? GrpcStatus.Parse(values)
+            : GrpcStatusCode.Internal;
+        return ClassifyGrpc(request, code) with { IsRetryable = false };
+    }
+
     private ResponseClassification ClassifyGrpc(HttpRequestMessage request, HttpResponseHeaders headers)
     {
-        // Trailers-only responses carry grpc-status in the headers; that is where failures show up first.
-        if (!headers.NonValidated.TryGetValues("grpc-status", out var values))
-        {
-            return ResponseClassification.Success;
-        }
-
-        var code = GrpcStatus.Parse(values);
-        return code switch
-        {
-            GrpcStatusCode.Unavailable => new(true, IsIdempotent(request) || IsGrpc(request), FailureReasons.GrpcUnavailable),
-            GrpcStatusCode.DeadlineExceeded or GrpcStatusCode.Internal or GrpcStatusCode.DataLoss or GrpcStatusCode.ResourceExhausted =>
-                new(true, false, FailureReasons.GrpcFailure),
-            _ => ResponseClassification.Success,
-        };
+        // Trailers-only responses carry grpc-status in the headers; a stream's comes in its trailers (ClassifyTrailers).
+        return headers.NonValidated.TryGetValues(GrpcStatus.Header, out var values)
+            ? ClassifyGrpc(request, GrpcStatus.Parse(values))
+            : ResponseClassification.Success;
     }
+
+    private ResponseClassification ClassifyGrpc(HttpRequestMessage request, GrpcStatusCode code) => code switch
+    {
+        GrpcStatusCode.Unavailable => new(true, IsIdempotent(request) || IsGrpc(request), FailureReasons.GrpcUnavailable),
+        GrpcStatusCode.DeadlineExceeded or GrpcStatusCode.Internal or GrpcStatusCode.DataLoss or GrpcStatusCode.ResourceExhausted =>
+            new(true, false, FailureReasons.GrpcFailure),
+        _ => ResponseClassification.Success,
+    };
 
     // gRPC's UNAVAILABLE means the call was not processed, so gRPC clients retry it whatever the method (all gRPC is POST).
     private static bool IsGrpc(HttpRequestMessage request) =>

@@ -34,11 +34,16 @@ internal sealed class EndpointSelectionStrategy(MeshService service, MeshService
         request.Attempts++;
         request.AttemptStarted = started;
         endpoint.OnAttemptStarted();
-        using var span = StartAttemptSpan(request, endpoint, isProbe);
+        var span = StartAttemptSpan(request, endpoint, isProbe);
         Outcome<HttpResponseMessage> outcome;
         try
         {
             outcome = await callback(context, state).ConfigureAwait(context.ContinueOnCapturedContext);
+        }
+        catch
+        {
+            span?.Dispose();
+            throw;
         }
         finally
         {
@@ -53,7 +58,28 @@ internal sealed class EndpointSelectionStrategy(MeshService service, MeshService
             : policy.Classifier.Classify(request.Message, outcome.Result!);
         request.LastEndpoint = endpoint;
         request.LastClassification = classification;
-        service.Learn(endpoint, classification, elapsed, ended, request.IsProbe);
+
+        // A gRPC response whose status is still to come (in its trailers) is concluded when its body ends
+        // (MeshPipeline.StreamEnded): not retried, since it succeeded so far, and not held back by a single byte.
+        if (!classification.IsFailure && outcome.Result is { } response && ResponseClassifier.AwaitsTrailers(response))
+        {
+            request.Streaming = new StreamingAttempt(endpoint, started, elapsed, request.IsProbe, span);
+            return outcome;
+        }
+
+        request.Streaming = null;
+        Conclude(service, request, endpoint, outcome, classification, elapsed, elapsed, ended, request.IsProbe, span);
+        return outcome;
+    }
+
+    /// <summary>
+    /// Hands an attempt's verdict to what the service learns (the endpoint's latency estimate, from its time to headers;
+    /// its failure accrual; hedging's latencies) and to what it records (attempt metrics over <paramref name="elapsed"/>,
+    /// statistics, tap, the attempt's span, which it ends).
+    /// </summary>
+    internal static void Conclude(MeshService service, MeshRequest request, Endpoints.MeshEndpoint endpoint, Outcome<HttpResponseMessage> outcome, ResponseClassification classification, TimeSpan timeToHeaders, TimeSpan elapsed, long ended, bool isProbe, Activity? span)
+    {
+        service.Learn(endpoint, classification, timeToHeaders, ended, isProbe);
         service.Recorder.RecordAttempt(request, endpoint, outcome, classification, elapsed, ended);
         if (span is not null)
         {
@@ -61,12 +87,18 @@ internal sealed class EndpointSelectionStrategy(MeshService service, MeshService
             if (outcome.Result is { } response)
             {
                 span.SetTag(MeshInstruments.StatusCodeTag, (int)response.StatusCode);
+                if (GrpcStatus.Of(response) is { } grpc)
+                {
+                    span.SetTag(MeshInstruments.GrpcStatusCodeTag, (int)grpc);
+                }
             }
 
             if (classification.IsFailure)
             {
                 span.SetStatus(ActivityStatusCode.Error, classification.Reason);
             }
+
+            span.Dispose();
         }
 
         request.Activity?.AddEvent(new ActivityEvent("attempt", tags: new ActivityTagsCollection
@@ -76,7 +108,6 @@ internal sealed class EndpointSelectionStrategy(MeshService service, MeshService
             ["mesh.attempt.outcome"] = classification.Reason,
             ["mesh.attempt.duration_ms"] = elapsed.TotalMilliseconds,
         }));
-        return outcome;
     }
 
     /// <summary>A span per attempt, child of the request's, naming the endpoint, the attempt number and why it was made.</summary>

@@ -36,7 +36,7 @@ internal static class MeshPipeline
 
         // 1. The request's span and record. Outermost, so that every request is traced and counted once, as the caller
         //    saw it, whatever the steps below do with it: a shed or expired request included, retries not multiplying it.
-        using var activity = RequestActivity.Start(service.Name, request);
+        var activity = RequestActivity.Start(service.Name, request);
         var deadline = DeadlineFor(policy, request, time, started, out var stated);
         var meshRequest = MeshRequest.Rent(request, policy, cancellationToken, time, started, deadline, activity);
         if (service.Tap.IsActive)
@@ -50,6 +50,7 @@ internal static class MeshPipeline
         //    earns no retries.
         var admitted = service.TryAdmit(policy, started);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        var streaming = false;
         try
         {
             if (!admitted)
@@ -104,6 +105,16 @@ internal static class MeshPipeline
 
             // The attempt whose answer was accepted (the hedge's, when it won) tells how the request ended.
             var final = context.Properties.GetValue(MeshRequest.Key, meshRequest);
+
+            // A gRPC response whose status comes in its trailers ends with its body: the request (and its last
+            // attempt, step 8) is concluded then, with that status. Nothing is held back meanwhile.
+            if (outcome.Result is { } response && final.Streaming is not null)
+            {
+                streaming = true;
+                response.Content = new ResponseEndContent(response.Content, (end, error) => StreamEnded(service, final, response, end, error));
+                return response;
+            }
+
             Complete(service, final, outcome, VerdictOf(final, outcome), time.GetTimestamp());
             outcome.ThrowIfException();
             return outcome.Result!;
@@ -117,11 +128,48 @@ internal static class MeshPipeline
 
             ResilienceContextPool.Shared.Return(context);
 
-            // A losing hedge may still be running and reading its request; without hedging nothing reads it any more.
-            if (!policy.Options.Hedging.Enabled)
+            // A streaming response's request is done when its body ends (StreamEnded).
+            if (!streaming)
             {
-                meshRequest.Return();
+                activity?.Dispose();
+                Return(policy, meshRequest);
             }
+        }
+    }
+
+    /// <summary>
+    /// The end of a response whose verdict waited for it (a gRPC status in trailers): steps 8 and 1 conclude the last
+    /// attempt and the request with the status the trailers carry; a body that broke is classified by its error, one the
+    /// caller stopped reading (a cancelled call) as cancelled unless its status had arrived.
+    /// </summary>
+    private static void StreamEnded(MeshService service, MeshRequest request, HttpResponseMessage response, ResponseEnd end, Exception? error)
+    {
+        var policy = request.Policy;
+        var classifier = policy.Classifier;
+        var classification = end switch
+        {
+            ResponseEnd.Failed when error is not OperationCanceledException => classifier.Classify(request.Message, error!, callerCancelled: false),
+            ResponseEnd.Completed => classifier.ClassifyTrailers(request.Message, response),
+            _ when GrpcStatus.Of(response) is not null => classifier.ClassifyTrailers(request.Message, response),
+            _ => new(true, false, FailureReasons.Cancelled),
+        };
+
+        var ended = service.Time.GetTimestamp();
+        var attempt = request.Streaming!;
+        var outcome = Outcome.FromResult(response);
+        request.LastClassification = classification;
+        EndpointSelectionStrategy.Conclude(service, request, attempt.Endpoint, outcome, classification, attempt.TimeToHeaders, service.Time.GetElapsedTime(attempt.Started, ended), ended, attempt.IsProbe, attempt.Span);
+        Complete(service, request, outcome, classification, ended);
+        request.Activity?.Dispose();
+        Return(policy, request);
+    }
+
+    // A losing hedge may still be running and reading its request; without hedging nothing reads it any more.
+    private static void Return(MeshServicePolicy policy, MeshRequest request)
+    {
+        if (!policy.Options.Hedging.Enabled)
+        {
+            request.Return();
         }
     }
 
@@ -212,6 +260,11 @@ internal static class MeshPipeline
     private static void Complete(MeshService service, MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended)
     {
         service.Recorder.RecordRequest(request, outcome, verdict, ended);
+        if (request.Activity is { } activity && outcome.Result is { } response && GrpcStatus.Of(response) is { } grpc)
+        {
+            activity.SetTag(MeshInstruments.GrpcStatusCodeTag, (int)grpc);
+        }
+
         if (verdict.IsFailure)
         {
             request.Activity?.SetStatus(ActivityStatusCode.Error, verdict.Reason);

@@ -100,6 +100,9 @@ internal sealed class MeshRequest
     /// <summary>Gets or sets why the last failure was not retried, if it was not.</summary>
     public string? RetrySkipped { get; set; }
 
+    /// <summary>Gets or sets the last attempt when its verdict waits for the end of its response (gRPC trailers).</summary>
+    public StreamingAttempt? Streaming { get; set; }
+
     /// <summary>Gets the time left before the deadline; zero or negative once it has passed.</summary>
     public TimeSpan Remaining => RemainingAt(Time.GetTimestamp());
 
@@ -184,5 +187,6 @@ internal sealed class MeshRequest
         PerTryApplies = false;
         NextDelay = TimeSpan.Zero;
         RetrySkipped = null;
+        Streaming = null;
     }
 }

@@ -21,6 +21,7 @@ namespace Mesh.Tap;
 /// <param name="Retries">Why each retry was made, in order (<c>status_503</c>, <c>connect_error</c>, <c>hedge</c>, ...).</param>
 /// <param name="RetrySkipped">Why the last failure was not retried, if it was not (<c>budget_exhausted</c>, <c>not_retryable</c>, <c>body_not_replayable</c>, <c>deadline</c>, <c>max_retries</c>).</param>
 /// <param name="TraceId">The W3C trace id, when the request was traced.</param>
+/// <param name="GrpcStatus">A gRPC call's status code, from its headers or, for a stream, its trailers; null for other requests.</param>
 /// <remarks>This record is the <c>/tap</c> wire format too: <see cref="MeshAdminJsonContext"/> writes and reads it.</remarks>
 public sealed record TapEvent(
     DateTimeOffset Time,
@@ -36,7 +37,8 @@ public sealed record TapEvent(
     IReadOnlyList<TapAttempt> Attempts,
     IReadOnlyList<string> Retries,
     string? RetrySkipped,
-    string? TraceId);
+    string? TraceId,
+    int? GrpcStatus = null);
 
 /// <summary>One attempt of a tapped request.</summary>
 /// <param name="Endpoint">The endpoint tried.</param>

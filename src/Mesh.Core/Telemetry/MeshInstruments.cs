@@ -75,4 +75,7 @@ public static class MeshInstruments
 
     /// <summary>Tag: what went wrong when there was no response (OpenTelemetry semantic convention).</summary>
     public const string ErrorTypeTag = "error.type";
+
+    /// <summary>Tag: a gRPC call's status code, from its headers or its trailers (OpenTelemetry semantic convention).</summary>
+    public const string GrpcStatusCodeTag = "rpc.grpc.status_code";
 }

@@ -2,8 +2,8 @@ using System.Diagnostics;
 
 namespace Mesh.Telemetry;
 
-/// <summary>The tags of one request or attempt measurement, gathered without allocating.</summary>
-internal readonly struct RequestTags(string direction, string service, string method, int statusCode, bool success, string? errorType)
+/// <summary>The tags of one request or attempt measurement, gathered without allocating; a gRPC status of -1 is none.</summary>
+internal readonly struct RequestTags(string direction, string service, string method, int statusCode, bool success, string? errorType, int grpcStatus = -1)
 {
     public TagList ToTagList()
     {
@@ -17,6 +17,11 @@ internal readonly struct RequestTags(string direction, string service, string me
         if (statusCode != 0)
         {
             tags.Add(MeshInstruments.StatusCodeTag, TagValues.StatusCode(statusCode));
+        }
+
+        if (grpcStatus >= 0)
+        {
+            tags.Add(MeshInstruments.GrpcStatusCodeTag, TagValues.StatusCode(grpcStatus));
         }
 
         if (errorType is not null)

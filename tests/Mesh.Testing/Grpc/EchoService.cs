@@ -33,6 +33,17 @@ public sealed class EchoService(GrpcBackend backend) : Protos.Echo.EchoBase
             }
         }
 
+        if (backend.FailWith is { } status)
+        {
+            // Headers first, unless asked otherwise: the status then comes in trailers, not in a trailers-only response.
+            if (!backend.FailTrailersOnly)
+            {
+                await context.WriteResponseHeadersAsync([]);
+            }
+
+            throw new RpcException(new Status(status, FailureDetail));
+        }
+
         if (request.FailWith != 0)
         {
             throw new RpcException(new Status((StatusCode)request.FailWith, FailureDetail));
@@ -61,8 +72,17 @@ public sealed class EchoService(GrpcBackend backend) : Protos.Echo.EchoBase
             }
 
             await responseStream.WriteAsync(new CountReply { Number = i, Payload = payload }, context.CancellationToken);
+            if (request.HoldAfterFirst)
+            {
+                await Task.Delay(Timeout.Infinite, context.CancellationToken);
+            }
         }
 
         context.ResponseTrailers.Add(TrailerName, TrailerValue);
+        var status = backend.FailWith ?? (StatusCode)request.FailWith;
+        if (status != StatusCode.OK)
+        {
+            throw new RpcException(new Status(status, FailureDetail));
+        }
     }
 }

@@ -27,6 +27,15 @@ public sealed class GrpcBackend : IAsyncDisposable
     /// <summary>Gets the calls the service has begun.</summary>
     public int Calls => Volatile.Read(ref _calls);
 
+    /// <summary>
+    /// Gets or sets the status every call of this backend ends with, whatever it asks: a unary call gets its response
+    /// headers, then this status in the trailers, with no message; a stream, its replies and then this status.
+    /// </summary>
+    public global::Grpc.Core.StatusCode? FailWith { get; set; }
+
+    /// <summary>Gets or sets whether a unary call failing with <see cref="FailWith"/> answers trailers-only (no headers first).</summary>
+    public bool FailTrailersOnly { get; set; }
+
     /// <summary>Completes when a call the service is working on is cancelled (its deadline passed or the caller went away).</summary>
     public TaskCompletionSource CallCancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

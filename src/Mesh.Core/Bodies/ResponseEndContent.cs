@@ -1,0 +1,73 @@
+using System.Net;
+
+namespace Mesh.Bodies;
+
+/// <summary>
+/// A response body passed through untouched that says, once, how it ended: read to its end (its trailers have then
+/// arrived), failed, or abandoned unread. Like linkerd2-proxy's classification at end of stream, it lets the outcome
+/// of a response whose status comes last (a gRPC status in trailers) be known without holding back a single byte.
+/// </summary>
+internal sealed class ResponseEndContent : HttpContent
+{
+    private readonly HttpContent _inner;
+    private readonly Action<ResponseEnd, Exception?> _ended;
+    private int _reported;
+
+    /// <param name="inner">The response's own content.</param>
+    /// <param name="ended">Called once, on the thread that saw the end.</param>
+    public ResponseEndContent(HttpContent inner, Action<ResponseEnd, Exception?> ended)
+    {
+        _inner = inner;
+        _ended = ended;
+        foreach (var header in inner.Headers.NonValidated)
+        {
+            Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+    }
+
+    /// <summary>Reports <paramref name="end"/> unless an end was reported already.</summary>
+    internal void Report(ResponseEnd end, Exception? error = null)
+    {
+        if (Interlocked.Exchange(ref _reported, 1) == 0)
+        {
+            _ended(end, error);
+        }
+    }
+
+    protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken) =>
+        new ResponseEndStream(await _inner.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), this);
+
+    protected override Task<Stream> CreateContentReadStreamAsync() => CreateContentReadStreamAsync(CancellationToken.None);
+
+    protected override Stream CreateContentReadStream(CancellationToken cancellationToken) =>
+        new ResponseEndStream(_inner.ReadAsStream(cancellationToken), this);
+
+    protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+        SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+    {
+        var source = await CreateContentReadStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (source.ConfigureAwait(false))
+        {
+            await source.CopyToAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = 0;
+        return false;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Report(ResponseEnd.Abandoned);
+            _inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
