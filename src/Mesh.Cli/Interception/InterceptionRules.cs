@@ -8,9 +8,6 @@ namespace Mesh.Cli.Interception;
 /// <param name="SkipInboundPorts">Destination ports delivered directly; the admin port is added whatever is given.</param>
 internal sealed record InterceptionRules(int OutboundPort, int InboundPort, int ProxyUid, PortList SkipOutboundPorts, PortList SkipInboundPorts)
 {
-    public static InterceptionRules Default { get; } = new(
-        InterceptionConstants.OutboundPort, InterceptionConstants.InboundPort, InterceptionConstants.ProxyUid, PortList.Empty, PortList.Empty);
-
     /// <summary>Gets the inbound ports not redirected: the admin port first, then <see cref="SkipInboundPorts"/>.</summary>
     public PortList InboundExceptions => SkipInboundPorts.WithFirst(InterceptionConstants.AdminPort);
 }

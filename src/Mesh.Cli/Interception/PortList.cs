@@ -15,8 +15,6 @@ internal sealed class PortList
 
     public IReadOnlyList<PortRange> Ranges { get; }
 
-    public static PortList Of(params PortRange[] ranges) => new(ranges.Distinct().ToArray());
-
     /// <summary>This list with <paramref name="port"/> first, unless it is already in it.</summary>
     public PortList WithFirst(int port) => Ranges.Any(r => r.Contains(port)) ? this : new([new PortRange(port, port), .. Ranges]);
 
@@ -35,7 +33,7 @@ internal sealed class PortList
             ranges.Add(range);
         }
 
-        list = Of([.. ranges]);
+        list = new PortList([.. ranges.Distinct()]);
         reason = "";
         return true;
     }
