@@ -14,4 +14,7 @@ public static class ExitCodes
 
     /// <summary><c>mesh check</c> found errors in the configuration file.</summary>
     public const int ConfigurationErrors = 3;
+
+    /// <summary><c>mesh iptables</c>: an iptables binary is not installed, could not be run, or refused the rules.</summary>
+    public const int IptablesError = 4;
 }

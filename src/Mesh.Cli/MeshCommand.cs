@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Mesh.Cli.Admin;
+using Mesh.Cli.Interception;
 using Mesh.Cli.Options;
 
 namespace Mesh.Cli;
@@ -31,6 +32,11 @@ internal abstract class MeshCommand : Command
         {
             await context.Error.WriteLineAsync($"mesh {Name}: {ex.Message}");
             return ExitCodes.AdminError;
+        }
+        catch (IptablesException ex)
+        {
+            await context.Error.WriteLineAsync($"mesh iptables {Name}: {ex.Message}");
+            return ExitCodes.IptablesError;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -29,23 +29,11 @@ internal sealed class GlobalOptions
         AdminAddress.TryParse,
         "host:port, http://host:port or http://host:port/prefix")), AdminAddress.Default);
 
-    public Option<OutputFormat?> Output { get; } = Recursive(Aliased(TypedOptions.Create<OutputFormat?>(
+    public Option<OutputFormat?> Output { get; } = Recursive(Aliased(TypedOptions.Choice(
         "--output",
-        "table|json",
         "What to print: tables and lines (table, the default), or JSON (json: one document, or one per line for top and tap).",
-        static (string text, out OutputFormat? value) =>
-        {
-            value = text.ToLowerInvariant() switch
-            {
-                "table" => OutputFormat.Table,
-                "json" => OutputFormat.Json,
-                _ => null,
-            };
-            return value is not null;
-        },
-        "table or json",
-        "table",
-        "json"), "-o"));
+        ("table", OutputFormat.Table),
+        ("json", OutputFormat.Json)), "-o"));
 
     public Option<bool> Json { get; } = new("--json") { Description = "Short for --output json.", Recursive = true };
 

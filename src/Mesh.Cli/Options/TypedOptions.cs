@@ -7,6 +7,9 @@ namespace Mesh.Cli.Options;
 /// <summary>Reads an option's text as a <typeparamref name="T"/>; false when it is not one.</summary>
 internal delegate bool TryParse<T>(string text, out T value);
 
+/// <summary>Reads an option's text as a <typeparamref name="T"/>; false, with the reason, when it is not one.</summary>
+internal delegate bool TryParseWithReason<T>(string text, out T value, out string reason);
+
 /// <summary>
 /// Options whose value System.CommandLine parses with Mesh's rules, so a malformed value is a usage error (exit 2)
 /// that names the option, says what it must be and what it was: <c>--window must be a duration such as 500ms, 10s or
@@ -15,7 +18,15 @@ internal delegate bool TryParse<T>(string text, out T value);
 internal static class TypedOptions
 {
     /// <summary>An option with a value that <paramref name="tryParse"/> reads; <paramref name="expected"/> completes "must be …".</summary>
-    public static Option<T> Create<T>(string name, string helpName, string description, TryParse<T> tryParse, string expected, params string[] completions)
+    public static Option<T> Create<T>(string name, string helpName, string description, TryParse<T> tryParse, string expected, params string[] completions) =>
+        Create(name, helpName, description, (string text, out T value, out string reason) =>
+        {
+            reason = "";
+            return tryParse(text, out value);
+        }, expected, completions);
+
+    /// <summary>As the other overload, with <paramref name="tryParse"/>'s reason after the value: <c>…, was '0-9': 0 is not a port (1-65535)</c>.</summary>
+    public static Option<T> Create<T>(string name, string helpName, string description, TryParseWithReason<T> tryParse, string expected, params string[] completions)
     {
         var option = new Option<T>(name)
         {
@@ -35,6 +46,18 @@ internal static class TypedOptions
     /// <summary>Any text but a blank one.</summary>
     public static Option<string?> Text(string name, string helpName, string description, params string[] completions) =>
         Create<string?>(name, helpName, description, static (string text, out string? value) => (value = text) is not null, "text", completions);
+
+    /// <summary>One of a few words, each standing for a value (case ignored): <c>--output table|json</c>; null when absent.</summary>
+    public static Option<T?> Choice<T>(string name, string description, params (string Word, T Value)[] choices)
+        where T : struct
+    {
+        var words = choices.Select(c => c.Word).ToArray();
+        return Create<T?>(name, string.Join('|', words), description, (string text, out T? value) =>
+        {
+            value = choices.Where(c => c.Word.Equals(text, StringComparison.OrdinalIgnoreCase)).Select(c => (T?)c.Value).FirstOrDefault();
+            return value is not null;
+        }, string.Join(" or ", words), words);
+    }
 
     /// <summary>A duration such as <c>500ms</c>, <c>10s</c>, <c>1m</c> or <c>2</c> (seconds), greater than zero and at most <paramref name="max"/>; null when absent.</summary>
     public static Option<TimeSpan?> Duration(string name, string description, TimeSpan? max = null)
@@ -68,7 +91,7 @@ internal static class TypedOptions
         : duration.TotalSeconds >= 1 ? $"{duration.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s"
         : $"{duration.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}ms";
 
-    private static T Parse<T>(ArgumentResult result, string name, string helpName, TryParse<T> tryParse, string expected)
+    private static T Parse<T>(ArgumentResult result, string name, string helpName, TryParseWithReason<T> tryParse, string expected)
     {
         // The arity (one value) is System.CommandLine's to enforce; it reports a missing value itself.
         var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : null;
@@ -78,9 +101,9 @@ internal static class TypedOptions
             return default!;
         }
 
-        if (!tryParse(text.Trim(), out var value))
+        if (!tryParse(text.Trim(), out var value, out var reason))
         {
-            result.AddError($"{name} must be {expected}, was '{text}'");
+            result.AddError($"{name} must be {expected}, was '{text}'{(reason.Length > 0 ? $": {reason}" : "")}");
         }
 
         return value;
