@@ -5,6 +5,7 @@ using Mesh.ProxyHost.Configuration;
 using Mesh.ProxyHost.Features;
 using Mesh.ProxyHost.Features.Admin;
 using Mesh.ProxyHost.Features.Forwarding;
+using Mesh.ProxyHost.Features.Identity;
 using Mesh.ProxyHost.Features.Inbound;
 using Mesh.ProxyHost.Features.Outbound;
 using Mesh.Telemetry;
@@ -100,6 +101,7 @@ public static class ProxyApp
         services.AddSingleton(proxy);
         services.AddSingleton(listeners);
         services.AddSingleton(headerLimits);
+        services.AddSidecarIdentity(effective.Root, TimeProvider.System);
         services.AddMeshCore();
         if (effective.Root.GetSection(MeshDnsOptions.SectionName).Exists())
         {

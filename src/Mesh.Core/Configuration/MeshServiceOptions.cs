@@ -41,4 +41,13 @@ public sealed class MeshServiceOptions
 
     /// <summary>Gets or sets hedging (off by default).</summary>
     public HedgingOptions Hedging { get; set; } = new();
+
+    /// <summary>
+    /// Gets or sets the identity the service's endpoints must prove (sidecar only; the in-process client does not use
+    /// it): a SPIFFE ID such as <c>spiffe://example.org/ns/shop/sa/orders</c> or a pattern of one with <c>*</c>; the
+    /// sidecar then calls them over mutual TLS with its own certificate and refuses an endpoint whose certificate proves
+    /// another (<c>identity_mismatch</c>). <c>none</c> calls them in plaintext even when
+    /// <c>Mesh:Identity:DefaultServiceIdentity</c> is set. Default: unset, which takes that default (none: plaintext).
+    /// </summary>
+    public string? Identity { get; set; }
 }

@@ -1,4 +1,5 @@
 using Mesh.FailureAccrual;
+using Mesh.Identity;
 using Mesh.LoadBalancing;
 using Microsoft.Extensions.Options;
 
@@ -69,6 +70,11 @@ internal sealed class MeshServiceOptionsValidator(LoadBalancerRegistry balancers
         var hedging = options.Hedging;
         errors.RequireRange("Hedging:Percentile", hedging.Percentile, 0, 1, minExclusive: true);
         errors.RequireNotNegative("Hedging:MinDelay", hedging.MinDelay);
+        if (ServiceIdentity.Check(options.Identity) is { Length: > 0 } identity)
+        {
+            errors.Add("Identity", identity);
+        }
+
         return errors.ToResult();
     }
 }

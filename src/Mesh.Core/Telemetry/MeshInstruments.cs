@@ -40,6 +40,15 @@ public static class MeshInstruments
     /// <summary>Counter (sidecar): responses the sidecar made itself instead of the service's, by reason (<c>mesh-proxy-error</c>).</summary>
     public const string ProxyErrors = "mesh.proxy.errors";
 
+    /// <summary>Gauge (s, sidecar): seconds until the workload certificate expires; negative once it has.</summary>
+    public const string IdentityExpiry = "mesh.identity.expiry";
+
+    /// <summary>Counter (sidecar): readings of the identity files after a change, by result.</summary>
+    public const string IdentityReloads = "mesh.identity.reloads";
+
+    /// <summary>Tag: how a reading of the identity files ended: <c>renewed</c>, or <c>rejected</c> (the last good identity stays).</summary>
+    public const string IdentityReloadTag = "mesh.identity.reload";
+
     /// <summary>Tag: the reason of a response the sidecar made itself, as in its <c>mesh-proxy-error</c> header, e.g. <c>unknown-service</c>.</summary>
     public const string ProxyErrorTag = "mesh.proxy.error";
 
