@@ -17,4 +17,10 @@ public static class ExitCodes
 
     /// <summary><c>mesh iptables</c>: an iptables binary is not installed, could not be run, or refused the rules.</summary>
     public const int IptablesError = 4;
+
+    /// <summary>
+    /// <c>mesh identity</c>: its files could not be read or written, or contradict what was asked (another trust domain,
+    /// a lifetime past the anchor's); <c>mesh check</c>: the sidecar's identity certificate has expired.
+    /// </summary>
+    public const int IdentityError = 5;
 }

@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Mesh.Identity;
@@ -11,6 +12,8 @@ namespace Mesh.ProxyHost.Features.Identity;
 /// </summary>
 internal static class CertificateAuthority
 {
+    private const string SubjectAltNameOid = "2.5.29.17";
+
     // X.509-SVIDs serve both ends of mutual TLS.
     private static readonly OidCollection ServerAndClient = [new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")];
 
@@ -59,12 +62,17 @@ internal static class CertificateAuthority
         return key.ExportPkcs8PrivateKeyPem() + "\n";
     }
 
-    // The SAN of a SPIFFE certificate: its one URI (not critical: the subject is not empty).
+    // The SAN of a SPIFFE certificate: its one URI, written as given (System.Uri would add a '/' to a bare trust
+    // domain's ID, which SPIFFE forbids); not critical, as the subject is not empty.
     private static X509Extension UriSan(string uri)
     {
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddUri(new Uri(uri));
-        return san.Build(critical: false);
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            writer.WriteCharacterString(UniversalTagNumber.IA5String, uri, new Asn1Tag(TagClass.ContextSpecific, 6));
+        }
+
+        return new X509Extension(SubjectAltNameOid, writer.Encode(), critical: false);
     }
 
     // 128 random bits, positive (RFC 5280: a positive integer of at most 20 octets).
