@@ -9,7 +9,8 @@ namespace Mesh.ProxyHost.Features.Forwarding;
 /// ones): the fields its <c>Connection</c> header names removed, both ways (<see cref="ConnectionNominatedHeaders"/>);
 /// <c>X-Forwarded-For/Proto/Host</c> set to what this hop saw (replacing any value the client sent, which it
 /// could forge, unless the peer is a configured trusted proxy, whose chain is kept and extended), and on outbound requests this sidecar's id appended to <c>mesh-hop</c>; on
-/// inbound requests, which leave the mesh for the application, <c>mesh-hop</c> is removed.
+/// inbound requests, which leave the mesh for the application, <c>mesh-hop</c> is removed. <c>mesh-orig-proto</c> is
+/// removed both ways and set on an outbound request sent over HTTP/2 (a meshed service) that its caller sent in HTTP/1.x.
 /// </summary>
 internal sealed class MeshTransformer(string? hopId, IReadOnlyCollection<IPAddress> trustedProxies) : HttpTransformer
 {
@@ -29,9 +30,16 @@ internal sealed class MeshTransformer(string? hopId, IReadOnlyCollection<IPAddre
         Set(headers, "X-Forwarded-For", peer is not null && incoming.Length > 0 && trustedProxies.Contains(peer) ? $"{incoming}, {peerText}" : peerText);
         Set(headers, "X-Forwarded-Proto", httpContext.Request.Scheme);
         Set(headers, "X-Forwarded-Host", httpContext.Request.Host.Value);
+        headers.Remove(MeshHeaders.OriginalProtocol);
         if (hopId is not null)
         {
             headers.TryAddWithoutValidation(MeshHeaders.Hop, hopId);
+
+            // Sent over HTTP/2 to a meshed service though the application spoke HTTP/1.x: the far side restores it.
+            if (proxyRequest.Version.Major == 2 && !HttpProtocol.IsHttp2(httpContext.Request.Protocol))
+            {
+                headers.TryAddWithoutValidation(MeshHeaders.OriginalProtocol, httpContext.Request.Protocol);
+            }
         }
         else
         {

@@ -34,6 +34,7 @@ internal sealed record ProxyError(int Status, GrpcStatusCode GrpcStatus, string 
     public static readonly ProxyError NoEndpoints = new(503, GrpcStatusCode.Unavailable, "no-endpoints", static s => $"service '{s}' has no endpoints.");
     public static readonly ProxyError Overloaded = new(503, GrpcStatusCode.Unavailable, "overloaded", static s => $"too many requests to service '{s}' are in flight; try again later.");
     public static readonly ProxyError ConnectError = new(502, GrpcStatusCode.Unavailable, "connect-error", static s => $"could not connect to service '{s}'.");
+    public static readonly ProxyError IdentityMismatch = new(502, GrpcStatusCode.Unavailable, "identity-mismatch", static s => $"the endpoints of service '{s}' did not prove the identity it expects (Mesh:Services:{s}:Identity); nothing was sent.");
     public static readonly ProxyError DeadlineExceeded = new(504, GrpcStatusCode.DeadlineExceeded, "deadline-exceeded", static s => $"service '{s}' did not answer before the deadline.");
     public static readonly ProxyError UpstreamError = new(502, GrpcStatusCode.Internal, "upstream-error", static s => $"forwarding to service '{s}' failed.");
 
@@ -61,6 +62,7 @@ internal sealed record ProxyError(int Status, GrpcStatusCode GrpcStatus, string 
             FailureReasons.Overloaded => Overloaded,
             FailureReasons.ForbiddenAddress => ForbiddenAddress,
             FailureReasons.ConnectError => ConnectError,
+            FailureReasons.IdentityMismatch => IdentityMismatch,
             FailureReasons.Timeout => DeadlineExceeded,
             _ when error == ForwarderError.RequestTimedOut => Timeout,
             _ => UpstreamError,

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Mesh.ProxyHost.Configuration;
+using Mesh.ProxyHost.Features.MeshTls;
 
 namespace Mesh.ProxyHost.Features.Identity;
 
@@ -37,6 +38,10 @@ internal static class IdentityServiceCollectionExtensions
             sp.GetRequiredService<ILogger<IdentitySource>>(),
             sp.GetRequiredService<IMeterFactory>()));
         services.AddHostedService(static sp => sp.GetRequiredService<IdentitySource>());
+
+        // Outbound mutual TLS to meshed services (MeshForwarder takes these when they are registered).
+        services.AddSingleton<MeshTlsConnector>();
+        services.AddSingleton<DefaultServiceIdentity>();
         return services;
     }
 }
