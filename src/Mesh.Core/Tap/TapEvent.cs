@@ -22,6 +22,8 @@ namespace Mesh.Tap;
 /// <param name="RetrySkipped">Why the last failure was not retried, if it was not (<c>budget_exhausted</c>, <c>not_retryable</c>, <c>body_not_replayable</c>, <c>deadline</c>, <c>max_retries</c>).</param>
 /// <param name="TraceId">The W3C trace id, when the request was traced.</param>
 /// <param name="GrpcStatus">A gRPC call's status code, from its headers or, for a stream, its trailers; null for other requests.</param>
+/// <param name="Tls">For an inbound request to a sidecar with an identity: whether its caller came over TLS; null (and not written) otherwise.</param>
+/// <param name="ClientId">For an inbound request: the SPIFFE ID the caller's client certificate proved; null (and not written) when none.</param>
 /// <remarks>This record is the <c>/tap</c> wire format too: <see cref="MeshAdminJsonContext"/> writes and reads it.</remarks>
 public sealed record TapEvent(
     DateTimeOffset Time,
@@ -38,7 +40,9 @@ public sealed record TapEvent(
     IReadOnlyList<string> Retries,
     string? RetrySkipped,
     string? TraceId,
-    int? GrpcStatus = null);
+    int? GrpcStatus = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Tls = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ClientId = null);
 
 /// <summary>One attempt of a tapped request.</summary>
 /// <param name="Endpoint">The endpoint tried.</param>

@@ -32,7 +32,7 @@ internal sealed class ServiceRecorder(MeshService service)
             }
         }
 
-        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification), GrpcStatusOf(outcome));
+        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification), GrpcStatusOf(outcome), PeerOf(request));
         service.Telemetry.RecordAttempt(in tags, service.EndpointMetricName(endpoint), elapsed);
     }
 
@@ -43,12 +43,13 @@ internal sealed class ServiceRecorder(MeshService service)
     public void RecordRequest(MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended)
     {
         var elapsed = service.Time.GetElapsedTime(request.Started, ended);
-        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, StatusOf(outcome), !verdict.IsFailure, ErrorTypeOf(outcome, verdict), GrpcStatusOf(outcome));
+        var peer = PeerOf(request);
+        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, StatusOf(outcome), !verdict.IsFailure, ErrorTypeOf(outcome, verdict), GrpcStatusOf(outcome), peer);
         service.Telemetry.RecordRequest(in tags, elapsed);
         service.Stats.Requests.RecordAt(verdict.IsFailure, elapsed, ended);
         if (service.Tap.IsActive)
         {
-            service.Tap.Publish(TapEventOf(request, outcome, verdict, elapsed));
+            service.Tap.Publish(TapEventOf(request, outcome, verdict, elapsed, peer));
         }
     }
 
@@ -71,7 +72,11 @@ internal sealed class ServiceRecorder(MeshService service)
         return new ServiceSnapshot(service.Name, service.Direction, stats.Requests.Snapshot(window), stats.Attempts.Snapshot(window), stats.RetriesPerSecond(window), service.Budget.Remaining, endpoints);
     }
 
-    private TapEvent TapEventOf(MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, TimeSpan elapsed)
+    // Only an inbound request carries its caller (outbound ones skip the lookup).
+    private InboundPeer? PeerOf(MeshRequest request) =>
+        service.Direction == MeshDirection.Inbound ? InboundPeer.Of(request.Message) : null;
+
+    private TapEvent TapEventOf(MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, TimeSpan elapsed, InboundPeer? peer)
     {
         var target = request.OriginalUri;
         var traceId = request.Activity?.TraceId.ToHexString() ?? TraceContext.TraceIdOf(request.Message.Headers);
@@ -90,7 +95,9 @@ internal sealed class ServiceRecorder(MeshService service)
             request.TapRetries ?? [],
             request.RetrySkipped,
             traceId,
-            outcome.Result is { } response ? (int?)GrpcStatus.Of(response) : null);
+            outcome.Result is { } response ? (int?)GrpcStatus.Of(response) : null,
+            peer?.Tls,
+            peer?.ClientId);
     }
 
     private static int? StatusOrNull(Outcome<HttpResponseMessage> outcome) => outcome.Result is { } response ? (int)response.StatusCode : null;

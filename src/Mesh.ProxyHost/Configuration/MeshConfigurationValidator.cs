@@ -28,6 +28,10 @@ internal static class MeshConfigurationValidator
         var identity = new IdentityOptions();
         Bind(() => configuration.GetSection(IdentityOptions.SectionName).Bind(identity), errors);
         IdentityOptionsValidator.Validate(identity, errors);
+        if (proxy.Inbound.IsStrict)
+        {
+            IdentityOptionsValidator.RequireIdentity("Mesh:Proxy:Inbound:Tls=Strict", identity, errors);
+        }
         if (configuration["Mesh:Telemetry:Otlp:Endpoint"] is { Length: > 0 } otlp && !Uri.TryCreate(otlp, UriKind.Absolute, out _))
         {
             errors.Add($"Mesh:Telemetry:Otlp:Endpoint must be an absolute URL such as http://127.0.0.1:4317, was '{otlp}'");

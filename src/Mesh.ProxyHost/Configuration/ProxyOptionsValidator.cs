@@ -15,6 +15,11 @@ internal static class ProxyOptionsValidator
             errors.Add($"Mesh:Proxy:Inbound:Target must be an absolute http(s) URL, was '{proxy.Inbound.Target}'");
         }
 
+        if (!string.Equals(proxy.Inbound.Tls, InboundTlsModes.Permissive, StringComparison.OrdinalIgnoreCase) && !proxy.Inbound.IsStrict)
+        {
+            errors.Add($"Mesh:Proxy:Inbound:Tls must be {InboundTlsModes.Permissive} or {InboundTlsModes.Strict}, was '{proxy.Inbound.Tls}'");
+        }
+
         if (string.IsNullOrWhiteSpace(proxy.Inbound.Service))
         {
             errors.Add("Mesh:Proxy:Inbound:Service must not be empty");

@@ -99,7 +99,8 @@ internal sealed class MeshForwarder : IDisposable
         ConnectCallback = connect,
     };
 
-    public async Task ForwardAsync(HttpContext context, ForwardingRoute route, HttpTransformer transformer)
+    /// <summary>Forwards the request; with <paramref name="asHttp1"/>, as HTTP/1.1 whatever the caller spoke (a peer's <c>mesh-orig-proto</c>).</summary>
+    public async Task ForwardAsync(HttpContext context, ForwardingRoute route, HttpTransformer transformer, bool asHttp1 = false)
     {
         // Kestrel lets Transfer-Encoding win over a Content-Length sent with it, renaming the latter X-Content-Length.
         // Such a request "ought to be handled as an error" (RFC 9112 §6.3, a request-smuggling sign): refused, as Envoy does.
@@ -117,7 +118,7 @@ internal sealed class MeshForwarder : IDisposable
         }
 
         // A meshed service is called over HTTP/2 (mutual TLS, ALPN h2) whatever the caller spoke.
-        var config = HttpProtocol.IsHttp2(context.Request.Protocol) || route.Identity?.Expected is not null ? Http2 : Http1;
+        var config = !asHttp1 && (HttpProtocol.IsHttp2(context.Request.Protocol) || route.Identity?.Expected is not null) ? Http2 : Http1;
         var error = await _forwarder.SendAsync(context, route.DestinationPrefix, route.Invoker, config, transformer);
         if (error != ForwarderError.None)
         {

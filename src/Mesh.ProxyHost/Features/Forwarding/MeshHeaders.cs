@@ -13,6 +13,12 @@ internal static class MeshHeaders
     /// </summary>
     public const string OriginalProtocol = "mesh-orig-proto";
 
+    /// <summary>
+    /// On an inbound request handed to the application: the SPIFFE ID its caller's client certificate proved. Whatever
+    /// value a caller sent is removed first, from plaintext callers too, so the application can trust it.
+    /// </summary>
+    public const string ClientId = "mesh-client-id";
+
     /// <summary>On responses the sidecar makes itself: why it did not forward or why forwarding failed.</summary>
     public const string ProxyError = "mesh-proxy-error";
 }

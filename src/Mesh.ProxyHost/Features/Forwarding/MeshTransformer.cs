@@ -1,4 +1,6 @@
 using System.Net;
+using Mesh.ProxyHost.Features.MeshTls;
+using Mesh.Telemetry;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -11,8 +13,10 @@ namespace Mesh.ProxyHost.Features.Forwarding;
 /// could forge, unless the peer is a configured trusted proxy, whose chain is kept and extended), and on outbound requests this sidecar's id appended to <c>mesh-hop</c>; on
 /// inbound requests, which leave the mesh for the application, <c>mesh-hop</c> is removed. <c>mesh-orig-proto</c> is
 /// removed both ways and set on an outbound request sent over HTTP/2 (a meshed service) that its caller sent in HTTP/1.x.
+/// On inbound requests <c>mesh-client-id</c> is removed and, when the caller proved a SPIFFE ID (mutual TLS), set to it;
+/// a sidecar with an identity (<paramref name="knowsCallers"/>) also hands the caller to the request's metrics, span and tap.
 /// </summary>
-internal sealed class MeshTransformer(string? hopId, IReadOnlyCollection<IPAddress> trustedProxies) : HttpTransformer
+internal sealed class MeshTransformer(string? hopId, IReadOnlyCollection<IPAddress> trustedProxies, bool knowsCallers = false) : HttpTransformer
 {
     // The text of the last peer address: an outbound sidecar's peer is always the local application, so the address is
     // formatted once rather than per request.
@@ -44,6 +48,18 @@ internal sealed class MeshTransformer(string? hopId, IReadOnlyCollection<IPAddre
         else
         {
             headers.Remove(MeshHeaders.Hop);
+
+            // The caller the sidecar verified, and no other: a mesh-client-id from outside never reaches the application.
+            headers.Remove(MeshHeaders.ClientId);
+            if (knowsCallers)
+            {
+                var caller = InboundPeers.Of(httpContext);
+                proxyRequest.Options.Set(InboundPeer.Key, caller);
+                if (caller.ClientId is { } clientId)
+                {
+                    headers.TryAddWithoutValidation(MeshHeaders.ClientId, clientId);
+                }
+            }
         }
     }
 

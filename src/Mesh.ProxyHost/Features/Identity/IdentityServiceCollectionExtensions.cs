@@ -39,9 +39,13 @@ internal static class IdentityServiceCollectionExtensions
             sp.GetRequiredService<IMeterFactory>()));
         services.AddHostedService(static sp => sp.GetRequiredService<IdentitySource>());
 
-        // Outbound mutual TLS to meshed services (MeshForwarder takes these when they are registered).
+        // Outbound mutual TLS to meshed services (MeshForwarder takes these when they are registered), and the server
+        // side of it for the inbound listener, with the callers it verified.
         services.AddSingleton<MeshTlsConnector>();
         services.AddSingleton<DefaultServiceIdentity>();
+        services.AddSingleton<InboundPeers>();
+        services.AddSingleton<InboundTls>();
+        services.AddSingleton<InboundTlsMetrics>();
         return services;
     }
 }

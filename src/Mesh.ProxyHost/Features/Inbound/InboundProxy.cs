@@ -1,5 +1,7 @@
 using Mesh.ProxyHost.Configuration;
 using Mesh.ProxyHost.Features.Forwarding;
+using Mesh.ProxyHost.Features.Identity;
+using Mesh.ProxyHost.Features.MeshTls;
 using Mesh.Telemetry;
 using Mesh.Timeouts;
 
@@ -7,24 +9,33 @@ namespace Mesh.ProxyHost.Features.Inbound;
 
 /// <summary>
 /// The inbound listener: calls from other services to the local application. It records server-side golden metrics
-/// (<c>mesh.direction=inbound</c>), adopts the caller's deadline (<c>mesh-timeout-ms</c>, <c>grpc-timeout</c>) so the
-/// application is told how long it has and a request whose deadline has passed is answered 504 without reaching it,
-/// and never retries.
+/// (<c>mesh.direction=inbound</c>, with the caller's <c>tls</c> and <c>client_id</c> when the sidecar has an identity),
+/// hands the application the caller's verified SPIFFE ID (<c>mesh-client-id</c>, never one a caller sent), refuses a
+/// plaintext caller under <c>Mesh:Proxy:Inbound:Tls=Strict</c>, adopts the caller's deadline (<c>mesh-timeout-ms</c>,
+/// <c>grpc-timeout</c>) so the application is told how long it has and a request whose deadline has passed is answered
+/// 504 without reaching it, restores the HTTP/1.x a peer sidecar carried over HTTP/2 (<c>mesh-orig-proto</c>), and
+/// never retries.
 /// </summary>
-internal sealed class InboundProxy
+internal sealed partial class InboundProxy
 {
     private readonly MeshForwarder _forwarder;
     private readonly ForwardingRoute _route;
     private readonly MeshTransformer _transformer;
     private readonly TimeProvider _time;
     private readonly string _service;
+    private readonly bool _strict;
+    private readonly InboundTlsMetrics? _tlsMetrics;
+    private readonly ILogger _logger;
 
-    public InboundProxy(MeshForwarder forwarder, MeshServiceRegistry registry, ProxyOptions options, TimeProvider time)
+    public InboundProxy(MeshForwarder forwarder, MeshServiceRegistry registry, ProxyOptions options, TimeProvider time, ILogger<InboundProxy> logger, IdentitySource? identity = null, InboundTlsMetrics? tlsMetrics = null)
     {
         _forwarder = forwarder;
-        _transformer = new MeshTransformer(hopId: null, options.TrustedProxyAddresses());
+        _transformer = new MeshTransformer(hopId: null, options.TrustedProxyAddresses(), knowsCallers: identity is not null);
         _time = time;
+        _logger = logger;
         _service = options.Inbound.Service;
+        _strict = options.Inbound.IsStrict;
+        _tlsMetrics = tlsMetrics;
         _route = forwarder.RouteFor($"inbound:{_service}", _service, _ => registry.CreateStaticHandler(_service, MeshDirection.Inbound, new Uri(options.Inbound.Target), static o =>
         {
             o.Retry.MaxRetries = 0;
@@ -35,11 +46,22 @@ internal sealed class InboundProxy
 
     public async Task InvokeAsync(HttpContext context)
     {
+        var tls = InboundPeers.Of(context).Tls;
+        if (_strict && !tls)
+        {
+            // Strict: a caller without mutual TLS gets no answer; its connection is closed.
+            _tlsMetrics?.RecordRefused(InboundTlsMetrics.Plaintext);
+            Log.PlaintextRefused(_logger, context.Connection.RemoteIpAddress?.ToString() ?? "?");
+            context.Abort();
+            return;
+        }
+
         var headers = context.Request.Headers;
+        var http1 = HttpProtocol.IsHttp2(context.Request.Protocol) && ForwardsAsHttp1(headers[MeshHeaders.OriginalProtocol].ToString(), tls, context.Request.ContentType);
         var deadline = IncomingDeadline.Read(headers[DeadlineHeaders.MeshTimeout].ToString(), headers[DeadlineHeaders.GrpcTimeout].ToString(), _time);
         if (!deadline.IsPresent)
         {
-            await _forwarder.ForwardAsync(context, _route, _transformer);
+            await _forwarder.ForwardAsync(context, _route, _transformer, http1);
             return;
         }
 
@@ -50,6 +72,20 @@ internal sealed class InboundProxy
         }
 
         using var scope = deadline.Begin();
-        await _forwarder.ForwardAsync(context, _route, _transformer);
+        await _forwarder.ForwardAsync(context, _route, _transformer, http1);
+    }
+
+    // An HTTP/2 request the application gets as HTTP/1.1: a peer sidecar's call its caller sent in HTTP/1.x
+    // (mesh-orig-proto), or, over TLS, a client that chose h2 by ALPN (a browser, curl) for a call that is not gRPC: the
+    // application behind the inbound listener speaks HTTP/1.1, and HTTP/2 only for gRPC (as ListenHttp2 assumes).
+    private static bool ForwardsAsHttp1(string originalProtocol, bool tls, string? contentType) =>
+        originalProtocol.Length > 0
+            ? originalProtocol.StartsWith("HTTP/1", StringComparison.OrdinalIgnoreCase)
+            : tls && !GrpcHeaders.IsGrpc(contentType);
+
+    private static partial class Log
+    {
+        [LoggerMessage(71, LogLevel.Warning, "Refused a plaintext inbound caller from {Peer}: Mesh:Proxy:Inbound:Tls is Strict.")]
+        public static partial void PlaintextRefused(ILogger logger, string peer);
     }
 }
