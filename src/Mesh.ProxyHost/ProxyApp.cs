@@ -4,6 +4,7 @@ using Mesh.Discovery.Dns.Configuration;
 using Mesh.ProxyHost.Configuration;
 using Mesh.ProxyHost.Features;
 using Mesh.ProxyHost.Features.Admin;
+using Mesh.ProxyHost.Features.Authorization;
 using Mesh.ProxyHost.Features.Forwarding;
 using Mesh.ProxyHost.Features.Identity;
 using Mesh.ProxyHost.Features.Inbound;
@@ -102,6 +103,7 @@ public static class ProxyApp
         services.AddSingleton(listeners);
         services.AddSingleton(headerLimits);
         services.AddSidecarIdentity(effective.Root, TimeProvider.System);
+        services.AddInboundAuthorization();
         services.AddMeshCore();
         if (effective.Root.GetSection(MeshDnsOptions.SectionName).Exists())
         {

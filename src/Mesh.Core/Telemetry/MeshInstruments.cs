@@ -46,6 +46,15 @@ public static class MeshInstruments
     /// <summary>Counter (sidecar): readings of the identity files after a change, by result.</summary>
     public const string IdentityReloads = "mesh.identity.reloads";
 
+    /// <summary>Counter (sidecar): inbound requests authorization decided, by decision and rule.</summary>
+    public const string InboundAuthorizations = "mesh.inbound.authorizations";
+
+    /// <summary>Tag: what inbound authorization decided: <c>allow</c> or <c>deny</c>.</summary>
+    public const string AuthorizationDecisionTag = "mesh.authorization.decision";
+
+    /// <summary>Tag: the inbound authorization rule that decided (its configured name), or <c>default</c>.</summary>
+    public const string AuthorizationRuleTag = "mesh.authorization.rule";
+
     /// <summary>Counter (sidecar): inbound callers turned away without an answer (their connection closed), by reason.</summary>
     public const string InboundRefused = "mesh.inbound.refused";
 

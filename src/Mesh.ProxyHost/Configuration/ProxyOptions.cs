@@ -96,6 +96,9 @@ public sealed class InboundOptions
     /// </summary>
     public string Tls { get; set; } = InboundTlsModes.Permissive;
 
+    /// <summary>Gets or sets which callers may reach the application (hot-reloaded). Default: all of them.</summary>
+    public Features.Authorization.InboundAuthorizationOptions Authorization { get; set; } = new();
+
     /// <summary>Gets whether <see cref="Tls"/> is <c>Strict</c>.</summary>
     public bool IsStrict => string.Equals(Tls, InboundTlsModes.Strict, StringComparison.OrdinalIgnoreCase);
 }

@@ -1,5 +1,6 @@
 using Mesh.Configuration.Shape;
 using Mesh.Discovery.Dns;
+using Mesh.ProxyHost.Features.Authorization;
 using Mesh.ProxyHost.Features.Identity;
 
 namespace Mesh.ProxyHost.Configuration;
@@ -14,6 +15,8 @@ internal static class SidecarConfigurationShape
         .Register<AdminOptions>()
         .Register<MeshDnsOptions>()
         .Register<IdentityOptions>()
+        .Register<InboundAuthorizationOptions>()
+        .Register<AuthorizationRuleOptions>()
         .Map<ProxyOptions>(ProxyOptions.SectionName)
         .Map<AdminOptions>(AdminOptions.SectionName)
         .Map<MeshDnsOptions>(MeshDnsOptions.SectionName)

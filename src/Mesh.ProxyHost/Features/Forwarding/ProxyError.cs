@@ -29,6 +29,7 @@ internal sealed record ProxyError(int Status, GrpcStatusCode GrpcStatus, string 
     public static readonly ProxyError HeadersTooLarge = new(431, GrpcStatusCode.ResourceExhausted, "headers-too-large", static _ => $"the request's headers are over the sidecar's limit (Mesh:Proxy:MaxRequestHeadersTotalSize bytes, or {RequestHeaderLimits.MaxCount} fields).");
     public static readonly ProxyError ForbiddenAddress = new(403, GrpcStatusCode.PermissionDenied, "forbidden-address", static s => $"'{s}' is, or resolves to, a link-local or metadata address; the sidecar never forwards there.");
     public static readonly ProxyError DeadlinePassed = new(504, GrpcStatusCode.DeadlineExceeded, "deadline-exceeded", static _ => IncomingDeadline.PassedMessage);
+    public static readonly ProxyError Unauthorized = new(403, GrpcStatusCode.PermissionDenied, "unauthorized", static s => $"{s} is not allowed to call this service here (Mesh:Proxy:Inbound:Authorization).");
 
     // A forwarded request that failed: from the pipeline's verdict.
     public static readonly ProxyError NoEndpoints = new(503, GrpcStatusCode.Unavailable, "no-endpoints", static s => $"service '{s}' has no endpoints.");

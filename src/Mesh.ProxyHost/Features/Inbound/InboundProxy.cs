@@ -1,4 +1,5 @@
 using Mesh.ProxyHost.Configuration;
+using Mesh.ProxyHost.Features.Authorization;
 using Mesh.ProxyHost.Features.Forwarding;
 using Mesh.ProxyHost.Features.Identity;
 using Mesh.ProxyHost.Features.MeshTls;
@@ -11,7 +12,7 @@ namespace Mesh.ProxyHost.Features.Inbound;
 /// The inbound listener: calls from other services to the local application. It records server-side golden metrics
 /// (<c>mesh.direction=inbound</c>, with the caller's <c>tls</c> and <c>client_id</c> when the sidecar has an identity),
 /// hands the application the caller's verified SPIFFE ID (<c>mesh-client-id</c>, never one a caller sent), refuses a
-/// plaintext caller under <c>Mesh:Proxy:Inbound:Tls=Strict</c>, adopts the caller's deadline (<c>mesh-timeout-ms</c>,
+/// plaintext caller under <c>Mesh:Proxy:Inbound:Tls=Strict</c> and a caller authorization denies (403), adopts the caller's deadline (<c>mesh-timeout-ms</c>,
 /// <c>grpc-timeout</c>) so the application is told how long it has and a request whose deadline has passed is answered
 /// 504 without reaching it, restores the HTTP/1.x a peer sidecar carried over HTTP/2 (<c>mesh-orig-proto</c>), and
 /// never retries.
@@ -25,11 +26,13 @@ internal sealed partial class InboundProxy
     private readonly string _service;
     private readonly bool _strict;
     private readonly InboundTlsMetrics? _tlsMetrics;
+    private readonly InboundAuthorizer _authorizer;
     private readonly ILogger _logger;
 
-    public InboundProxy(MeshForwarder forwarder, MeshServiceRegistry registry, ProxyOptions options, TimeProvider time, ILogger<InboundProxy> logger, IdentitySource? identity = null, InboundTlsMetrics? tlsMetrics = null)
+    public InboundProxy(MeshForwarder forwarder, MeshServiceRegistry registry, ProxyOptions options, TimeProvider time, InboundAuthorizer authorizer, ILogger<InboundProxy> logger, IdentitySource? identity = null, InboundTlsMetrics? tlsMetrics = null)
     {
         _forwarder = forwarder;
+        _authorizer = authorizer;
         _transformer = new MeshTransformer(hopId: null, options.TrustedProxyAddresses(), knowsCallers: identity is not null);
         _time = time;
         _logger = logger;
@@ -46,13 +49,21 @@ internal sealed partial class InboundProxy
 
     public async Task InvokeAsync(HttpContext context)
     {
-        var tls = InboundPeers.Of(context).Tls;
+        var peer = InboundPeers.Of(context);
+        var tls = peer.Tls;
         if (_strict && !tls)
         {
             // Strict: a caller without mutual TLS gets no answer; its connection is closed.
             _tlsMetrics?.RecordRefused(InboundTlsMetrics.Plaintext);
             Log.PlaintextRefused(_logger, context.Connection.RemoteIpAddress?.ToString() ?? "?");
             context.Abort();
+            return;
+        }
+
+        // Authorization, before anything reaches the application: a denied caller gets 403 (gRPC: PERMISSION_DENIED).
+        if (!_authorizer.Allows(context, peer.ClientId, out _))
+        {
+            await ProxyErrors.WriteAsync(context, ProxyError.Unauthorized, peer.ClientId is { } id ? $"the client '{id}'" : "an unauthenticated client");
             return;
         }
 
