@@ -68,4 +68,19 @@ public sealed class IdentityRenewalTests : IDisposable
         Assert.Equal(first.SerialNumber, identity.GetProperty("serial").GetString());
         Assert.StartsWith($"Mesh:Identity:CertificateFile {files.Certificate}: expired at ", identity.GetProperty("reload").GetProperty("errors")[0].GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ARenewalOfAKubernetesVolume_TheDataSymlinkSwapped_IsTaken()
+    {
+        var first = _domain.Issue("/ns/shop/sa/orders");
+        var files = WorkloadFiles.Projected(Path.Combine(_domain.Folder, "spiffe.io"), _domain.BundleFile, first);
+        await using var sidecar = await Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]>()), files.Args);
+        Assert.Equal(first.SerialNumber, (await sidecar.IdentityAsync()).GetProperty("serial").GetString());
+
+        var second = _domain.Issue("/ns/shop/sa/orders");
+        files.Project(_domain.BundleFile, second);
+
+        await Eventually.TrueAsync(async () => (await sidecar.IdentityAsync()).GetProperty("serial").GetString() == second.SerialNumber, "the swapped-in certificate is in use");
+        Assert.Equal("renewed", (await sidecar.IdentityAsync()).GetProperty("reload").GetProperty("state").GetString());
+    }
 }
