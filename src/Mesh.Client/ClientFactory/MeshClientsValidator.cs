@@ -1,4 +1,5 @@
 using Mesh.Configuration;
+using Mesh.Pipeline;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +16,7 @@ internal sealed class MeshClientsValidator(
     IHttpMessageHandlerFactory handlers,
     IEnumerable<IConfigureOptions<HttpClientFactoryOptions>> clientConfigurations,
     IOptionsMonitor<MeshServiceOptions> services,
-    ServiceCatalog catalog) : IValidateOptions<MeshClients>
+    MeshHttpHandlerFactory mesh) : IValidateOptions<MeshClients>
 {
     public ValidateOptionsResult Validate(string? name, MeshClients options)
     {
@@ -39,7 +40,7 @@ internal sealed class MeshClientsValidator(
 
         if (options.ServiceFromHost)
         {
-            foreach (var service in catalog.Names)
+            foreach (var service in mesh.ConfiguredServices)
             {
                 try
                 {

@@ -11,8 +11,20 @@ namespace Mesh.Pipeline;
 public sealed class MeshHttpHandlerFactory
 {
     private readonly MeshServiceRegistry _registry;
+    private readonly Configuration.ServiceCatalog _catalog;
 
-    internal MeshHttpHandlerFactory(MeshServiceRegistry registry) => _registry = registry;
+    internal MeshHttpHandlerFactory(MeshServiceRegistry registry, Configuration.ServiceCatalog catalog)
+    {
+        _registry = registry;
+        _catalog = catalog;
+    }
+
+    /// <summary>
+    /// Gets the services configuration names now (under <c>Services</c>, <c>Mesh:Services</c> or
+    /// <c>Mesh:Discovery:Dns:Services</c>): the hosts a handler from <see cref="CreateHandler()"/> balances over
+    /// discovered endpoints, and whose policies an application meshing clients that way validates at start.
+    /// </summary>
+    public IEnumerable<string> ConfiguredServices => _catalog.Names;
 
     /// <summary>
     /// Creates a handler that sends every request for <paramref name="service"/>, whatever host its URI names: the

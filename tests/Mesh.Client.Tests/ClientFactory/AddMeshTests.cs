@@ -81,6 +81,24 @@ public class AddMeshTests
     }
 
     [Fact]
+    public async Task WithTheServiceFromTheHost_EveryConfiguredServicesPolicy_IsValidatedAtStart()
+    {
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => MeshClientHost.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["Services:orders:http:0"] = "http://127.0.0.1:9",
+                ["Mesh:Services:orders:Retry:MaxRetries"] = "-1",
+                ["Mesh:Services:billing:Retry:BudgetRatio"] = "1.5",
+            },
+            static s => s.ConfigureHttpClientDefaults(static http => http.AddMesh()),
+            service: null));
+
+        // Every error, each with its key, though no client names either service.
+        Assert.Contains(error.Failures, f => f.StartsWith("Mesh:Services:orders:Retry:MaxRetries must be in [0, 10], was -1", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.StartsWith("Mesh:Services:billing:Retry:BudgetRatio must be in (0, 1], was 1.5", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AClientsOwnAddMesh_ReplacesTheDefaults_SoOneMeshLayerRetries()
     {
         await using var failing = await TestBackend.StartAsync(status: 503);
