@@ -61,8 +61,14 @@ public sealed class MeshHttpHandler : DelegatingHandler
             throw new InvalidOperationException($"Mesh: the request to '{uri}' has no absolute URI, and its host names the service (set the client's BaseAddress, e.g. http://orders).");
         }
 
+        // Only a service whose idle timeout is not the default says so: the request's options are a dictionary, made on
+        // first use (240 B a request, a quarter more than the whole path, measured with bench's alloc MeshByHost).
         var service = _registry!.ForRequest(uri);
-        request.Options.Set(Upstream.UpstreamHandler.ServiceKey, service);
+        if (service.Policy.Options.Upstream.IdleTimeout != Configuration.UpstreamOptions.DefaultIdleTimeout)
+        {
+            request.Options.Set(Upstream.UpstreamHandler.ServiceKey, service);
+        }
+
         return service;
     }
 }

@@ -3,7 +3,8 @@ namespace Mesh.Upstream;
 /// <summary>
 /// The primary handler of one service's attempts, below the Mesh pipeline: sends each on the connection pool whose idle
 /// timeout is the service's <c>Upstream:IdleTimeout</c>, read per request so a reload applies at once. Under a handler
-/// that serves any service (<c>AddMesh()</c>), the service comes with the request (<see cref="ServiceKey"/>). A
+/// that serves any service (<c>AddMesh()</c>), the service comes with the request (<see cref="ServiceKey"/>) when its
+/// idle timeout is not the default. A
 /// response's <c>Keep-Alive: timeout=N</c> lowers it further for that connection: SocketsHttpHandler honours the header
 /// on HTTP/1.1 as on 1.0 (checked by the keep-alive tests against a Node server).
 /// </summary>

@@ -182,6 +182,40 @@ public class AddMeshTests
     }
 
     [Fact]
+    public async Task EachServicesIdleTimeout_AppliesToItsConnections_ThroughOneClient()
+    {
+        await using var orders = await TestBackend.StartAsync();
+        await using var billing = await TestBackend.StartAsync();
+        var configuration = Endpoints(("orders", [orders]), ("billing", [billing]));
+
+        // 1 s or less leaves nothing to pool with (ConnectionPools.HandlerIdleTimeout): a connection per request.
+        configuration["Mesh:Services:orders:Upstream:IdleTimeout"] = "1s";
+        configuration["Mesh:Services:billing:Upstream:IdleTimeout"] = "1m";
+        var connects = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        await using var host = await MeshClientHost.StartAsync(configuration, services => services.AddHttpClient("any").AddMesh()
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                ConnectCallback = async (context, token) =>
+                {
+                    connects.Enqueue(context.DnsEndPoint.Port);
+                    var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                    await socket.ConnectAsync(context.DnsEndPoint, token);
+                    return new NetworkStream(socket, ownsSocket: true);
+                },
+            }), service: null);
+        var client = host.CreateClient("any");
+
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal("ok", await client.GetStringAsync("http://orders/x"));
+            Assert.Equal("ok", await client.GetStringAsync("http://billing/y"));
+        }
+
+        Assert.Equal(5, connects.Count(p => p == new Uri(orders.Url).Port));
+        Assert.Equal(1, connects.Count(p => p == new Uri(billing.Url).Port));
+    }
+
+    [Fact]
     public async Task APrimaryHandlerOfAnotherKind_IsKept_AndSentToWithTheEndpointsAddress()
     {
         var transport = new RecordingHandler();
