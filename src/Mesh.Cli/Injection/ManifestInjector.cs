@@ -33,6 +33,10 @@ internal static class ManifestInjector
             }
 
             output.Append(changed ? Rewrite(chunk) : chunk.Text);
+            if (changed && !chunk.CommentsKept)
+            {
+                report.Notes.Add($"the comments from line {chunk.FirstLine} to the next --- are left out: YamlDotNet cannot read them there (a comment after [...] or {{...}} under a key)");
+            }
         }
 
         foreach (var (name, users) in configMaps.Missing())

@@ -22,7 +22,7 @@ internal sealed partial class WorkloadInjector(InjectionSettings settings, Injec
         var path = string.Join('.', podPath);
         if ((podPath.Length == 0 ? workload : Get(workload, podPath)) is not YamlMappingNode pod ||
             Get(pod, "spec") is not YamlMappingNode spec ||
-            Get(spec, "containers") is not YamlSequenceNode containers)
+            Get(spec, "containers") is not YamlSequenceNode)
         {
             report.Errors.Add($"{where}: has no {(path.Length == 0 ? "" : path + ".")}spec.containers to inject into");
             return null;
@@ -53,8 +53,7 @@ internal sealed partial class WorkloadInjector(InjectionSettings settings, Injec
         var name = Text(workload, "metadata", "name");
         var configMap = ConfigMapName(annotations, name, errors);
         var grace = GracePeriod(spec, errors);
-        var inits = Get(spec, "initContainers") as YamlSequenceNode;
-        CheckConflicts(spec, [.. containers.Children, .. inits?.Children ?? []], errors);
+        CheckConflicts(spec, [.. Items(spec, "containers"), .. Items(spec, "initContainers")], errors);
         if (errors.Count > 0)
         {
             report.Errors.AddRange(errors.Select(e => $"{where}: {e}"));
@@ -69,7 +68,8 @@ internal sealed partial class WorkloadInjector(InjectionSettings settings, Injec
 
         // Mesh's init container runs after the application's own, which so see the network as it was; the rules are
         // then in place before the sidecar and the application start.
-        inits = SequenceAt(spec, "initContainers", before: "containers");
+        var containers = SequenceAt(spec, "containers");
+        var inits = SequenceAt(spec, "initContainers", before: "containers");
         SetNamed(inits, init);
         if (native)
         {

@@ -9,4 +9,5 @@ namespace Mesh.Cli.Manifests;
 /// <param name="FirstLine">The line it starts on in the whole text, from 1.</param>
 /// <param name="Marker">Whether it starts with a <c>---</c> line.</param>
 /// <param name="Documents">The documents read from it.</param>
-internal sealed record ManifestChunk(string Text, int FirstLine, bool Marker, IReadOnlyList<ManifestDocument> Documents);
+/// <param name="CommentsKept">False when its comments could not be read (<see cref="ManifestReader"/>): written again, it has none.</param>
+internal sealed record ManifestChunk(string Text, int FirstLine, bool Marker, IReadOnlyList<ManifestDocument> Documents, bool CommentsKept);

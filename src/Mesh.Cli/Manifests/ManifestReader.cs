@@ -18,30 +18,42 @@ internal static class ManifestReader
         foreach (var (start, length, firstLine) in Split(text))
         {
             var chunkText = text.Substring(start, length);
-            chunks.Add(new ManifestChunk(chunkText, firstLine, IsMarker(chunkText), Parse(chunkText, firstLine)));
+            var (documents, commentsKept) = Parse(chunkText, firstLine);
+            chunks.Add(new ManifestChunk(chunkText, firstLine, IsMarker(chunkText), documents, commentsKept));
         }
 
         return chunks;
     }
 
-    private static List<ManifestDocument> Parse(string text, int firstLine)
+    // The documents, read twice: without comments first, which is YAML's verdict (and the error a user sees); then with
+    // them. YamlDotNet's parser, when it keeps comments, stops short on a stream of comments alone, and refuses a comment
+    // after a flow collection inside a block mapping (`args: [a] # why` under a key); there the first reading stands,
+    // without comments.
+    private static (List<ManifestDocument> Documents, bool CommentsKept) Parse(string text, int firstLine)
     {
-        // YamlDotNet's parser, when it keeps comments, stops short of the stream's end on a stream of comments alone:
-        // such a chunk (nothing to inject in it) is recognised by reading it without them first.
-        if (Load(new Parser(new StringReader(text)), firstLine).Documents.Count == 0)
+        var plain = Load(new Parser(new StringReader(text)), firstLine);
+        if (plain.Documents.Count == 0)
         {
-            return [];
+            return ([], true);
         }
 
         var collector = new CommentCollector(new Parser(new Scanner(new StringReader(text), skipComments: false)));
-        var stream = Load(collector, firstLine);
+        YamlStream stream;
+        try
+        {
+            stream = Load(collector, firstLine);
+        }
+        catch (ManifestFormatException)
+        {
+            return ([.. plain.Documents.Select(d => new ManifestDocument(d.RootNode, YamlComments.None))], false);
+        }
 
-        return [.. stream.Documents.Select((d, i) =>
+        return ([.. stream.Documents.Select((d, i) =>
         {
             var comments = collector.Documents[i];
             comments.Adopt(d.RootNode);
             return new ManifestDocument(d.RootNode, comments);
-        })];
+        })], true);
     }
 
     private static YamlStream Load(IParser parser, int firstLine)

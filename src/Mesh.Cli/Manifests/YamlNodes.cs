@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace Mesh.Cli.Manifests;
@@ -34,15 +35,24 @@ internal static partial class YamlNodes
         Get(node, path) is YamlSequenceNode sequence ? [.. sequence.Children] : [];
 
     /// <summary>
-    /// The mapping under <paramref name="key"/>, made when missing or empty (<c>annotations:</c> with nothing after):
-    /// before the key <paramref name="before"/> when there is one, else last.
+    /// The mapping under <paramref name="key"/>, to add to: made when missing or empty (<c>annotations:</c> with nothing
+    /// after), before the key <paramref name="before"/> when there is one, else last; one written in flow style
+    /// (<c>{a: b}</c>) is written as a block from now on, so that what is added does not make one long line.
     /// </summary>
-    public static YamlMappingNode MappingAt(YamlMappingNode parent, string key, string? before = null) =>
-        Get(parent, key) is YamlMappingNode existing ? existing : (YamlMappingNode)Set(parent, key, new YamlMappingNode(), before);
+    public static YamlMappingNode MappingAt(YamlMappingNode parent, string key, string? before = null)
+    {
+        var mapping = Get(parent, key) as YamlMappingNode ?? (YamlMappingNode)Set(parent, key, new YamlMappingNode(), before);
+        mapping.Style = MappingStyle.Block;
+        return mapping;
+    }
 
-    /// <summary>The sequence under <paramref name="key"/>, made when missing or empty, as <see cref="MappingAt"/>.</summary>
-    public static YamlSequenceNode SequenceAt(YamlMappingNode parent, string key, string? before = null) =>
-        Get(parent, key) is YamlSequenceNode existing ? existing : (YamlSequenceNode)Set(parent, key, new YamlSequenceNode(), before);
+    /// <summary>The sequence under <paramref name="key"/>, to add to, as <see cref="MappingAt"/>.</summary>
+    public static YamlSequenceNode SequenceAt(YamlMappingNode parent, string key, string? before = null)
+    {
+        var sequence = Get(parent, key) as YamlSequenceNode ?? (YamlSequenceNode)Set(parent, key, new YamlSequenceNode(), before);
+        sequence.Style = SequenceStyle.Block;
+        return sequence;
+    }
 
     /// <summary>
     /// Sets <paramref name="key"/> to <paramref name="value"/>: in its place when it is there (its key, and so the

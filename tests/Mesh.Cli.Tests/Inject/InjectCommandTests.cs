@@ -165,6 +165,36 @@ public class InjectCommandTests
     }
 
     [Fact]
+    public async Task FlowStyleLists_AreWrittenAsBlocks_WhereMeshAddsToThem()
+    {
+        const string input = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {team: search}\nspec:\n  containers: [{name: app, image: search:1}]\n";
+
+        var result = await CliRunner.RunWithInputAsync(input, "inject", "-");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.All(result.Out.Split('\n'), line => Assert.True(line.Length <= 120, $"a line of {line.Length} characters: {line}"));
+        Assert.Contains("\n  - {name: app, image: 'search:1'}\n  - name: mesh\n", result.Out, StringComparison.Ordinal);
+        Assert.Contains("\n  annotations:\n    team: search\n    prometheus.io/scrape: \"true\"\n", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CommentsYamlDotNetCannotRead_AreLeftOutOfThatDocumentOnly_WithANote()
+    {
+        // YamlDotNet refuses a comment after a flow collection under a key when it reads comments; the document is
+        // still read (without them), and the next document, untouched, keeps its own byte for byte.
+        var first = Deployment.Replace("image: orders:1.0", "image: orders:1.0\n          args: [--port, \"8080\"] # why", StringComparison.Ordinal);
+        const string second = "# the Service\napiVersion: v1\nkind: Service\nmetadata:\n  name: orders # same name\n";
+
+        var result = await CliRunner.RunWithInputAsync(first + "---\n" + second, "inject", "-");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.DoesNotContain("# why", result.Out, StringComparison.Ordinal);
+        Assert.EndsWith("---\n" + second, result.Out, StringComparison.Ordinal);
+        Assert.Contains("note: the comments from line 1 to the next --- are left out: YamlDotNet cannot read them there", result.Error, StringComparison.Ordinal);
+        Assert.Single(InjectedPod.In(result.Out).Pods, p => p.HasSidecar);
+    }
+
+    [Fact]
     public async Task Options_SetTheImages_TheProxyUser_TheConfigMap_AndIpv6()
     {
         var result = await CliRunner.RunWithInputAsync(
