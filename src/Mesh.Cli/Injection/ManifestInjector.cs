@@ -72,7 +72,7 @@ internal static class ManifestInjector
         {
             for (var i = 0; i < items.Children.Count; i++)
             {
-                Visit(items.Children[i], $"{where}, {resource} item {i + 1}", injector, report, configMaps);
+                Visit(items.Children[i], $"{where}, {kind} item {i + 1}", injector, report, configMaps);
             }
         }
         else if (WorkloadKinds.PodPath(apiVersion, kind) is { } podPath)

@@ -111,6 +111,18 @@ public class InjectCommandTests
     }
 
     [Fact]
+    public async Task AnErrorInAListItem_NamesTheItem()
+    {
+        const string input = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: s}\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: d, annotations: {mesh.io/inject: \"no\"}}\n  spec: {template: {spec: {containers: []}}}\n";
+
+        var result = await CliRunner.RunWithInputAsync(input, "inject", "-");
+
+        Assert.Equal(5, result.ExitCode);
+        Assert.Equal("", result.Out);
+        Assert.Equal("mesh inject: stdin: document 1, List item 2 (Deployment/d): mesh.io/inject must be enabled or disabled, was 'no'\n", result.Error);
+    }
+
+    [Fact]
     public async Task AContainerOnTheSidecarsPortOrUser_IsRefused()
     {
         // Its traffic would bypass the sidecar (iptables lets the proxy user's connections pass), or the sidecar
