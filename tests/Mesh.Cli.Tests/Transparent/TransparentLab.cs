@@ -21,9 +21,14 @@ public sealed class TransparentLab : IAsyncLifetime
     public const int ImplicitPort = 8081;
     public const int BannerPort = 2525;
     public const int BlobPort = 9009;
+    public const int VirtualHttpPort = 8082;
+    public const int VirtualBlobPort = 9010;
     public const int GrpcPort = 50051;
     public const int RedisPort = 6379;
     public const int BlobSize = 10 * 1024 * 1024;
+
+    /// <summary>The last octet of a virtual address no host has: services <c>web</c> and <c>blobs</c> stand behind it.</summary>
+    public const int VirtualOctet = 99;
 
     private static readonly Dictionary<string, string?> DotnetEnvironment = new()
     {
@@ -45,6 +50,8 @@ public sealed class TransparentLab : IAsyncLifetime
 
     public string Srv2 => Lab.Address(3);
 
+    public string Virtual => Lab.Address(VirtualOctet);
+
     public static string Python => "/usr/bin/python3";
 
     public static string Script(string name) => Path.Combine(AppContext.BaseDirectory, "Transparent", name);
@@ -65,6 +72,8 @@ public sealed class TransparentLab : IAsyncLifetime
         Server("srv", "http", Port(ImplicitPort), "implicit");
         Server("srv", "banner", Port(BannerPort));
         Server("srv", "blob", Port(BlobPort), BlobSize.ToString(CultureInfo.InvariantCulture));
+        Server("srv", "http", Port(VirtualHttpPort), "web");
+        Server("srv", "blob", Port(VirtualBlobPort), BlobSize.ToString(CultureInfo.InvariantCulture));
         Server("srv", "grpc", Port(GrpcPort));
         Lab.Start("srv redis", "srv", "redis-server", ["--port", Port(RedisPort), "--bind", "0.0.0.0", "--protected-mode", "no", "--save", "", "--appendonly", "no"]);
         Server("srv2", "http", Port(BackendPort), "srv2", "fail-every-other");
@@ -84,10 +93,16 @@ public sealed class TransparentLab : IAsyncLifetime
             // server-first one (and still forwarded, as opaque TCP).
             "--Mesh:Proxy:DetectTimeout=3s",
             $"--Services:backend:http:0=http://{Srv}:{BackendPort}",
-            $"--Services:backend:http:1=http://{Srv2}:{BackendPort}"], environment: DotnetEnvironment);
+            $"--Services:backend:http:1=http://{Srv2}:{BackendPort}",
+
+            // Virtual addresses (a ClusterIP, say): port 80 is service web's, port 9009 service blobs'.
+            $"--Mesh:Services:web:Addresses:0={Virtual}:80",
+            $"--Services:web:http:0=http://{Srv}:{VirtualHttpPort}",
+            $"--Mesh:Services:blobs:Addresses:0={Virtual}:{BlobPort}",
+            $"--Services:blobs:http:0=http://{Srv}:{VirtualBlobPort}"], environment: DotnetEnvironment);
 
         await WaitForAsync("app", "http://127.0.0.1:4191/ready");
-        foreach (var (host, url) in new[] { ("srv", $"http://127.0.0.1:{BackendPort}/"), ("srv", $"http://127.0.0.1:{ImplicitPort}/"), ("srv2", $"http://127.0.0.1:{BackendPort}/"), ("app", $"http://127.0.0.1:{AppPort}/"), ("app", $"http://127.0.0.1:{SecondAppPort}/") })
+        foreach (var (host, url) in new[] { ("srv", $"http://127.0.0.1:{BackendPort}/"), ("srv", $"http://127.0.0.1:{ImplicitPort}/"), ("srv", $"http://127.0.0.1:{VirtualHttpPort}/"), ("srv2", $"http://127.0.0.1:{BackendPort}/"), ("app", $"http://127.0.0.1:{AppPort}/"), ("app", $"http://127.0.0.1:{SecondAppPort}/") })
         {
             await WaitForAsync(host, url);
         }
@@ -96,6 +111,7 @@ public sealed class TransparentLab : IAsyncLifetime
         await WaitForPortAsync("srv", RedisPort);
         await WaitForPortAsync("srv", BannerPort);
         await WaitForPortAsync("srv", BlobPort);
+        await WaitForPortAsync("srv", VirtualBlobPort);
     }
 
     /// <summary>The sidecar's <c>/metrics</c>, read from inside the pod.</summary>

@@ -92,6 +92,24 @@ public class TransparentSidecarTests(TransparentLab lab) : IClassFixture<Transpa
     }
 
     [NetnsFact]
+    public async Task AVirtualAddressOfAConfiguredService_HttpAndTcp_GoToItsEndpoints()
+    {
+        var before = await lab.MetricsAsync();
+
+        // Nobody has this address: only the sidecar knows it stands for service web (HTTP) and blobs (TCP).
+        var (status, body) = await lab.Lab.CurlAsync("app", $"http://{lab.Virtual}/");
+        Assert.True(status == 200 && body.Trim() == "web", $"curl got {status} '{body}'; sidecar:\n{lab.Sidecar?.Tail}");
+        using var blob = JsonDocument.Parse(await lab.ClientAsync("app", "blob", lab.Virtual, $"{BlobPort}", BlobSize.ToString(CultureInfo.InvariantCulture)));
+        Assert.True(blob.RootElement.GetProperty("download_identical").GetBoolean() && blob.RootElement.GetProperty("upload_identical").GetBoolean(), $"{blob.RootElement}");
+
+        var after = await lab.MetricsUntilAsync(
+            text => Delta(before, text, "mesh_requests_total", "mesh_service=\"web\"", "http_response_status_code=\"200\"") >= 1 &&
+                Delta(before, text, "mesh_tcp_connections_total", "mesh_service=\"blobs\"", "mesh_tcp_outcome=\"closed\"") >= 1,
+            "web's request and blobs' connection");
+        Assert.Equal(1, Delta(before, after, "mesh_tcp_connections_total", "mesh_service=\"blobs\"", "mesh_tcp_event=\"open\""));
+    }
+
+    [NetnsFact]
     public async Task TenMegabytesEachWay_ThroughOpaqueTcp_ArriveHashIdentical_WithHalfClose()
     {
         var service = $"mesh_service=\"{lab.Srv}:{BlobPort}\"";
