@@ -17,6 +17,7 @@ public sealed class TransparentLab : IAsyncLifetime
 {
     public const int AppPort = 8080;
     public const int SecondAppPort = 9091;
+    public const int AppBannerPort = 2526;
     public const int BackendPort = 8080;
     public const int ImplicitPort = 8081;
     public const int BannerPort = 2525;
@@ -79,6 +80,7 @@ public sealed class TransparentLab : IAsyncLifetime
         Server("srv2", "http", Port(BackendPort), "srv2", "fail-every-other");
         Server("app", "http", Port(AppPort), "app");
         Server("app", "http", Port(SecondAppPort), "app-second");
+        Server("app", "banner", Port(AppBannerPort));
 
         await NamespacedCli.RunOkAsync(Lab, "app", "iptables", "apply");
 
@@ -112,6 +114,7 @@ public sealed class TransparentLab : IAsyncLifetime
         await WaitForPortAsync("srv", BannerPort);
         await WaitForPortAsync("srv", BlobPort);
         await WaitForPortAsync("srv", VirtualBlobPort);
+        await WaitForPortAsync("app", AppBannerPort);
     }
 
     /// <summary>The sidecar's <c>/metrics</c>, read from inside the pod.</summary>

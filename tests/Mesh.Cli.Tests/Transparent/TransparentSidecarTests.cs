@@ -161,6 +161,22 @@ public class TransparentSidecarTests(TransparentLab lab) : IClassFixture<Transpa
     }
 
     [NetnsFact]
+    public async Task Inbound_OpaqueTcp_ReachesTheApplicationsPort_CountedAsTcp()
+    {
+        var before = await lab.MetricsAsync();
+
+        // A server-first protocol on the application's own port: the caller waits for the banner, so the inbound
+        // side forwards it as TCP once detection times out, to 127.0.0.1:2526.
+        Assert.Equal("220 banner ready\necho hello", await lab.ClientAsync("srv", "banner", lab.App, $"{AppBannerPort}"));
+
+        var after = await lab.MetricsUntilAsync(
+            text => Delta(before, text, "mesh_tcp_connections_total", "mesh_direction=\"inbound\"", "mesh_service=\"app\"", "mesh_tcp_event=\"close\"") >= 1,
+            "the inbound TCP connection");
+        Assert.Equal(1, Delta(before, after, "mesh_tcp_connections_total", "mesh_direction=\"inbound\"", "mesh_service=\"app\"", "mesh_tcp_outcome=\"closed\""));
+        Assert.True(Delta(before, after, "mesh_tcp_bytes_total", "mesh_direction=\"inbound\"", "network_io_direction=\"receive\"") > 0);
+    }
+
+    [NetnsFact]
     public async Task AConnectionToTheSidecarsOwnPort_ThroughTheRedirect_IsRefused()
     {
         var before = await lab.MetricsAsync();
