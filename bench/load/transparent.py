@@ -172,10 +172,19 @@ def iperf(port, seconds, reverse):
     return result["end"]["sum_received"]["bits_per_second"] / 8 / 1e6  # MB/s
 
 
-def measure(pid):
+def measure(pid, round_no):
     cpu0 = lb.cpu_seconds(pid)
-    explicit = wrk("http://127.0.0.1:4140" + lb.PATH, lb.WRK_SECONDS, host=lb.HOST)
-    transparent = wrk(f"http://{SRV_IP}:{HTTP_PORT}" + lb.PATH, lb.WRK_SECONDS)
+    # The two HTTP runs swap order every round, so drift on a shared machine does not favour one.
+    def run_explicit():
+        return wrk("http://127.0.0.1:4140" + lb.PATH, lb.WRK_SECONDS, host=lb.HOST)
+
+    def run_transparent():
+        return wrk(f"http://{SRV_IP}:{HTTP_PORT}" + lb.PATH, lb.WRK_SECONDS)
+
+    if round_no % 2:
+        explicit, transparent = run_explicit(), run_transparent()
+    else:
+        transparent, explicit = run_transparent(), run_explicit()
     mesh_conn = wrk(f"http://{SRV_IP}:{CONN_PORT}" + lb.PATH, lb.WRK_SECONDS, close=True)
     haproxy_conn = wrk(f"http://127.0.0.1:{HAPROXY_CONN}" + lb.PATH, lb.WRK_SECONDS, close=True)
     mesh_up = iperf(IPERF_PORT, TCP_SECONDS, reverse=False)
@@ -220,7 +229,7 @@ def main():
         rounds = []
         for r in range(1, lb.ROUNDS + 1):
             lb.log(f"transparent round {r}/{lb.ROUNDS}")
-            rounds.append(measure(pid))
+            rounds.append(measure(pid, r))
     finally:
         lab_down()
 
