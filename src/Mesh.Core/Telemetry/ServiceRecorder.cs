@@ -96,8 +96,8 @@ internal sealed class ServiceRecorder(MeshService service)
             request.RetrySkipped,
             traceId,
             outcome.Result is { } response ? (int?)GrpcStatus.Of(response) : null,
-            peer?.Tls,
-            peer?.ClientId);
+            Tls: peer?.Tls,
+            ClientId: peer?.ClientId);
     }
 
     private static int? StatusOrNull(Outcome<HttpResponseMessage> outcome) => outcome.Result is { } response ? (int)response.StatusCode : null;

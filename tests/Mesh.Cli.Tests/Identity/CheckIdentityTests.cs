@@ -9,7 +9,7 @@ namespace Mesh.Cli.Tests.Identity;
 
 /// <summary>
 /// <c>mesh check</c> and the sidecar's identity: valid, a line saying until when; under a fifth of its lifetime left, a
-/// warning (exit 0); expired, a failure (exit 5). With <c>--config</c>, expired identity files are configuration errors,
+/// warning (exit 0); expired, a failure (exit 6). With <c>--config</c>, expired identity files are configuration errors,
 /// as they would stop the sidecar's start. The sidecar's clock is a FakeTimeProvider.
 /// </summary>
 public sealed class CheckIdentityTests : IDisposable
@@ -66,7 +66,7 @@ public sealed class CheckIdentityTests : IDisposable
 
         var result = await CliRunner.RunAsync("check", "--admin", sidecar.Admin.Authority);
 
-        Assert.Equal(5, result.ExitCode);
+        Assert.Equal(6, result.ExitCode);
         Assert.StartsWith($"mesh: identity: the certificate of spiffe://example.org/ns/shop/sa/orders expired at {notAfter} (", result.Error.Trim(), StringComparison.Ordinal);
         Assert.Contains("ok: admin", result.Out, StringComparison.Ordinal);
     }

@@ -9,7 +9,7 @@ namespace Mesh.Cli.Tests.Identity;
 /// <summary>
 /// <c>mesh identity init</c> and <c>issue</c> make what the sidecar takes (its own check of the files passes) and what
 /// others read as SPIFFE certificates (openssl verifies the chain and shows the URI SAN); mistakes are usage errors
-/// (exit 2) or identity errors (exit 5), one line each.
+/// (exit 2) or identity errors (exit 6), one line each.
 /// </summary>
 public sealed class IdentityCommandTests : IDisposable
 {
@@ -96,7 +96,7 @@ public sealed class IdentityCommandTests : IDisposable
 
         var again = await CliRunner.RunAsync("identity", "init", "--trust-domain", "example.org", "--dir", _dir);
 
-        Assert.Equal(5, again.ExitCode);
+        Assert.Equal(6, again.ExitCode);
         Assert.Equal($"mesh identity init: {File("ca.key")} exists: a new trust anchor would orphan every certificate the old one signed (--force replaces it)", again.Error.Trim());
         Assert.Equal(anchor, System.IO.File.ReadAllText(File("ca.crt")));
         Assert.Equal(0, (await CliRunner.RunAsync("identity", "init", "--trust-domain", "example.org", "--dir", _dir, "--force")).ExitCode);
@@ -107,16 +107,16 @@ public sealed class IdentityCommandTests : IDisposable
     public async Task Issue_RefusesAnotherTrustDomain_ALifetimePastTheAnchors_AndNoAnchor()
     {
         var none = await CliRunner.RunAsync("identity", "issue", "--id", "spiffe://example.org/a", "--dir", _dir);
-        Assert.Equal(5, none.ExitCode);
+        Assert.Equal(6, none.ExitCode);
         Assert.Equal($"mesh identity issue: {File("ca.crt")} and {File("ca.key")} are needed: make them with mesh identity init --trust-domain <domain> --dir {_dir}", none.Error.Trim());
 
         await CliRunner.RunAsync("identity", "init", "--trust-domain", "example.org", "--ttl", "10d", "--dir", _dir);
         var other = await CliRunner.RunAsync("identity", "issue", "--id", "spiffe://other.org/a", "--dir", _dir);
-        Assert.Equal(5, other.ExitCode);
+        Assert.Equal(6, other.ExitCode);
         Assert.Equal($"mesh identity issue: --id spiffe://other.org/a is not in the trust domain of {File("ca.crt")} (example.org)", other.Error.Trim());
 
         var tooLong = await CliRunner.RunAsync("identity", "issue", "--id", "spiffe://example.org/a", "--ttl", "30d", "--dir", _dir);
-        Assert.Equal(5, tooLong.ExitCode);
+        Assert.Equal(6, tooLong.ExitCode);
         Assert.StartsWith("mesh identity issue: --ttl runs past the trust anchor's own expiry (", tooLong.Error.Trim(), StringComparison.Ordinal);
         Assert.False(System.IO.File.Exists(File("a.crt")));
     }

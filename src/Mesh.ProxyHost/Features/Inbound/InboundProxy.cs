@@ -1,8 +1,10 @@
+using Mesh.Configuration;
 using Mesh.ProxyHost.Configuration;
 using Mesh.ProxyHost.Features.Authorization;
 using Mesh.ProxyHost.Features.Forwarding;
 using Mesh.ProxyHost.Features.Identity;
 using Mesh.ProxyHost.Features.MeshTls;
+using Mesh.ProxyHost.Features.Transparent;
 using Mesh.Telemetry;
 using Mesh.Timeouts;
 
@@ -12,10 +14,11 @@ namespace Mesh.ProxyHost.Features.Inbound;
 /// The inbound listener: calls from other services to the local application. It records server-side golden metrics
 /// (<c>mesh.direction=inbound</c>, with the caller's <c>tls</c> and <c>client_id</c> when the sidecar has an identity),
 /// hands the application the caller's verified SPIFFE ID (<c>mesh-client-id</c>, never one a caller sent), refuses a
-/// plaintext caller under <c>Mesh:Proxy:Inbound:Tls=Strict</c> and a caller authorization denies (403), adopts the caller's deadline (<c>mesh-timeout-ms</c>,
-/// <c>grpc-timeout</c>) so the application is told how long it has and a request whose deadline has passed is answered
-/// 504 without reaching it, restores the HTTP/1.x a peer sidecar carried over HTTP/2 (<c>mesh-orig-proto</c>), and
-/// never retries.
+/// plaintext caller under <c>Mesh:Proxy:Inbound:Tls=Strict</c> and a caller authorization denies (403), adopts the
+/// caller's deadline (<c>mesh-timeout-ms</c>, <c>grpc-timeout</c>) so the application is told how long it has and a
+/// request whose deadline has passed is answered 504 without reaching it, restores the HTTP/1.x a peer sidecar carried
+/// over HTTP/2 (<c>mesh-orig-proto</c>), and never retries. A connection netfilter redirected goes to the application's
+/// port it was sent to, on loopback.
 /// </summary>
 internal sealed partial class InboundProxy
 {
@@ -24,6 +27,8 @@ internal sealed partial class InboundProxy
     private readonly MeshTransformer _transformer;
     private readonly TimeProvider _time;
     private readonly string _service;
+    private readonly MeshServiceRegistry _registry;
+    private readonly Uri _target;
     private readonly bool _strict;
     private readonly InboundTlsMetrics? _tlsMetrics;
     private readonly InboundAuthorizer _authorizer;
@@ -32,6 +37,7 @@ internal sealed partial class InboundProxy
     public InboundProxy(MeshForwarder forwarder, MeshServiceRegistry registry, ProxyOptions options, TimeProvider time, InboundAuthorizer authorizer, ILogger<InboundProxy> logger, IdentitySource? identity = null, InboundTlsMetrics? tlsMetrics = null)
     {
         _forwarder = forwarder;
+        _registry = registry;
         _authorizer = authorizer;
         _transformer = new MeshTransformer(hopId: null, options.TrustedProxyAddresses(), knowsCallers: identity is not null);
         _time = time;
@@ -39,19 +45,14 @@ internal sealed partial class InboundProxy
         _service = options.Inbound.Service;
         _strict = options.Inbound.IsStrict;
         _tlsMetrics = tlsMetrics;
-        _route = forwarder.RouteFor($"inbound:{_service}", _service, _ => registry.CreateStaticHandler(_service, MeshDirection.Inbound, new Uri(options.Inbound.Target), static o =>
-        {
-            o.Retry.MaxRetries = 0;
-            o.Hedging.Enabled = false;
-            o.FailureAccrual.Enabled = false;
-        }));
+        _target = new Uri(options.Inbound.Target);
+        _route = forwarder.RouteFor($"inbound:{_service}", _service, _ => registry.CreateStaticHandler(_service, MeshDirection.Inbound, _target, NeverRetry));
     }
 
     public async Task InvokeAsync(HttpContext context)
     {
         var peer = InboundPeers.Of(context);
-        var tls = peer.Tls;
-        if (_strict && !tls)
+        if (_strict && !peer.Tls)
         {
             // Strict: a caller without mutual TLS gets no answer; its connection is closed.
             _tlsMetrics?.RecordRefused(InboundTlsMetrics.Plaintext);
@@ -68,11 +69,11 @@ internal sealed partial class InboundProxy
         }
 
         var headers = context.Request.Headers;
-        var http1 = HttpProtocol.IsHttp2(context.Request.Protocol) && ForwardsAsHttp1(headers[MeshHeaders.OriginalProtocol].ToString(), tls, context.Request.ContentType);
+        var http1 = HttpProtocol.IsHttp2(context.Request.Protocol) && ForwardsAsHttp1(headers[MeshHeaders.OriginalProtocol].ToString(), peer.Tls, context.Request.ContentType);
         var deadline = IncomingDeadline.Read(headers[DeadlineHeaders.MeshTimeout].ToString(), headers[DeadlineHeaders.GrpcTimeout].ToString(), _time);
         if (!deadline.IsPresent)
         {
-            await _forwarder.ForwardAsync(context, _route, _transformer, http1);
+            await _forwarder.ForwardAsync(context, RouteOf(context), _transformer, http1);
             return;
         }
 
@@ -83,7 +84,28 @@ internal sealed partial class InboundProxy
         }
 
         using var scope = deadline.Begin();
-        await _forwarder.ForwardAsync(context, _route, _transformer, http1);
+        await _forwarder.ForwardAsync(context, RouteOf(context), _transformer, http1);
+    }
+
+    // Inbound, the application is the only endpoint: nothing to retry on, hedge to or eject.
+    private static void NeverRetry(MeshServiceOptions o)
+    {
+        o.Retry.MaxRetries = 0;
+        o.Hedging.Enabled = false;
+        o.FailureAccrual.Enabled = false;
+    }
+
+    // A redirected connection goes to the port it was sent to, on loopback: the application keeps its own ports. The
+    // configured target's port keeps its route; another port is a dynamic service (bounded, evicted when idle).
+    private ForwardingRoute RouteOf(HttpContext context)
+    {
+        if (InterceptedConnection.Of(context) is not { Address: { } destination } intercepted || (_target.IsLoopback && destination.Port == _target.Port))
+        {
+            return _route;
+        }
+
+        var name = intercepted.ImplicitServiceName(_service);
+        return _forwarder.RouteFor(name, _service, static (n, state) => state.registry.CreateDynamicHandler(n, new Uri($"http://127.0.0.1:{state.port}"), state.service, MeshDirection.Inbound, NeverRetry), (registry: _registry, port: destination.Port, service: _service));
     }
 
     // An HTTP/2 request the application gets as HTTP/1.1: a peer sidecar's call its caller sent in HTTP/1.x
