@@ -8,6 +8,7 @@ using Mesh.ProxyHost.Features.Authorization;
 using Mesh.ProxyHost.Features.Forwarding;
 using Mesh.ProxyHost.Features.Identity;
 using Mesh.ProxyHost.Features.Inbound;
+using Mesh.ProxyHost.Features.MeshTls;
 using Mesh.ProxyHost.Features.Outbound;
 using Mesh.ProxyHost.Features.Detection;
 using Mesh.ProxyHost.Features.Tcp;
@@ -70,6 +71,8 @@ public static class ProxyApp
         effective.Root.GetSection(ProxyOptions.SectionName).Bind(proxy);
         var admin = new AdminOptions();
         effective.Root.GetSection(AdminOptions.SectionName).Bind(admin);
+        var identity = new IdentityOptions();
+        effective.Root.GetSection(IdentityOptions.SectionName).Bind(identity);
 
         // Every listener is tried before the server starts: one that cannot be bound is a start-up error like a bad value.
         var headerLimits = new RequestHeaderLimits(proxy.MaxRequestHeadersTotalSize);
@@ -94,11 +97,15 @@ public static class ProxyApp
             kestrel.Limits.MaxRequestBodySize = null;
 
             // The outbound and inbound ports take every protocol (Features/Transparent): HTTP/2 detected on them is handed
-            // to the internal HTTP/2 listener's pipeline, which is built first so that it is there when they accept.
+            // to the internal HTTP/2 listener's pipeline, which is built first so that it is there when they accept. With
+            // an identity, the inbound port terminates mutual TLS too (InboundTlsChain): HTTP/2 or HTTP/1.1 by ALPN, and a
+            // peer's HTTP/2 keeps its :scheme (http) over TLS, as Linkerd's does.
             http2Handover.Listen(kestrel);
-            Listen(kestrel, listeners, Listeners.Outbound, proxy.Outbound.Listen, HttpProtocols.Http1, static (t, next) => t.Outbound(next));
+            kestrel.AllowAlternateSchemes = identity.IsConfigured;
+            var inbound = identity.IsConfigured ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+            Listen(kestrel, listeners, Listeners.Outbound, proxy.Outbound.Listen, HttpProtocols.Http1, static (t, next, _) => t.Outbound(next));
             Listen(kestrel, listeners, Listeners.Outbound, proxy.Outbound.ListenHttp2, HttpProtocols.Http2);
-            Listen(kestrel, listeners, Listeners.Inbound, proxy.Inbound.Listen, HttpProtocols.Http1, static (t, next) => t.Inbound(next));
+            Listen(kestrel, listeners, Listeners.Inbound, proxy.Inbound.Listen, inbound, static (t, next, tls) => t.Inbound(next, tls), mutualTls: identity.IsConfigured);
             Listen(kestrel, listeners, Listeners.Inbound, proxy.Inbound.ListenHttp2, HttpProtocols.Http2);
             Listen(kestrel, listeners, Listeners.Admin, admin.Listen, HttpProtocols.Http1);
         });
@@ -127,6 +134,8 @@ public static class ProxyApp
         services.AddSingleton<ProxyErrorMetrics>();
         services.AddSingleton<OutboundProxy>();
         services.AddSingleton<InboundProxy>();
+        services.AddSingleton<InboundRefusals>();
+        services.AddSingleton<InboundTcp>();
 
         // Interception: the protocol detected on one port per direction, opaque TCP (docs/interception.md).
         services.AddSingleton<TcpStatsRegistry>();
@@ -229,7 +238,7 @@ public static class ProxyApp
         return errors;
     }
 
-    private static void Listen(KestrelServerOptions kestrel, Listeners listeners, string name, string address, HttpProtocols protocols, Func<TransparentListener, ConnectionDelegate, ConnectionDelegate>? detect = null)
+    private static void Listen(KestrelServerOptions kestrel, Listeners listeners, string name, string address, HttpProtocols protocols, Func<TransparentListener, ConnectionDelegate, InboundTlsChain?, ConnectionDelegate>? detect = null, bool mutualTls = false)
     {
         if (string.IsNullOrEmpty(address) || !ListenAddress.TryParse(address, out var parsed, out _))
         {
@@ -242,8 +251,10 @@ public static class ProxyApp
             listeners.Add(name, options);
             if (detect is not null)
             {
-                // Built as the server binds, once the application's services exist.
-                options.Use(next => detect(options.ApplicationServices.GetRequiredService<TransparentListener>(), next));
+                // Built as the server binds, once the application's services exist; mutual TLS after the detection.
+                var tls = mutualTls ? new InboundTlsChain() : null;
+                options.Use(next => detect(options.ApplicationServices.GetRequiredService<TransparentListener>(), next, tls));
+                tls?.AddTo(options);
             }
         });
     }

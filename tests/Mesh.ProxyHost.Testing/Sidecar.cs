@@ -82,20 +82,6 @@ public sealed class Sidecar : IAsyncDisposable
     public static Task<Sidecar> StartAsync(string json, Action<IServiceCollection> services, params string[] args) =>
         StartConfiguredAsync(json, builder => services(builder.Services), args);
 
-    /// <summary>
-    /// Starts a sidecar with an identity (in <paramref name="args"/>) and, besides its listeners, an inbound listener
-    /// that terminates mutual TLS (<see cref="InboundTlsListener"/>, <see cref="InboundTlsPort"/>).
-    /// </summary>
-    public static Task<Sidecar> StartWithInboundTlsAsync(string json, Action<IServiceCollection> services, params string[] args) =>
-        StartConfiguredAsync(json, builder =>
-        {
-            services(builder.Services);
-            InboundTlsListener.Add(builder);
-        }, args);
-
-    /// <summary>Gets the port of the inbound mutual TLS listener (<see cref="StartWithInboundTlsAsync"/>); 0 without one.</summary>
-    public int InboundTlsPort => _app.Services.GetService<InboundTlsListener>()?.Port ?? 0;
-
     private static async Task<Sidecar> StartConfiguredAsync(string json, Action<WebApplicationBuilder> configure, params string[] args)
     {
         var folder = Directory.CreateTempSubdirectory("mesh-sidecar-").FullName;

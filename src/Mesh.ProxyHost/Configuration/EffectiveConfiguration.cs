@@ -23,6 +23,7 @@ internal sealed partial class EffectiveConfiguration : ConfigurationProvider, IC
     private readonly TimeProvider _time;
     private IDisposable? _subscription;
     private volatile string? _loadError;
+    private readonly StartOnlySettings _startOnly = new();
 
     public EffectiveConfiguration(IConfiguration live, Func<IConfiguration, List<string>> validate, ConfigurationShape shape, ILogger logger, TimeProvider time)
     {
@@ -52,6 +53,7 @@ internal sealed partial class EffectiveConfiguration : ConfigurationProvider, IC
         if (errors.Count == 0)
         {
             Data = data;
+            _startOnly.Start(data);
             Status = new ReloadStatus("loaded", _time.GetUtcNow(), [], warnings);
             Warn(warnings);
             _subscription = ChangeToken.OnChange(_live.GetReloadToken, OnLiveChanged);
@@ -99,6 +101,7 @@ internal sealed partial class EffectiveConfiguration : ConfigurationProvider, IC
     private void OnLiveChanged()
     {
         var errors = Candidate(out var data, out var warnings);
+        warnings = [.. warnings, .. _startOnly.Changed(data)];
         Warn(warnings);
         if (errors.Count > 0)
         {

@@ -31,7 +31,12 @@ internal static class MeshConfigurationValidator
         if (proxy.Inbound.IsStrict)
         {
             IdentityOptionsValidator.RequireIdentity("Mesh:Proxy:Inbound:Tls=Strict", identity, errors);
+            if (!string.IsNullOrEmpty(proxy.Inbound.ListenHttp2))
+            {
+                errors.Add($"Mesh:Proxy:Inbound:ListenHttp2 must be empty when Mesh:Proxy:Inbound:Tls is Strict: it serves cleartext HTTP/2, and Strict serves mutual TLS only (the inbound port takes gRPC over mutual TLS), was '{proxy.Inbound.ListenHttp2}'");
+            }
         }
+
         if (configuration["Mesh:Telemetry:Otlp:Endpoint"] is { Length: > 0 } otlp && !Uri.TryCreate(otlp, UriKind.Absolute, out _))
         {
             errors.Add($"Mesh:Telemetry:Otlp:Endpoint must be an absolute URL such as http://127.0.0.1:4317, was '{otlp}'");

@@ -51,7 +51,7 @@ public sealed class InboundAuthorizationTests : IDisposable
             _seen.Enqueue((context.Request.Path.Value!, context.Request.Headers["mesh-client-id"].FirstOrDefault()));
             return context.Response.WriteAsync("app");
         });
-        var sidecar = await Sidecar.StartWithInboundTlsAsync(Json(app.Url, authorization), static _ => { }, _domain.Write("orders", _domain.Issue("/ns/shop/sa/orders")).Args);
+        var sidecar = await Sidecar.StartAsync(Json(app.Url, authorization), _domain.Write("orders", _domain.Issue("/ns/shop/sa/orders")).Args);
         return (sidecar, app);
     }
 
@@ -66,7 +66,7 @@ public sealed class InboundAuthorizationTests : IDisposable
         using var web = MtlsClient.Create(_domain, _domain.Issue("/ns/shop/sa/web"));
         using var ops = MtlsClient.Create(_domain, _domain.Issue("/ns/ops/sa/console"));
         using var plain = new HttpClient(new SocketsHttpHandler { UseProxy = false });
-        var tls = $"https://127.0.0.1:{sidecar.InboundTlsPort}";
+        var tls = $"https://127.0.0.1:{sidecar.InboundPort}";
         var plaintext = $"http://127.0.0.1:{sidecar.InboundPort}";
         var calls = new (HttpClient Client, string Url, int Status)[]
         {
@@ -118,8 +118,8 @@ public sealed class InboundAuthorizationTests : IDisposable
         await using var backend = await GrpcBackend.StartAsync();
         var json = Sidecar.Json(new Dictionary<string, string[]>(), inboundTarget: backend.Url)
             .Replace("\"Inbound\": { \"Listen\": \"127.0.0.1:0\",", "\"Inbound\": { \"Listen\": \"127.0.0.1:0\", " + GrpcRule + ",", StringComparison.Ordinal);
-        await using var sidecar = await Sidecar.StartWithInboundTlsAsync(json, static _ => { }, _domain.Write("orders", _domain.Issue("/ns/shop/sa/orders")).Args);
-        using var channel = GrpcChannel.ForAddress($"https://127.0.0.1:{sidecar.InboundTlsPort}", new GrpcChannelOptions
+        await using var sidecar = await Sidecar.StartAsync(json, _domain.Write("orders", _domain.Issue("/ns/shop/sa/orders")).Args);
+        using var channel = GrpcChannel.ForAddress($"https://127.0.0.1:{sidecar.InboundPort}", new GrpcChannelOptions
         {
             HttpHandler = new SocketsHttpHandler
             {
@@ -144,7 +144,7 @@ public sealed class InboundAuthorizationTests : IDisposable
         await using var _ = app;
         await using var __ = sidecar;
         using var web = MtlsClient.Create(_domain, _domain.Issue("/ns/shop/sa/web"));
-        var tls = $"https://127.0.0.1:{sidecar.InboundTlsPort}";
+        var tls = $"https://127.0.0.1:{sidecar.InboundPort}";
         var failures = 0;
         var sent = 0;
         using var stop = new CancellationTokenSource();

@@ -26,10 +26,7 @@ public sealed class ExternalTlsClientTests : IDisposable
             _clientIds.Enqueue(context.Request.Headers["mesh-client-id"].FirstOrDefault());
             return context.Response.WriteAsync("app");
         });
-        var sidecar = await Sidecar.StartWithInboundTlsAsync(
-            Sidecar.Json(new Dictionary<string, string[]>(), inboundTarget: app.Url),
-            static _ => { },
-            [.. _domain.Write("orders", _domain.Issue("/ns/shop/sa/orders")).Args, .. args]);
+        var sidecar = await Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]>(), inboundTarget: app.Url), [.. _domain.Write("orders", _domain.Issue("/ns/shop/sa/orders")).Args, .. args]);
         return (sidecar, app);
     }
 
@@ -41,13 +38,13 @@ public sealed class ExternalTlsClientTests : IDisposable
         await using var __ = sidecar;
         var web = _domain.Write("web", _domain.Issue("/ns/shop/sa/web"));
 
-        var result = await Shell.RunAsync("sh", ["-c", $"openssl s_client -connect 127.0.0.1:{sidecar.InboundTlsPort} -cert {web.Certificate} -key {web.Key} -CAfile {web.TrustBundle} -alpn h2 </dev/null 2>&1"], TimeSpan.FromSeconds(30));
+        var result = await Shell.RunAsync("sh", ["-c", $"openssl s_client -connect 127.0.0.1:{sidecar.InboundPort} -cert {web.Certificate} -key {web.Key} -CAfile {web.TrustBundle} -alpn h2 </dev/null 2>&1"], TimeSpan.FromSeconds(30));
 
         Assert.Contains("New, TLSv1.3, Cipher is", result.Output, StringComparison.Ordinal);
         Assert.Contains("ALPN protocol: h2", result.Output, StringComparison.Ordinal);
         Assert.Contains("Verify return code: 0 (ok)", result.Output, StringComparison.Ordinal);
 
-        var text = await Shell.RunAsync("sh", ["-c", $"openssl s_client -connect 127.0.0.1:{sidecar.InboundTlsPort} -cert {web.Certificate} -key {web.Key} </dev/null 2>/dev/null | openssl x509 -noout -ext subjectAltName"], TimeSpan.FromSeconds(30));
+        var text = await Shell.RunAsync("sh", ["-c", $"openssl s_client -connect 127.0.0.1:{sidecar.InboundPort} -cert {web.Certificate} -key {web.Key} </dev/null 2>/dev/null | openssl x509 -noout -ext subjectAltName"], TimeSpan.FromSeconds(30));
         Assert.Contains("URI:spiffe://example.org/ns/shop/sa/orders", text.Output, StringComparison.Ordinal);
     }
 
@@ -58,7 +55,7 @@ public sealed class ExternalTlsClientTests : IDisposable
         await using var _ = app;
         await using var __ = sidecar;
         var web = _domain.Write("web", _domain.Issue("/ns/shop/sa/web"));
-        var url = $"https://127.0.0.1:{sidecar.InboundTlsPort}/";
+        var url = $"https://127.0.0.1:{sidecar.InboundPort}/";
 
         var named = await Shell.RunAsync("curl", ["-sS", "-k", "--cert", web.Certificate, "--key", web.Key, "-H", "mesh-client-id: spiffe://example.org/ns/shop/sa/admin", url]);
         var anonymous = await Shell.RunAsync("curl", ["-sS", "-k", url]);
@@ -76,7 +73,7 @@ public sealed class ExternalTlsClientTests : IDisposable
         await using var _ = app;
         await using var __ = sidecar;
         var web = _domain.Write("web", _domain.Issue("/ns/shop/sa/web"));
-        var url = $"https://127.0.0.1:{sidecar.InboundTlsPort}/";
+        var url = $"https://127.0.0.1:{sidecar.InboundPort}/";
 
         var anonymous = await Shell.RunAsync("curl", ["-sS", "-k", url]);
         var named = await Shell.RunAsync("curl", ["-sS", "-k", "--cert", web.Certificate, "--key", web.Key, url]);

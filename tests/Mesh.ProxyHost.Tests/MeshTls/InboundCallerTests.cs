@@ -38,10 +38,7 @@ public sealed class InboundCallerTests : IDisposable
     });
 
     private Task<Sidecar> StartCalleeAsync(TestBackend app, params string[] args) =>
-        Sidecar.StartWithInboundTlsAsync(
-            Sidecar.Json(new Dictionary<string, string[]>(), inboundTarget: app.Url),
-            static _ => { },
-            [.. _domain.Write("orders", _domain.Issue("/ns/shop/sa/orders")).Args, .. args]);
+        Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]>(), inboundTarget: app.Url), [.. _domain.Write("orders", _domain.Issue("/ns/shop/sa/orders")).Args, .. args]);
 
     [Fact]
     public async Task ASpoofedClientId_FromAPlaintextCaller_NeverReachesTheApplication()
@@ -79,7 +76,7 @@ public sealed class InboundCallerTests : IDisposable
         string? serverId = null;
         using var web = MtlsClient.Create(_domain, _domain.Issue("/ns/shop/sa/web"), id => serverId = id);
 
-        var request = new HttpRequestMessage(HttpMethod.Post, $"https://127.0.0.1:{callee.InboundTlsPort}/orders") { Content = new StringContent("posted") };
+        var request = new HttpRequestMessage(HttpMethod.Post, $"https://127.0.0.1:{callee.InboundPort}/orders") { Content = new StringContent("posted") };
         request.Headers.TryAddWithoutValidation("mesh-client-id", "spiffe://example.org/ns/shop/sa/admin");
         using var response = await web.SendAsync(request);
         var plaintext = await RawHttp.SendAsync(callee.InboundPort, "GET / HTTP/1.1\r\nHost: orders\r\nConnection: close\r\n\r\n");
@@ -109,7 +106,7 @@ public sealed class InboundCallerTests : IDisposable
         await using var app = await StartAppAsync();
         await using var callee = await StartCalleeAsync(app);
         await using var caller = await Sidecar.StartAsync(
-            Sidecar.Json(new Dictionary<string, string[]> { ["orders"] = [$"http://127.0.0.1:{callee.InboundTlsPort}"] }, """{ "orders": { "Identity": "spiffe://example.org/ns/shop/sa/orders" } }"""),
+            Sidecar.Json(new Dictionary<string, string[]> { ["orders"] = [$"http://127.0.0.1:{callee.InboundPort}"] }, """{ "orders": { "Identity": "spiffe://example.org/ns/shop/sa/orders" } }"""),
             _domain.Write("web", _domain.Issue("/ns/shop/sa/web")).Args);
         using var client = caller.OutboundClient("orders");
 
@@ -124,12 +121,9 @@ public sealed class InboundCallerTests : IDisposable
     public async Task AGrpcCall_CrossesTwoSidecarsOverMutualTls_AndReachesTheApplicationAsHttp2()
     {
         await using var backend = await GrpcBackend.StartAsync();
-        await using var callee = await Sidecar.StartWithInboundTlsAsync(
-            Sidecar.Json(new Dictionary<string, string[]>(), inboundTarget: backend.Url),
-            static _ => { },
-            _domain.Write("orders", _domain.Issue("/ns/shop/sa/orders")).Args);
+        await using var callee = await Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]>(), inboundTarget: backend.Url), _domain.Write("orders", _domain.Issue("/ns/shop/sa/orders")).Args);
         await using var caller = await Sidecar.StartAsync(
-            Sidecar.Json(new Dictionary<string, string[]> { ["echo"] = [$"http://127.0.0.1:{callee.InboundTlsPort}"] }, """{ "echo": { "Identity": "spiffe://example.org/ns/shop/sa/orders" } }"""),
+            Sidecar.Json(new Dictionary<string, string[]> { ["echo"] = [$"http://127.0.0.1:{callee.InboundPort}"] }, """{ "echo": { "Identity": "spiffe://example.org/ns/shop/sa/orders" } }"""),
             _domain.Write("web", _domain.Issue("/ns/shop/sa/web")).Args);
         using var channel = OutboundGrpc.Channel(caller);
 
@@ -148,15 +142,21 @@ public sealed class InboundCallerTests : IDisposable
         using var anonymous = MtlsClient.Create(_domain, null);
         using var web = MtlsClient.Create(_domain, _domain.Issue("/ns/shop/sa/web"));
 
-        // The plaintext caller's connection is closed with no answer at all.
+        // A plaintext caller's connection is closed with no answer at all, before anything of it is parsed: bytes that
+        // are no HTTP get no 400 either (Permissive answers them 400 bad request).
         Assert.Equal("", await RawHttp.SendAsync(callee.InboundPort, "GET / HTTP/1.1\r\nHost: orders\r\nConnection: close\r\n\r\n"));
-        await Assert.ThrowsAsync<HttpRequestException>(() => anonymous.GetAsync($"https://127.0.0.1:{callee.InboundTlsPort}/"));
-        using var served = await web.GetAsync($"https://127.0.0.1:{callee.InboundTlsPort}/");
+        Assert.Equal("", await RawHttp.SendAsync(callee.InboundPort, "\u0001\u0002 no HTTP at all\r\n\r\n"));
+        await Assert.ThrowsAsync<HttpRequestException>(() => anonymous.GetAsync($"https://127.0.0.1:{callee.InboundPort}/"));
+        using var served = await web.GetAsync($"https://127.0.0.1:{callee.InboundPort}/");
 
         Assert.Equal(200, (int)served.StatusCode);
         Assert.Single(_seen);
-        var refusal = Assert.Single(refused.GetMeasurementSnapshot());
-        Assert.Equal("plaintext", refusal.Tags[MeshInstruments.RefusalReasonTag]);
+        var refusals = refused.GetMeasurementSnapshot().GroupBy(m => (string)m.Tags[MeshInstruments.RefusalReasonTag]!).ToDictionary(g => g.Key, g => g.Sum(m => m.Value));
+        Assert.Equal(2, refusals["plaintext"]);
+
+        // The certificate-less TLS caller fails its handshake (HttpClient tries it more than once).
+        Assert.True(refusals["no_certificate"] >= 1);
+        Assert.Equal(["no_certificate", "plaintext"], refusals.Keys.Order());
     }
 
     [Fact]
@@ -166,10 +166,12 @@ public sealed class InboundCallerTests : IDisposable
         await using var callee = await StartCalleeAsync(app);
         using var anonymous = MtlsClient.Create(_domain, null);
 
-        using var response = await anonymous.GetAsync($"https://127.0.0.1:{callee.InboundTlsPort}/");
+        using var response = await anonymous.GetAsync($"https://127.0.0.1:{callee.InboundPort}/");
+        var notHttp = await RawHttp.SendAsync(callee.InboundPort, "\u0001\u0002 no HTTP at all\r\n\r\n");
 
         Assert.Equal(200, (int)response.StatusCode);
         Assert.Null(Assert.Single(_seen).ClientId);
+        Assert.Equal(400, RawHttp.Status(notHttp));
     }
 
     [Theory]
@@ -179,5 +181,13 @@ public sealed class InboundCallerTests : IDisposable
     {
         var refused = Assert.Throws<InvalidConfigurationException>(() => ProxyApp.Build([.. SidecarProcess.FreePorts, arg]));
         Assert.Equal([error], refused.Errors);
+    }
+
+    [Fact]
+    public void Strict_RefusesTheCleartextHttp2Listener()
+    {
+        var refused = Assert.Throws<InvalidConfigurationException>(() => ProxyApp.Build(
+            [.. SidecarProcess.FreePorts, .. _domain.Write("orders", _domain.Issue("/ns/shop/sa/orders")).Args, "--Mesh:Proxy:Inbound:Tls=Strict", "--Mesh:Proxy:Inbound:ListenHttp2=127.0.0.1:0"]));
+        Assert.Equal(["Mesh:Proxy:Inbound:ListenHttp2 must be empty when Mesh:Proxy:Inbound:Tls is Strict: it serves cleartext HTTP/2, and Strict serves mutual TLS only (the inbound port takes gRPC over mutual TLS), was '127.0.0.1:0'"], refused.Errors);
     }
 }

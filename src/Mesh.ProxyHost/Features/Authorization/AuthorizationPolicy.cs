@@ -48,12 +48,12 @@ internal sealed class AuthorizationPolicy
     /// <summary>Gets whether <paramref name="value"/> is a valid <c>Default</c> (case ignored).</summary>
     public static bool IsDefault(string? value) => ParseDefault(value) is not null;
 
-    /// <summary>Decides a request to <paramref name="path"/> on <paramref name="localPort"/> by a caller that proved <paramref name="clientId"/> (null: none).</summary>
-    public AuthorizationDecision Decide(int localPort, string path, string? clientId)
+    /// <summary>Decides a request to <paramref name="path"/> for the application's <paramref name="port"/> by a caller that proved <paramref name="clientId"/> (null: none).</summary>
+    public AuthorizationDecision Decide(int port, string path, string? clientId)
     {
         foreach (var rule in _rules)
         {
-            if (rule.Covers(localPort, path))
+            if (rule.Covers(port, path))
             {
                 return new AuthorizationDecision(rule.Allows(clientId), rule.Name);
             }

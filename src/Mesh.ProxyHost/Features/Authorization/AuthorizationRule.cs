@@ -12,9 +12,9 @@ internal sealed class AuthorizationRule(string name, string pathPrefix, int port
     /// <summary>Gets the port it covers; 0 for every port.</summary>
     public int Port { get; } = port;
 
-    /// <summary>Whether it covers a request to <paramref name="path"/> on <paramref name="localPort"/>.</summary>
-    public bool Covers(int localPort, string path) =>
-        (Port == 0 || Port == localPort) && CoversPath(path);
+    /// <summary>Whether it covers a request to <paramref name="path"/> for the application's <paramref name="port"/>.</summary>
+    public bool Covers(int port, string path) =>
+        (Port == 0 || Port == port) && CoversPath(path);
 
     /// <summary>Whether it allows a caller that proved <paramref name="clientId"/> (null: proved none).</summary>
     public bool Allows(string? clientId)

@@ -28,7 +28,10 @@ public sealed class AuthorizationRuleOptions
     /// </summary>
     public string PathPrefix { get; set; } = "/";
 
-    /// <summary>Gets or sets the inbound port it covers; 0 (the default) for every port.</summary>
+    /// <summary>
+    /// Gets or sets the application port it covers, 0 (the default) for every port: the port an intercepted connection
+    /// was sent to, the one a peer sidecar's opaque TCP names, else the port of <c>Mesh:Proxy:Inbound:Target</c>.
+    /// </summary>
     public int Port { get; set; }
 
     /// <summary>

@@ -26,8 +26,11 @@ internal sealed partial class InboundAuthorizer : IDisposable
         Refresh();
     }
 
-    /// <summary>Decides whether the caller of <paramref name="context"/> (who proved <paramref name="clientId"/>, or null) may reach the application; counts it.</summary>
-    public bool Allows(HttpContext context, string? clientId, out AuthorizationDecision decision)
+    /// <summary>
+    /// Decides whether a request for <paramref name="path"/> to the application's <paramref name="port"/> by a caller that
+    /// proved <paramref name="clientId"/> (or null) may reach the application; counts it.
+    /// </summary>
+    public bool Allows(int port, string path, string? clientId, out AuthorizationDecision decision)
     {
         var policy = _policy;
         if (policy.IsOpen)
@@ -36,15 +39,18 @@ internal sealed partial class InboundAuthorizer : IDisposable
             return true;
         }
 
-        decision = policy.Decide(context.Connection.LocalPort, context.Request.Path.Value ?? "/", clientId);
+        decision = policy.Decide(port, path, clientId);
         _metrics.Record(decision);
         if (!decision.Allowed)
         {
-            Log.Denied(_logger, clientId ?? "an unauthenticated caller", context.Request.Path.Value ?? "/", decision.Rule);
+            Log.Denied(_logger, clientId ?? "an unauthenticated caller", path, port, decision.Rule);
         }
 
         return decision.Allowed;
     }
+
+    /// <summary>Decides an opaque TCP connection to the application's <paramref name="port"/>, as a request for <c>/</c> there (rules for narrower paths do not cover it); counts it.</summary>
+    public bool AllowsConnection(int port, string? clientId) => Allows(port, "/", clientId, out _);
 
     public void Dispose() => _subscription.Dispose();
 
@@ -57,7 +63,7 @@ internal sealed partial class InboundAuthorizer : IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(72, LogLevel.Debug, "Denied {Client} the path {Path} (authorization rule {Rule}).")]
-        public static partial void Denied(ILogger logger, string client, string path, string rule);
+        [LoggerMessage(72, LogLevel.Debug, "Denied {Client} the path {Path} on port {Port} (authorization rule {Rule}).")]
+        public static partial void Denied(ILogger logger, string client, string path, int port, string rule);
     }
 }

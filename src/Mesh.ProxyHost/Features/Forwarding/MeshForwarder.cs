@@ -46,7 +46,7 @@ internal sealed class MeshForwarder : IDisposable
     private readonly DefaultServiceIdentity? _defaultIdentity;
     private readonly ConcurrentDictionary<string, ForwardingRoute> _routes = new(StringComparer.OrdinalIgnoreCase);
 
-    public MeshForwarder(IHttpForwarder forwarder, ProxyOptions proxy, MeshServiceRegistry registry, RequestHeaderLimits headerLimits, UpstreamConnector? connector = null, MeshTlsConnector? tls = null, DefaultServiceIdentity? defaultIdentity = null)
+    public MeshForwarder(IHttpForwarder forwarder, ProxyOptions proxy, MeshServiceRegistry registry, RequestHeaderLimits headerLimits, UpstreamConnector? connector = null, MeshTlsConnector? tls = null, DefaultServiceIdentity? defaultIdentity = null, TimeProvider? time = null)
     {
         _forwarder = forwarder;
         _headerLimits = headerLimits;
@@ -55,7 +55,7 @@ internal sealed class MeshForwarder : IDisposable
         _unknownHostConnections = new ConnectionPools(idle => Connections(unknownHosts.ConnectAsync, proxy.ConnectTimeout, idle));
         if (tls is not null && defaultIdentity is not null)
         {
-            _meshedConnections = new MeshedConnectionPools(expected => new ConnectionPools(idle => Connections((c, t) => tls.ConnectAsync(c, expected, t), proxy.ConnectTimeout, idle)));
+            _meshedConnections = new MeshedConnectionPools(expected => new ConnectionPools(idle => Connections((c, t) => tls.ConnectAsync(c, expected, t), proxy.ConnectTimeout, idle)), time ?? TimeProvider.System);
             _defaultIdentity = defaultIdentity;
         }
 

@@ -45,7 +45,7 @@ internal static class IdentityServiceCollectionExtensions
         services.AddSingleton<DefaultServiceIdentity>();
         services.AddSingleton<InboundPeers>();
         services.AddSingleton<InboundTls>();
-        services.AddSingleton<InboundTlsMetrics>();
+        services.AddSingleton<MeshTcpTls>();
         return services;
     }
 }

@@ -20,7 +20,7 @@ namespace Mesh.ProxyHost.Features.Inbound;
 /// over HTTP/2 (<c>mesh-orig-proto</c>), and never retries. A connection netfilter redirected goes to the application's
 /// port it was sent to, on loopback.
 /// </summary>
-internal sealed partial class InboundProxy
+internal sealed class InboundProxy
 {
     private readonly MeshForwarder _forwarder;
     private readonly ForwardingRoute _route;
@@ -30,21 +30,19 @@ internal sealed partial class InboundProxy
     private readonly MeshServiceRegistry _registry;
     private readonly Uri _target;
     private readonly bool _strict;
-    private readonly InboundTlsMetrics? _tlsMetrics;
+    private readonly InboundRefusals _refusals;
     private readonly InboundAuthorizer _authorizer;
-    private readonly ILogger _logger;
 
-    public InboundProxy(MeshForwarder forwarder, MeshServiceRegistry registry, ProxyOptions options, TimeProvider time, InboundAuthorizer authorizer, ILogger<InboundProxy> logger, IdentitySource? identity = null, InboundTlsMetrics? tlsMetrics = null)
+    public InboundProxy(MeshForwarder forwarder, MeshServiceRegistry registry, ProxyOptions options, TimeProvider time, InboundAuthorizer authorizer, InboundRefusals refusals, IdentitySource? identity = null)
     {
         _forwarder = forwarder;
         _registry = registry;
         _authorizer = authorizer;
         _transformer = new MeshTransformer(hopId: null, options.TrustedProxyAddresses(), knowsCallers: identity is not null);
         _time = time;
-        _logger = logger;
         _service = options.Inbound.Service;
         _strict = options.Inbound.IsStrict;
-        _tlsMetrics = tlsMetrics;
+        _refusals = refusals;
         _target = new Uri(options.Inbound.Target);
         _route = forwarder.RouteFor($"inbound:{_service}", _service, _ => registry.CreateStaticHandler(_service, MeshDirection.Inbound, _target, NeverRetry));
     }
@@ -54,15 +52,15 @@ internal sealed partial class InboundProxy
         var peer = InboundPeers.Of(context);
         if (_strict && !peer.Tls)
         {
-            // Strict: a caller without mutual TLS gets no answer; its connection is closed.
-            _tlsMetrics?.RecordRefused(InboundTlsMetrics.Plaintext);
-            Log.PlaintextRefused(_logger, context.Connection.RemoteIpAddress?.ToString() ?? "?");
+            // Strict: a caller without mutual TLS gets no answer; its connection is closed. The inbound port refuses such a
+            // connection before reading it (TransparentListener); this is the backstop for any other way in.
+            _refusals.Record(InboundRefusals.Plaintext, context.Connection.RemoteIpAddress is { } ip ? new System.Net.IPEndPoint(ip, context.Connection.RemotePort) : null, "a request without mutual TLS, and Mesh:Proxy:Inbound:Tls is Strict");
             context.Abort();
             return;
         }
 
         // Authorization, before anything reaches the application: a denied caller gets 403 (gRPC: PERMISSION_DENIED).
-        if (!_authorizer.Allows(context, peer.ClientId, out _))
+        if (!_authorizer.Allows(ApplicationPortOf(context), context.Request.Path.Value ?? "/", peer.ClientId, out _))
         {
             await ProxyErrors.WriteAsync(context, ProxyError.Unauthorized, peer.ClientId is { } id ? $"the client '{id}'" : "an unauthenticated client");
             return;
@@ -108,6 +106,10 @@ internal sealed partial class InboundProxy
         return _forwarder.RouteFor(name, _service, static (n, state) => state.registry.CreateDynamicHandler(n, new Uri($"http://127.0.0.1:{state.port}"), state.service, MeshDirection.Inbound, NeverRetry), (registry: _registry, port: destination.Port, service: _service));
     }
 
+    // The application's port the request is for: the one an intercepted connection was sent to, else the target's.
+    private int ApplicationPortOf(HttpContext context) =>
+        InterceptedConnection.Of(context)?.Address?.Port ?? _target.Port;
+
     // An HTTP/2 request the application gets as HTTP/1.1: a peer sidecar's call its caller sent in HTTP/1.x
     // (mesh-orig-proto), or, over TLS, a client that chose h2 by ALPN (a browser, curl) for a call that is not gRPC: the
     // application behind the inbound listener speaks HTTP/1.1, and HTTP/2 only for gRPC (as ListenHttp2 assumes).
@@ -115,10 +117,4 @@ internal sealed partial class InboundProxy
         originalProtocol.Length > 0
             ? originalProtocol.StartsWith("HTTP/1", StringComparison.OrdinalIgnoreCase)
             : tls && !GrpcHeaders.IsGrpc(contentType);
-
-    private static partial class Log
-    {
-        [LoggerMessage(71, LogLevel.Warning, "Refused a plaintext inbound caller from {Peer}: Mesh:Proxy:Inbound:Tls is Strict.")]
-        public static partial void PlaintextRefused(ILogger logger, string peer);
-    }
 }

@@ -31,6 +31,10 @@ internal sealed class InboundPeers
     public static InboundPeer Of(HttpContext context) =>
         context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ItemKey, out var peer) == true && peer is InboundPeer known ? known : InboundPeer.Plaintext;
 
+    /// <summary>Gets the caller of <paramref name="connection"/>, once its handshake is over.</summary>
+    public static InboundPeer Of(ConnectionContext connection) =>
+        connection.Items.TryGetValue(ItemKey, out var peer) && peer is InboundPeer known ? known : InboundPeer.Plaintext;
+
     private InboundPeer PeerFor(string clientId)
     {
         if (_verified.TryGetValue(clientId, out var peer))

@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using Mesh.Classification;
 using Mesh.Identity;
 using Mesh.ProxyHost.Features.Forwarding;
@@ -10,20 +11,39 @@ namespace Mesh.ProxyHost.Features.MeshTls;
 
 /// <summary>
 /// Opens the connections to a meshed service's endpoints (the peer sidecars' inbound ports): TCP, then TLS 1.3 with this
-/// sidecar's certificate as the client's, offering only <c>h2</c>, and the server's certificate checked against the
-/// trust bundle (never the system's store) and its SPIFFE ID against the identity the service's endpoints must have.
-/// The identity is read at each handshake, so a renewal is used by the next connection while those open keep theirs.
-/// A peer that does not prove the expected identity is refused before anything is sent, as
-/// <see cref="FailureReasons.IdentityMismatch"/>: a connect error of that endpoint, never a silent success.
+/// sidecar's certificate as the client's, and the server's certificate checked against the trust bundle (never the
+/// system's store) and its SPIFFE ID against the identity the service's endpoints must have. HTTP offers <c>h2</c> (and
+/// Mesh's peer mark, <see cref="MeshAlpn"/>); opaque TCP offers <see cref="MeshAlpn.Tcp"/>. The identity is read at each
+/// handshake, so a renewal is used by the next connection while those open keep theirs. A peer that does not prove the
+/// expected identity is refused before anything is sent, as <see cref="FailureReasons.IdentityMismatch"/>: a connect
+/// error of that endpoint, never a silent success; the log says so at most once per <see cref="LogThrottle.Period"/>.
 /// </summary>
-internal sealed partial class MeshTlsConnector(IdentitySource identities, ILogger<MeshTlsConnector> logger, UpstreamConnector? inner = null)
+internal sealed partial class MeshTlsConnector(IdentitySource identities, TimeProvider time, ILogger<MeshTlsConnector> logger, UpstreamConnector? inner = null)
 {
-    private static readonly List<SslApplicationProtocol> Http2Only = [SslApplicationProtocol.Http2];
+    private readonly LogThrottle _mismatchLog = new(time);
 
+    /// <summary>Connects an HTTP/2 connection over mutual TLS (SocketsHttpHandler's <c>ConnectCallback</c>).</summary>
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, SpiffeIdPattern expected, CancellationToken cancellationToken)
     {
         var endpoint = context.DnsEndPoint;
         var transport = inner is not null ? await inner.Connect(context, cancellationToken).ConfigureAwait(false) : await ConnectTcpAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        var tls = await AuthenticateAsync(transport, endpoint.Host, endpoint.Port, expected, MeshAlpn.HttpOffer, cancellationToken).ConfigureAwait(false);
+        if (tls.NegotiatedApplicationProtocol != SslApplicationProtocol.Http2)
+        {
+            await tls.DisposeAsync().ConfigureAwait(false);
+            throw new ConnectRefusedException(FailureReasons.ConnectError, $"Mesh: the endpoint {endpoint.Host}:{endpoint.Port} did not agree to HTTP/2 (ALPN h2) over mutual TLS: is a Mesh sidecar listening there?", isRetryable: true);
+        }
+
+        return tls;
+    }
+
+    /// <summary>
+    /// Opens mutual TLS over <paramref name="transport"/> (taken: disposed on failure) to <paramref name="host"/>:<paramref name="port"/>,
+    /// offering <paramref name="protocols"/>, and checks the peer's identity against <paramref name="expected"/>.
+    /// </summary>
+    /// <exception cref="ConnectRefusedException">The peer proved another identity, or none the trust bundle signs (<see cref="FailureReasons.IdentityMismatch"/>).</exception>
+    public async ValueTask<SslStream> AuthenticateAsync(Stream transport, string host, int port, SpiffeIdPattern expected, List<SslApplicationProtocol> protocols, CancellationToken cancellationToken)
+    {
         var tls = new SslStream(transport, leaveInnerStreamOpen: false);
         var check = new PeerCheck(expected);
         var identity = identities.Current;
@@ -33,12 +53,12 @@ internal sealed partial class MeshTlsConnector(IdentitySource identities, ILogge
                 new SslClientAuthenticationOptions
                 {
                     // No SNI for an address; a name is sent as dialled. SPIFFE names the peer by URI, checked below.
-                    TargetHost = endpoint.Host,
+                    TargetHost = host,
                     EnabledSslProtocols = SslProtocols.Tls13,
-                    ApplicationProtocols = Http2Only,
+                    ApplicationProtocols = protocols,
                     ClientCertificateContext = identity.CertificateContext,
                     CertificateChainPolicy = PeerCertificates.Policy(identity.TrustBundle, identity.Intermediates),
-                    CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+                    CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
                     RemoteCertificateValidationCallback = check.Validate,
                 },
                 cancellationToken).ConfigureAwait(false);
@@ -46,20 +66,17 @@ internal sealed partial class MeshTlsConnector(IdentitySource identities, ILogge
         catch (AuthenticationException) when (check.Refusal is { } refusal)
         {
             await tls.DisposeAsync().ConfigureAwait(false);
-            var message = $"Mesh: the endpoint {endpoint.Host}:{endpoint.Port} {refusal}; refused before anything was sent.";
-            Log.IdentityMismatch(logger, endpoint.Host, endpoint.Port, refusal);
-            throw new ConnectRefusedException(FailureReasons.IdentityMismatch, message, isRetryable: true);
+            if (_mismatchLog.ShouldLog(out var suppressed))
+            {
+                Log.IdentityMismatch(logger, host, port, refusal, suppressed);
+            }
+
+            throw new ConnectRefusedException(FailureReasons.IdentityMismatch, $"Mesh: the endpoint {host}:{port} {refusal}; refused before anything was sent.", isRetryable: true);
         }
         catch
         {
             await tls.DisposeAsync().ConfigureAwait(false);
             throw;
-        }
-
-        if (tls.NegotiatedApplicationProtocol != SslApplicationProtocol.Http2)
-        {
-            await tls.DisposeAsync().ConfigureAwait(false);
-            throw new ConnectRefusedException(FailureReasons.ConnectError, $"Mesh: the endpoint {endpoint.Host}:{endpoint.Port} did not agree to HTTP/2 (ALPN h2) over mutual TLS: is a Mesh sidecar listening there?", isRetryable: true);
         }
 
         return tls;
@@ -85,7 +102,7 @@ internal sealed partial class MeshTlsConnector(IdentitySource identities, ILogge
     {
         public string? Refusal { get; private set; }
 
-        public bool Validate(object sender, System.Security.Cryptography.X509Certificates.X509Certificate? certificate, System.Security.Cryptography.X509Certificates.X509Chain? chain, SslPolicyErrors errors)
+        public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
         {
             var id = PeerCertificates.Verify(certificate, errors & ~SslPolicyErrors.RemoteCertificateNameMismatch, chain, out var reason);
             if (id is null)
@@ -106,7 +123,7 @@ internal sealed partial class MeshTlsConnector(IdentitySource identities, ILogge
 
     private static partial class Log
     {
-        [LoggerMessage(70, LogLevel.Warning, "Refused the endpoint {Host}:{Port}: it {Refusal}.")]
-        public static partial void IdentityMismatch(ILogger logger, string host, int port, string refusal);
+        [LoggerMessage(70, LogLevel.Warning, "Refused the endpoint {Host}:{Port}: it {Refusal} ({Suppressed} more such refusals not logged since the last line).")]
+        public static partial void IdentityMismatch(ILogger logger, string host, int port, string refusal, long suppressed);
     }
 }

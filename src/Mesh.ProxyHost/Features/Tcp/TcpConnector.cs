@@ -1,10 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Mesh.Classification;
 using Mesh.Endpoints;
 using Mesh.LoadBalancing;
 using Mesh.Pipeline;
+using Mesh.Identity;
 using Mesh.ProxyHost.Configuration;
+using Mesh.ProxyHost.Features.MeshTls;
 
 namespace Mesh.ProxyHost.Features.Tcp;
 
@@ -13,14 +16,17 @@ namespace Mesh.ProxyHost.Features.Tcp;
 /// picked by power of two choices on the connections open to each (an ejected endpoint whose penalty is over gets the
 /// connection as its probe), and when the connect fails (nothing was sent yet, so trying again is always safe) the
 /// failure is charged to that endpoint's failure accrual and another endpoint is tried, up to
-/// <see cref="MaxAttempts"/> in all.
+/// <see cref="MaxAttempts"/> in all. To a meshed service (one whose endpoints must prove an identity), the connection is
+/// mutual TLS to the peer sidecar, naming the endpoint's port (<see cref="MeshTcpTls"/>); an endpoint that does not prove
+/// the identity is refused like one that does not accept, and charged as <see cref="FailureReasons.IdentityMismatch"/>.
 /// </summary>
-internal sealed class TcpConnector(ProxyOptions options, TimeProvider time)
+internal sealed class TcpConnector(ProxyOptions options, TimeProvider time, MeshTcpTls? meshed = null)
 {
     /// <summary>The most endpoints one connection tries.</summary>
     public const int MaxAttempts = 3;
 
     private static readonly ResponseClassification ConnectFailed = new(IsFailure: true, IsRetryable: true, FailureReasons.ConnectError);
+    private static readonly ResponseClassification IdentityMismatch = new(IsFailure: true, IsRetryable: true, FailureReasons.IdentityMismatch);
 
     /// <summary>
     /// Connects to <paramref name="destination"/>; the endpoint returned (null for a single address) counts the
@@ -28,14 +34,16 @@ internal sealed class TcpConnector(ProxyOptions options, TimeProvider time)
     /// </summary>
     /// <exception cref="NoEndpointsException">The service has no endpoints.</exception>
     /// <exception cref="SocketException">No connection could be made.</exception>
-    public async Task<(Socket Socket, MeshEndpoint? Endpoint)> ConnectAsync(TcpDestination destination, CancellationToken cancellationToken)
+    /// <exception cref="ConnectRefusedException">The meshed service's endpoints did not prove its identity, or spoke no mutual TLS.</exception>
+    public async Task<(TcpUpstream Upstream, MeshEndpoint? Endpoint)> ConnectAsync(TcpDestination destination, CancellationToken cancellationToken)
     {
         if (destination.Service is not { } service)
         {
-            return (await ConnectAsync(destination.Address!, cancellationToken).ConfigureAwait(false), null);
+            return (await OpenAsync(destination.Address!, null, cancellationToken).ConfigureAwait(false), null);
         }
 
         await service.EnsureResolvedAsync(cancellationToken).ConfigureAwait(false);
+        var expected = meshed?.ExpectedFor(service);
         MeshEndpoint? avoid = null;
         Exception? last = null;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
@@ -49,14 +57,14 @@ internal sealed class TcpConnector(ProxyOptions options, TimeProvider time)
             endpoint.OnAttemptStarted();
             try
             {
-                var socket = await ConnectAsync(EndPointOf(endpoint.Address), cancellationToken).ConfigureAwait(false);
+                var upstream = await OpenAsync(EndPointOf(endpoint.Address), expected, cancellationToken).ConfigureAwait(false);
                 service.FailureAccrual.Record(endpoint, ResponseClassification.Success, isProbe);
-                return (socket, endpoint);
+                return (upstream, endpoint);
             }
-            catch (SocketException ex)
+            catch (Exception ex) when (ex is SocketException or ConnectRefusedException or AuthenticationException or IOException)
             {
                 endpoint.OnAttemptEnded();
-                service.FailureAccrual.Record(endpoint, ConnectFailed, isProbe);
+                service.FailureAccrual.Record(endpoint, ex is ConnectRefusedException { Reason: FailureReasons.IdentityMismatch } ? IdentityMismatch : ConnectFailed, isProbe);
                 last = ex;
                 avoid = endpoint;
                 if (service.Endpoints.Current.Count < 2)
@@ -86,8 +94,9 @@ internal sealed class TcpConnector(ProxyOptions options, TimeProvider time)
     private static EndPoint EndPointOf(Uri address) =>
         IPAddress.TryParse(address.Host, out var ip) ? new IPEndPoint(ip, address.Port) : new DnsEndPoint(address.Host, address.Port);
 
-    // A connect that takes longer than Mesh:Proxy:ConnectTimeout fails like a refused one.
-    private async Task<Socket> ConnectAsync(EndPoint endpoint, CancellationToken cancellationToken)
+    // A connect (and to a meshed service, its handshake) that takes longer than Mesh:Proxy:ConnectTimeout fails like a
+    // refused one.
+    private async Task<TcpUpstream> OpenAsync(EndPoint endpoint, SpiffeIdPattern? expected, CancellationToken cancellationToken)
     {
         var socket = endpoint is IPEndPoint ip ? new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp) : new Socket(SocketType.Stream, ProtocolType.Tcp);
         socket.NoDelay = true;
@@ -96,7 +105,7 @@ internal sealed class TcpConnector(ProxyOptions options, TimeProvider time)
         try
         {
             await socket.ConnectAsync(endpoint, linked.Token).ConfigureAwait(false);
-            return socket;
+            return expected is null ? new TcpUpstream(socket) : await meshed!.SecureAsync(socket, endpoint, expected, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {

@@ -15,6 +15,9 @@ internal static class TcpDetection
     /// <summary>Its first bytes are a TLS record.</summary>
     public const string Tls = "tls";
 
+    /// <summary>Inbound: a peer sidecar sent it over mutual TLS as opaque TCP (ALPN <c>tcp.mesh.io/v1</c>).</summary>
+    public const string MeshTls = "mtls";
+
     /// <summary>Its first bytes are neither HTTP nor TLS.</summary>
     public const string NotHttp = "not_http";
 }

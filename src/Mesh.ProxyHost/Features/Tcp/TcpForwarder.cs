@@ -1,4 +1,6 @@
 using System.Net.Sockets;
+using System.Security.Authentication;
+using Mesh.Classification;
 using Mesh.Pipeline;
 using Mesh.Tap;
 using Microsoft.AspNetCore.Connections;
@@ -17,7 +19,7 @@ internal sealed partial class TcpForwarder(TcpConnector connector, TcpMetrics me
     public async Task ForwardAsync(ConnectionContext client, TcpDestination destination, string detection, Action? serverSpokeFirst = null)
     {
         var record = new TcpConnectionRecord(metrics, tap, destination.Direction, destination.MetricName, destination.Display, detection);
-        Socket upstream;
+        TcpUpstream upstream;
         Endpoints.MeshEndpoint? endpoint;
 
         // Not cancelled by the client's ConnectionClosed, which fires at its FIN: a half-closed client still gets its
@@ -33,11 +35,11 @@ internal sealed partial class TcpForwarder(TcpConnector connector, TcpMetrics me
             record.Close(TcpOutcome.NoEndpoints);
             return;
         }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException or ConnectRefusedException or AuthenticationException or IOException)
         {
             Log.ConnectFailed(logger, destination.Display, ex.Message);
             Reset(client);
-            record.Close(TcpOutcome.ConnectError);
+            record.Close(ex is ConnectRefusedException { Reason: FailureReasons.IdentityMismatch } ? TcpOutcome.IdentityMismatch : TcpOutcome.ConnectError);
             return;
         }
 

@@ -12,6 +12,9 @@ internal static class TcpOutcome
     /// <summary>No connection to the destination could be made (refused, unreachable, timed out), on any endpoint tried.</summary>
     public const string ConnectError = "connect_error";
 
+    /// <summary>The meshed service's endpoints did not prove the identity it expects (mutual TLS); nothing was sent.</summary>
+    public const string IdentityMismatch = "identity_mismatch";
+
     /// <summary>The service the connection belongs to has no endpoints.</summary>
     public const string NoEndpoints = "no_endpoints";
 

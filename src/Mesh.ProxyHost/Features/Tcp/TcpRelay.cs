@@ -23,7 +23,7 @@ internal static class TcpRelay
     /// <see cref="TcpOutcome.Reset"/>). <paramref name="serverSpokeFirst"/> runs once if the upstream sends before the
     /// client has sent anything.
     /// </summary>
-    public static async Task<string> RunAsync(ConnectionContext client, Socket upstream, TcpConnectionRecord record, Action? serverSpokeFirst = null)
+    public static async Task<string> RunAsync(ConnectionContext client, TcpUpstream upstream, TcpConnectionRecord record, Action? serverSpokeFirst = null)
     {
         var first = new FirstSpeaker(serverSpokeFirst);
         var toUpstream = ClientToUpstreamAsync(client.Transport.Input, upstream, record, first);
@@ -47,7 +47,7 @@ internal static class TcpRelay
         return clean ? TcpOutcome.Closed : TcpOutcome.Reset;
     }
 
-    private static async Task<bool> ClientToUpstreamAsync(PipeReader input, Socket upstream, TcpConnectionRecord record, FirstSpeaker first)
+    private static async Task<bool> ClientToUpstreamAsync(PipeReader input, TcpUpstream upstream, TcpConnectionRecord record, FirstSpeaker first)
     {
         try
         {
@@ -66,7 +66,7 @@ internal static class TcpRelay
                     first.Client();
                     foreach (var segment in buffer)
                     {
-                        await upstream.SendAsync(segment, SocketFlags.None).ConfigureAwait(false);
+                        await upstream.SendAsync(segment).ConfigureAwait(false);
                         record.AddTransmitted(segment.Length);
                     }
                 }
@@ -75,12 +75,12 @@ internal static class TcpRelay
                 if (result.IsCompleted)
                 {
                     // The client's FIN: pass it on, and keep the way back open for the answer.
-                    upstream.Shutdown(SocketShutdown.Send);
+                    await upstream.ShutdownSendAsync().ConfigureAwait(false);
                     return true;
                 }
             }
         }
-        catch (Exception ex) when (ex is SocketException or IOException or ConnectionAbortedException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex) when (ex is SocketException or IOException or ConnectionAbortedException or ObjectDisposedException or InvalidOperationException or NotSupportedException)
         {
             return false;
         }
@@ -90,7 +90,7 @@ internal static class TcpRelay
         }
     }
 
-    private static async Task<bool> UpstreamToClientAsync(Socket upstream, PipeWriter output, TcpConnectionRecord record, FirstSpeaker first)
+    private static async Task<bool> UpstreamToClientAsync(TcpUpstream upstream, PipeWriter output, TcpConnectionRecord record, FirstSpeaker first)
     {
         Exception? error = null;
         try
@@ -98,7 +98,7 @@ internal static class TcpRelay
             while (true)
             {
                 var memory = output.GetMemory(ReadSize);
-                var read = await upstream.ReceiveAsync(memory, SocketFlags.None).ConfigureAwait(false);
+                var read = await upstream.ReceiveAsync(memory).ConfigureAwait(false);
                 if (read == 0)
                 {
                     return true;
@@ -115,7 +115,7 @@ internal static class TcpRelay
                 }
             }
         }
-        catch (Exception ex) when (ex is SocketException or IOException or ConnectionAbortedException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex) when (ex is SocketException or IOException or ConnectionAbortedException or ObjectDisposedException or InvalidOperationException or NotSupportedException)
         {
             error = ex;
             return false;
@@ -126,19 +126,10 @@ internal static class TcpRelay
         }
     }
 
-    private static void Abort(ConnectionContext client, Socket upstream)
+    private static void Abort(ConnectionContext client, TcpUpstream upstream)
     {
-        // Linger 0: the destination sees a reset, as the client did, rather than a clean end of what it was sent.
-        try
-        {
-            upstream.LingerState = new LingerOption(true, 0);
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-        {
-            // Already closed.
-        }
-
-        upstream.Dispose();
+        // The destination sees a reset, as the client did, rather than a clean end of what it was sent.
+        upstream.Reset();
         client.Abort(new ConnectionAbortedException("The other side of the relayed connection broke."));
     }
 

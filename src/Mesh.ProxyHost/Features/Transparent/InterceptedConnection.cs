@@ -46,6 +46,10 @@ internal sealed class InterceptedConnection(string direction, IPEndPoint? addres
         return name;
     }
 
+    /// <summary>Gets the intercepted connection of <paramref name="connection"/>, or null in explicit mode.</summary>
+    public static InterceptedConnection? Of(ConnectionContext connection) =>
+        connection.Items.TryGetValue(ItemKey, out var value) ? value as InterceptedConnection : null;
+
     /// <summary>Gets the intercepted connection of the request's connection, or null in explicit mode.</summary>
     public static InterceptedConnection? Of(HttpContext context) =>
         context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ItemKey, out var value) == true ? value as InterceptedConnection : null;

@@ -5,6 +5,8 @@ using Mesh.Configuration;
 using Mesh.ProxyHost.Configuration;
 using Mesh.ProxyHost.Features.Detection;
 using Mesh.ProxyHost.Features.Forwarding;
+using Mesh.ProxyHost.Features.Inbound;
+using Mesh.ProxyHost.Features.MeshTls;
 using Mesh.ProxyHost.Features.Tcp;
 using Mesh.Telemetry;
 using Microsoft.AspNetCore.Connections;
@@ -18,9 +20,10 @@ namespace Mesh.ProxyHost.Features.Transparent;
 /// then, unless its port is opaque or its destination known to speak first, its first bytes are peeked at for up to
 /// <c>Mesh:Proxy:DetectTimeout</c>: HTTP/1 goes on to Kestrel's HTTP/1 pipeline, HTTP/2 to the h2c pipeline
 /// (<see cref="Http2Handover"/>), anything else (TLS, a binary protocol, silence) is opaque TCP
-/// (<see cref="TcpForwarder"/>). A connection that was not redirected is explicit mode, as before: on the inbound
-/// listener it goes straight to HTTP/1; on the outbound one, an HTTP/2 preface goes to h2c and a <c>CONNECT</c> opens a
-/// tunnel handled like an intercepted connection to the authority it names.
+/// (<see cref="TcpForwarder"/>; inbound, <see cref="InboundTcp"/>). A connection that was not redirected is explicit
+/// mode: an HTTP/2 preface goes to h2c, anything else to HTTP/1, and on the outbound listener a <c>CONNECT</c> opens a
+/// tunnel handled like an intercepted connection to the authority it names. On the inbound listener of a sidecar with an
+/// identity, mutual TLS is told apart first (TransparentListener.MutualTls.cs).
 /// </summary>
 internal sealed partial class TransparentListener(
     ProxyOptions options,
@@ -31,6 +34,8 @@ internal sealed partial class TransparentListener(
     ServerFirstDestinations serverFirst,
     Http2Handover http2,
     TcpForwarder tcp,
+    InboundTcp inboundTcp,
+    InboundRefusals refusals,
     ProxyErrorMetrics errors,
     TimeProvider time,
     ILogger<TransparentListener> logger)
@@ -41,11 +46,26 @@ internal sealed partial class TransparentListener(
     public ConnectionDelegate Outbound(ConnectionDelegate http1) => connection =>
         OriginalDestinationOf(connection) is { } destination ? OutboundInterceptedAsync(connection, http1, destination) : ExplicitAsync(connection, http1);
 
-    /// <summary>The inbound listener's middleware: explicit connections go straight on, as before interception.</summary>
-    public ConnectionDelegate Inbound(ConnectionDelegate http1) => connection =>
-        OriginalDestinationOf(connection) is { } destination
-            ? InterceptedAsync(connection, http1, new InterceptedConnection(MeshDirection.Inbound, destination, service: null))
-            : http1(connection);
+    /// <summary>
+    /// The inbound listener's middleware, in front of its HTTP/1 pipeline <paramref name="next"/>; with
+    /// <paramref name="tls"/> (the sidecar has an identity), in front of its mutual TLS, and the HTTP/1 pipeline is the
+    /// chain's <see cref="InboundTlsChain.Plaintext"/>.
+    /// </summary>
+    public ConnectionDelegate Inbound(ConnectionDelegate next, InboundTlsChain? tls = null)
+    {
+        if (tls is null)
+        {
+            return connection => OriginalDestinationOf(connection) is { } destination
+                ? InterceptedAsync(connection, next, new InterceptedConnection(MeshDirection.Inbound, destination, service: null))
+                : ExplicitInboundAsync(connection, next);
+        }
+
+        tls.Terminate = next;
+        var http1 = tls.Plaintext;
+        return connection => OriginalDestinationOf(connection) is { } destination
+            ? InterceptedAsync(connection, http1, new InterceptedConnection(MeshDirection.Inbound, destination, service: null), tls)
+            : MutualTlsAsync(connection, http1, tls, intercepted: null);
+    }
 
     private static IPEndPoint? OriginalDestinationOf(ConnectionContext connection) =>
         connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket ? OriginalDestination.Of(socket) : null;
@@ -53,7 +73,7 @@ internal sealed partial class TransparentListener(
     private async Task OutboundInterceptedAsync(ConnectionContext connection, ConnectionDelegate http1, IPEndPoint destination) =>
         await InterceptedAsync(connection, http1, new InterceptedConnection(MeshDirection.Outbound, destination, await index.ServiceOfAsync(destination)));
 
-    private Task InterceptedAsync(ConnectionContext connection, ConnectionDelegate http1, InterceptedConnection intercepted)
+    private Task InterceptedAsync(ConnectionContext connection, ConnectionDelegate http1, InterceptedConnection intercepted, InboundTlsChain? tls = null)
     {
         if (listeners.IsOwn(intercepted.Address!))
         {
@@ -61,6 +81,12 @@ internal sealed partial class TransparentListener(
             errors.Record(intercepted.Direction, ProxyError.Loop.Name);
             TcpForwarder.Reset(connection);
             return Task.CompletedTask;
+        }
+
+        if (tls is not null)
+        {
+            intercepted.AttachTo(connection);
+            return MutualTlsAsync(connection, http1, tls, intercepted);
         }
 
         return DispatchAsync(connection, http1, intercepted);
@@ -74,18 +100,23 @@ internal sealed partial class TransparentListener(
         {
             if (_opaquePorts.Contains(address.Port))
             {
-                await tcp.ForwardAsync(connection, TcpDestinationOf(intercepted), TcpDetection.OpaquePort);
+                await ForwardTcpAsync(connection, intercepted, TcpDetection.OpaquePort);
                 return;
             }
 
             if (serverFirst.Contains(address))
             {
-                await tcp.ForwardAsync(connection, TcpDestinationOf(intercepted), TcpDetection.Remembered);
+                await ForwardTcpAsync(connection, intercepted, TcpDetection.Remembered);
                 return;
             }
         }
 
-        var detection = await ProtocolPeek.DetectAsync(connection.Transport.Input, options.DetectTimeout, time);
+        await RouteAsync(connection, http1, intercepted, await ProtocolPeek.DetectAsync(connection.Transport.Input, options.DetectTimeout, time));
+    }
+
+    // Where an intercepted connection goes by what its first bytes said.
+    private async Task RouteAsync(ConnectionContext connection, ConnectionDelegate http1, InterceptedConnection intercepted, Detection.Detection detection)
+    {
         switch (detection)
         {
             case { Kind: DetectionKind.Closed }:
@@ -93,7 +124,7 @@ internal sealed partial class TransparentListener(
             case { Kind: DetectionKind.TimedOut }:
                 // Silence: a server-first protocol, perhaps. Its server speaking first is what marks the destination.
                 var remember = intercepted.Address is { } silent ? () => Remember(silent) : (Action?)null;
-                await tcp.ForwardAsync(connection, TcpDestinationOf(intercepted), TcpDetection.Timeout, remember);
+                await ForwardTcpAsync(connection, intercepted, TcpDetection.Timeout, remember);
                 return;
             case { Protocol: DetectedProtocol.Http1, IsConnect: false }:
                 await http1(connection);
@@ -102,11 +133,11 @@ internal sealed partial class TransparentListener(
                 await http2.ServeAsync(connection);
                 return;
             case { Protocol: DetectedProtocol.Tls }:
-                await tcp.ForwardAsync(connection, TcpDestinationOf(intercepted), TcpDetection.Tls);
+                await ForwardTcpAsync(connection, intercepted, TcpDetection.Tls);
                 return;
             default:
                 // A binary protocol; or a CONNECT the application sent to the proxy it dialled, which is that proxy's.
-                await tcp.ForwardAsync(connection, TcpDestinationOf(intercepted), TcpDetection.NotHttp);
+                await ForwardTcpAsync(connection, intercepted, TcpDetection.NotHttp);
                 return;
         }
     }
@@ -117,39 +148,38 @@ internal sealed partial class TransparentListener(
         Log.ServerFirst(logger, destination.ToString());
     }
 
-    private TcpDestination TcpDestinationOf(InterceptedConnection intercepted)
-    {
-        if (intercepted.Direction == MeshDirection.Inbound)
-        {
-            // The application's own port, on loopback: it keeps its port, and the sidecar forwards nowhere else.
-            var address = intercepted.Address!;
-            var local = new IPEndPoint(address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback, address.Port);
-            return new TcpDestination(MeshDirection.Inbound, options.Inbound.Service, address.ToString(), local, null);
-        }
+    // Inbound: the application's own port, on loopback, as authorization allows (the caller proved nothing). Outbound:
+    // the service the destination belongs to, or the address itself.
+    private Task ForwardTcpAsync(ConnectionContext connection, InterceptedConnection intercepted, string detection, Action? serverSpokeFirst = null) =>
+        intercepted.Direction == MeshDirection.Inbound
+            ? inboundTcp.ForwardAsync(connection, intercepted.Address!.Port, intercepted.Address.ToString(), detection, clientId: null, serverSpokeFirst)
+            : tcp.ForwardAsync(connection, TcpDestinationOf(intercepted), detection, serverSpokeFirst);
 
-        return intercepted.Service is { } service
+    private TcpDestination TcpDestinationOf(InterceptedConnection intercepted) =>
+        intercepted.Service is { } service
             ? new TcpDestination(MeshDirection.Outbound, service, intercepted.Display, null, registry.Get(service))
             : new TcpDestination(MeshDirection.Outbound, registry.MetricNameFor(intercepted.Display), intercepted.Display, intercepted.Address, null);
+
+    // An explicit inbound connection (a caller that dialled the sidecar's inbound port): h2c or HTTP/1.
+    private async Task ExplicitInboundAsync(ConnectionContext connection, ConnectionDelegate http1)
+    {
+        var detection = await ProtocolPeek.DetectAsync(connection.Transport.Input, options.DetectTimeout, time);
+        await ExplicitHttpAsync(connection, http1, detection);
     }
+
+    private Task ExplicitHttpAsync(ConnectionContext connection, ConnectionDelegate http1, Detection.Detection detection) => detection switch
+    {
+        { Kind: DetectionKind.Closed } => Task.CompletedTask,
+        { Protocol: DetectedProtocol.Http2 } => http2.ServeAsync(connection),
+
+        // HTTP/1 (or not yet told: Kestrel's own limits and its answer to a bad request take over).
+        _ => http1(connection),
+    };
 
     private async Task ExplicitAsync(ConnectionContext connection, ConnectionDelegate http1)
     {
         var detection = await ProtocolPeek.DetectAsync(connection.Transport.Input, options.DetectTimeout, time);
-        switch (detection)
-        {
-            case { Kind: DetectionKind.Closed }:
-                return;
-            case { Protocol: DetectedProtocol.Http2 }:
-                await http2.ServeAsync(connection);
-                return;
-            case { IsConnect: true }:
-                await TunnelAsync(connection, http1);
-                return;
-            default:
-                // HTTP/1 (or not yet told: Kestrel's own limits and its answer to a bad request take over).
-                await http1(connection);
-                return;
-        }
+        await (detection.IsConnect ? TunnelAsync(connection, http1) : ExplicitHttpAsync(connection, http1, detection));
     }
 
     // CONNECT host:port: a tunnel to a configured service, or to an address a local application could reach anyway.
