@@ -17,7 +17,7 @@ internal sealed class MeshServicePolicy
     public MeshServicePolicy(MeshService service, MeshServiceOptions options)
     {
         Options = options;
-        Classifier = new ResponseClassifier(options.Retry.RetryNonIdempotent);
+        Classifier = new ResponseClassifier(options.Retry.RetryNonIdempotent, ResponseClasses.From(options.Classification, ResponseClasses.Default, $"{MeshServiceOptions.SectionName}:{service.Name}:Classification"), idempotent: null);
         TotalTimeout = (long)(options.Timeouts.Total.TotalSeconds * service.Time.TimestampFrequency);
         PerTryHeader = DeadlineHeaders.FormatMeshTimeout(options.Timeouts.PerTry);
         Pipeline = MeshPipeline.Build(service, this);

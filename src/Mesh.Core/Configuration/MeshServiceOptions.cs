@@ -41,4 +41,7 @@ public sealed class MeshServiceOptions
 
     /// <summary>Gets or sets hedging (off by default).</summary>
     public HedgingOptions Hedging { get; set; } = new();
+
+    /// <summary>Gets or sets which statuses count as failures and which are retried (Mesh's documented rules by default).</summary>
+    public ClassificationOptions Classification { get; set; } = new();
 }

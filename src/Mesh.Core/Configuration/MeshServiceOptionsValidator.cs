@@ -1,3 +1,4 @@
+using Mesh.Classification;
 using Mesh.FailureAccrual;
 using Mesh.LoadBalancing;
 using Microsoft.Extensions.Options;
@@ -69,6 +70,7 @@ internal sealed class MeshServiceOptionsValidator(LoadBalancerRegistry balancers
         var hedging = options.Hedging;
         errors.RequireRange("Hedging:Percentile", hedging.Percentile, 0, 1, minExclusive: true);
         errors.RequireNotNegative("Hedging:MinDelay", hedging.MinDelay);
+        ResponseClasses.Validate(options.Classification, "Classification", errors);
         return errors.ToResult();
     }
 }

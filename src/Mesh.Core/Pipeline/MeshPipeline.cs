@@ -149,8 +149,8 @@ internal static class MeshPipeline
         var classification = end switch
         {
             ResponseEnd.Failed when error is not OperationCanceledException => classifier.Classify(request.Message, error!, callerCancelled: false),
-            ResponseEnd.Completed => classifier.ClassifyTrailers(request.Message, response),
-            _ when GrpcStatus.Of(response) is not null => classifier.ClassifyTrailers(request.Message, response),
+            ResponseEnd.Completed => classifier.ClassifyTrailers(response),
+            _ when GrpcStatus.Of(response) is not null => classifier.ClassifyTrailers(response),
             _ => new(true, false, FailureReasons.Cancelled),
         };
 
