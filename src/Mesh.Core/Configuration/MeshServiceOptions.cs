@@ -44,4 +44,17 @@ public sealed class MeshServiceOptions
 
     /// <summary>Gets or sets which statuses count as failures and which are retried (Mesh's documented rules by default).</summary>
     public ClassificationOptions Classification { get; set; } = new();
+
+    /// <summary>
+    /// Gets or sets the service's routes by name (<c>Mesh:Services:{service}:Routes:{name}</c>): the first that matches a
+    /// request, in <see cref="RouteOptions.Order"/>, sets its policy and its <c>mesh.route</c>. Default: none.
+    /// </summary>
+    public Dictionary<string, RouteOptions> Routes { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Gets or sets how many <c>mesh.route</c> values the service names from requests no route matches (gRPC method
+    /// paths, <c>/pkg.Service/Method</c>) over its life; the requests of later ones count as <c>other</c>. Route names and
+    /// <c>default</c> always have their own value. Default: 100.
+    /// </summary>
+    public int MaxRouteValues { get; set; } = 100;
 }

@@ -9,7 +9,7 @@ namespace Mesh.Pipeline;
 /// <summary>
 /// One attempt on one endpoint: picks the endpoint (afresh for every retry, avoiding the last one), aims the request at
 /// it, classifies what came back once, and hands that verdict to what the service learns (the endpoint's latency
-/// estimate, its failure accrual, hedging's latencies) and to what it records (attempt metrics, statistics, tap).
+/// estimate, its failure accrual, its route's latencies for hedging) and to what it records (attempt metrics, statistics, tap).
 /// </summary>
 internal sealed class EndpointSelectionStrategy(MeshService service, MeshServicePolicy policy) : ResilienceStrategy<HttpResponseMessage>
 {
@@ -54,8 +54,8 @@ internal sealed class EndpointSelectionStrategy(MeshService service, MeshService
         var ended = service.Time.GetTimestamp();
         var elapsed = service.Time.GetElapsedTime(started, ended);
         var classification = outcome.Exception is { } exception
-            ? policy.Classifier.Classify(request.Message, exception, CancelledFromOutside(request, context, exception))
-            : policy.Classifier.Classify(request.Message, outcome.Result!);
+            ? ResponseClassifier.Classify(exception, CancelledFromOutside(request, context, exception), request.Idempotent)
+            : policy.Classifier.Classify(outcome.Result!, request.Idempotent, request.IsGrpc);
         request.LastEndpoint = endpoint;
         request.LastClassification = classification;
 
@@ -80,6 +80,12 @@ internal sealed class EndpointSelectionStrategy(MeshService service, MeshService
     internal static void Conclude(MeshService service, MeshRequest request, Endpoints.MeshEndpoint endpoint, Outcome<HttpResponseMessage> outcome, ResponseClassification classification, TimeSpan timeToHeaders, TimeSpan elapsed, long ended, bool isProbe, Activity? span)
     {
         service.Learn(endpoint, classification, timeToHeaders, ended, isProbe);
+        if (classification.Reason != FailureReasons.Cancelled)
+        {
+            // Hedging's delay is a percentile of the route's attempts (kept only where a policy hedges).
+            request.Route.RecentLatencies?.RecordAt(timeToHeaders, ended);
+        }
+
         service.Recorder.RecordAttempt(request, endpoint, outcome, classification, elapsed, ended);
         if (span is not null)
         {

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Mesh.Telemetry;
 
 /// <summary>The tags of one request or attempt measurement, gathered without allocating; a gRPC status of -1 is none.</summary>
-internal readonly struct RequestTags(string direction, string service, string method, int statusCode, bool success, string? errorType, int grpcStatus = -1)
+internal readonly struct RequestTags(string direction, string service, string method, int statusCode, bool success, string? errorType, int grpcStatus = -1, string? route = null)
 {
     public TagList ToTagList()
     {
@@ -27,6 +27,11 @@ internal readonly struct RequestTags(string direction, string service, string me
         if (errorType is not null)
         {
             tags.Add(MeshInstruments.ErrorTypeTag, errorType);
+        }
+
+        if (route is not null)
+        {
+            tags.Add(MeshInstruments.RouteTag, route);
         }
 
         return tags;
