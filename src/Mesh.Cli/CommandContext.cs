@@ -25,6 +25,9 @@ internal sealed class CommandContext(ParseResult parse, Uri admin, OutputFormat 
     /// <summary>The value of one of the command's options (already checked by the parser), or its default.</summary>
     public T? Value<T>(Option<T> option) => parse.GetValue(option);
 
+    /// <summary>The value of one of the command's arguments (already checked by the parser).</summary>
+    public T? Value<T>(Argument<T> argument) => parse.GetValue(argument);
+
     /// <summary>A client for one-shot requests (<c>stat</c>, <c>top</c>, <c>check</c>): each gives up after 5 s.</summary>
     public AdminClient CreateClient() => new(Admin, AdminClient.RequestTimeout);
 

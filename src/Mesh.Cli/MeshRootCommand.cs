@@ -8,7 +8,7 @@ using Mesh.Cli.Usage;
 namespace Mesh.Cli;
 
 /// <summary>
-/// <c>mesh</c> itself: the global options, the five commands, help (<c>-h</c>, <c>--help</c>, with the exit codes
+/// <c>mesh</c> itself: the global options, the six commands, help (<c>-h</c>, <c>--help</c>, with the exit codes
 /// appended), <c>--version</c>, and the <c>[suggest]</c> directive that dotnet-suggest calls for tab completion.
 /// A new one per run: System.CommandLine's symbols know their parents, so they are not shared between runs.
 /// </summary>
@@ -27,6 +27,7 @@ internal sealed class MeshRootCommand : RootCommand
         Subcommands.Add(new StatCommand(Global));
         Subcommands.Add(new TopCommand(Global));
         Subcommands.Add(new TapCommand(Global));
+        Subcommands.Add(new RoutesCommand(Global));
         Subcommands.Add(new CheckCommand(Global));
         Subcommands.Add(new IptablesCommand(Global));
         var help = Options.OfType<HelpOption>().Single();

@@ -22,6 +22,7 @@ namespace Mesh.Tap;
 /// <param name="RetrySkipped">Why the last failure was not retried, if it was not (<c>budget_exhausted</c>, <c>not_retryable</c>, <c>body_not_replayable</c>, <c>deadline</c>, <c>max_retries</c>).</param>
 /// <param name="TraceId">The W3C trace id, when the request was traced.</param>
 /// <param name="GrpcStatus">A gRPC call's status code, from its headers or, for a stream, its trailers; null for other requests.</param>
+/// <param name="Route">The request's <c>mesh.route</c>: its route's name, its gRPC method path, <c>default</c> or <c>other</c>.</param>
 /// <remarks>This record is the <c>/tap</c> wire format too: <see cref="MeshAdminJsonContext"/> writes and reads it.</remarks>
 public sealed record TapEvent(
     DateTimeOffset Time,
@@ -38,7 +39,8 @@ public sealed record TapEvent(
     IReadOnlyList<string> Retries,
     string? RetrySkipped,
     string? TraceId,
-    int? GrpcStatus = null);
+    int? GrpcStatus = null,
+    string? Route = null);
 
 /// <summary>One attempt of a tapped request.</summary>
 /// <param name="Endpoint">The endpoint tried.</param>

@@ -69,7 +69,25 @@ internal sealed class ServiceRecorder(MeshService service)
         }
 
         var stats = service.Stats;
-        return new ServiceSnapshot(service.Name, service.Direction, stats.Requests.Snapshot(window), stats.Attempts.Snapshot(window), stats.RetriesPerSecond(window), service.Budget.Remaining, endpoints);
+        return new ServiceSnapshot(service.Name, service.Direction, stats.Requests.Snapshot(window), stats.Attempts.Snapshot(window), stats.RetriesPerSecond(window), service.Budget.Remaining, endpoints, RoutesOf(window));
+    }
+
+    // The route values with requests in the window, and every route configured now (with or without), by name.
+    private List<RouteSnapshot> RoutesOf(TimeSpan window)
+    {
+        var configured = service.Policy.Routes.Routes;
+        var routes = new List<RouteSnapshot>();
+        foreach (var route in service.Routes.All)
+        {
+            var snapshot = route.Snapshot(window);
+            if (snapshot.Requests.Count > 0 || configured.Any(r => string.Equals(r.Name, route.Name, StringComparison.Ordinal)))
+            {
+                routes.Add(snapshot);
+            }
+        }
+
+        routes.Sort(static (a, b) => string.CompareOrdinal(a.Route, b.Route));
+        return routes;
     }
 
     private TapEvent TapEventOf(MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, TimeSpan elapsed)
@@ -91,7 +109,8 @@ internal sealed class ServiceRecorder(MeshService service)
             request.TapRetries ?? [],
             request.RetrySkipped,
             traceId,
-            outcome.Result is { } response ? (int?)GrpcStatus.Of(response) : null);
+            outcome.Result is { } response ? (int?)GrpcStatus.Of(response) : null,
+            request.Route.Name);
     }
 
     private static int? StatusOrNull(Outcome<HttpResponseMessage> outcome) => outcome.Result is { } response ? (int)response.StatusCode : null;
