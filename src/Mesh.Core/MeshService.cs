@@ -92,8 +92,11 @@ internal sealed class MeshService : IEndpointSource
 
     public TimeProvider Time => _dependencies.Time;
 
-    /// <summary>Gets the source of uniform [0, 1) draws for jitter; seeded in tests.</summary>
+    /// <summary>Gets the source of uniform [0, 1) draws for jitter and the traffic split; seeded in tests.</summary>
     public Func<double> Random => _dependencies.Random;
+
+    /// <summary>Gets the host's service of a name (made on first use), for the backends of a traffic split.</summary>
+    public Func<string, MeshService>? ServiceOf => _dependencies.ServiceOf;
 
     /// <summary>Gets the <c>mesh.route</c> values the service has used, with their statistics and hedging's latencies.</summary>
     public ServiceRoutes Routes { get; }

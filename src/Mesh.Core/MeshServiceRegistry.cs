@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Mesh.Configuration;
 using Mesh.Discovery;
 using Mesh.FailureAccrual;
+using Mesh.Internal;
 using Mesh.LoadBalancing;
 using Mesh.Pipeline;
 using Mesh.Tap;
@@ -51,7 +52,8 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
         ILoggerFactory loggers,
         IOptions<ServiceDiscoveryOptions> discoveryOptions,
         MeshTap tap,
-        IConfiguration? configuration = null)
+        IConfiguration? configuration = null,
+        MeshRandom? random = null)
     {
         _optionsFactory = optionsFactory;
         _dynamicOptions = dynamicOptions;
@@ -59,7 +61,15 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
         _loggers = loggers;
         _logger = loggers.CreateLogger("Mesh.Configuration");
         _discoveryOptions = discoveryOptions;
-        _dependencies = new MeshServiceDependencies(time, static () => Random.Shared.NextDouble(), telemetry, tap, balancers, accrualPolicies, loggers.CreateLogger("Mesh.FailureAccrual"));
+        _dependencies = new MeshServiceDependencies(
+            time,
+            random is null ? static () => Random.Shared.NextDouble() : random.Next,
+            telemetry,
+            tap,
+            balancers,
+            accrualPolicies,
+            loggers.CreateLogger("Mesh.FailureAccrual"),
+            Get);
         if (configuration is not null)
         {
             _reloadSubscription = ChangeToken.OnChange(configuration.GetReloadToken, Reconfigure);

@@ -8,7 +8,7 @@ namespace Mesh.Cli.Rendering;
 /// <summary>
 /// One tapped request as one readable line, e.g.
 /// <c>14:03:07.412 outbound orders GET /work 503 12.4ms 127.0.0.1:5001 route=work retries=2(status_503,status_503)</c>
-/// (the route only when it is not <c>default</c>).
+/// (the route only when it is not <c>default</c>; <c>backend=orders-v2</c> after it for a service that splits its traffic).
 /// </summary>
 internal static class TapLine
 {
@@ -30,6 +30,11 @@ internal static class TapLine
         if (e.Route is { } route && route != "default")
         {
             line.Append(" route=").Append(route);
+        }
+
+        if (e.Backend is { } backend)
+        {
+            line.Append(" backend=").Append(backend);
         }
 
         if (e.Retries.Count > 0)

@@ -57,4 +57,11 @@ public sealed class MeshServiceOptions
     /// <c>default</c> always have their own value. Default: 100.
     /// </summary>
     public int MaxRouteValues { get; set; } = 100;
+
+    /// <summary>
+    /// Gets or sets a traffic split: backend services by name with their weights (<c>orders-v1: 90, orders-v2: 10</c>),
+    /// each with its own endpoints, health and balancer; every attempt goes to one of them with the probability of its
+    /// share (a backend named as this service is its own endpoints). Default: none, the service's own endpoints.
+    /// </summary>
+    public Dictionary<string, int> Backends { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }

@@ -1,6 +1,7 @@
 using Mesh.Classification;
 using Mesh.FailureAccrual;
 using Mesh.LoadBalancing;
+using Mesh.TrafficSplit;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.Configuration;
@@ -52,6 +53,7 @@ internal sealed class MeshServiceOptionsValidator(LoadBalancerRegistry balancers
         }
 
         ResponseClasses.Validate(options.Classification, "Classification", errors);
+        BackendSplit.Validate(options.Backends, "Backends", errors);
         foreach (var (routeName, route) in options.Routes)
         {
             RouteOptionsValidator.Validate(routeName, route, options, sections, errors);

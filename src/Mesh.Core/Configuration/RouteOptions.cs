@@ -36,4 +36,10 @@ public sealed class RouteOptions
 
     /// <summary>Gets or sets the route's classification; each unset list is the service's.</summary>
     public ClassificationOptions Classification { get; set; } = new();
+
+    /// <summary>
+    /// Gets or sets the route's own traffic split, in place of the service's (a canary route matching
+    /// <c>x-canary: 1</c> with <c>Backends: { orders-v2: 1 }</c>). Default: none, the service's split if it has one.
+    /// </summary>
+    public Dictionary<string, int> Backends { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }

@@ -1,5 +1,6 @@
 using Mesh.Classification;
 using Mesh.Routing;
+using Mesh.TrafficSplit;
 
 namespace Mesh.Configuration;
 
@@ -24,6 +25,7 @@ internal static class RouteOptionsValidator
 
         RouteMatcher.Validate(route.Match, $"{prefix}:Match", errors);
         ResponseClasses.Validate(route.Classification, $"{prefix}:Classification", errors);
+        BackendSplit.Validate(route.Backends, $"{prefix}:Backends", errors);
 
         // The overrides, checked as they apply: on the service's values, where those are valid themselves.
         var merged = RouteOptionsMerge.Merge(service, route);

@@ -14,10 +14,11 @@ using Polly.Timeout;
 namespace Mesh.Pipeline;
 
 /// <summary>
-/// The request path, every step in one place, outermost first, numbered as in docs/architecture.md. Steps 1–5 run once
-/// per logical request (<see cref="SendAsync"/>); 6–9 are Polly strategies, built once per policy (<see cref="Build"/>)
-/// and run once per attempt; 10 hands each attempt to the connection pools (<see cref="SendAttemptAsync"/>). Each step
-/// says why it sits where it does.
+/// The request path, every step in one place, outermost first, numbered as in docs/architecture.md. Steps 0–5 run once
+/// per logical request (<see cref="SendAsync"/>; 0 picks the route, whose policy the rest run under); 6–9 are Polly
+/// strategies, built once per policy (<see cref="Build"/>: the service's and each route's) and run once per attempt (8
+/// picks the backend of a traffic split and the endpoint); 10 hands each attempt to the connection pools
+/// (<see cref="SendAttemptAsync"/>). Each step says why it sits where it does.
 /// </summary>
 internal static class MeshPipeline
 {
@@ -174,7 +175,7 @@ internal static class MeshPipeline
         var attempt = request.Streaming!;
         var outcome = Outcome.FromResult(response);
         request.LastClassification = classification;
-        EndpointSelectionStrategy.Conclude(service, request, attempt.Endpoint, outcome, classification, attempt.TimeToHeaders, service.Time.GetElapsedTime(attempt.Started, ended), ended, attempt.IsProbe, attempt.Span);
+        EndpointSelectionStrategy.Conclude(service, attempt.Target, request, attempt.Endpoint, outcome, classification, attempt.TimeToHeaders, service.Time.GetElapsedTime(attempt.Started, ended), ended, attempt.IsProbe, attempt.Span);
         Complete(service, request, outcome, classification, ended);
         request.Activity?.Dispose();
         Return(policy, request);
@@ -232,9 +233,16 @@ internal static class MeshPipeline
             builder.AddHedging(MeshHedging.CreateOptions(service, policy));
         }
 
-        // 8. Endpoint selection: one attempt on one endpoint, the only place that knows both which endpoint was tried
-        //    and what came back; it classifies the outcome once, and the service learns from it (balancer, failure
-        //    accrual, hedging latencies) and records it.
+        // 8. Backend and endpoint selection: one attempt on one endpoint, the only place that knows both which endpoint
+        //    was tried and what came back; it classifies the outcome once, and the endpoint's service learns from it
+        //    (balancer, failure accrual), the route keeps its latency for hedging, and the request's service records it.
+        //    A traffic split (Backends) picks the backend here too, per attempt, inside retries and hedging, as Linkerd's
+        //    backend distribution sits inside its retry layer (Envoy picks a weighted cluster once per request and
+        //    retries within it): a retry or a hedge draws the backend again, so a failing canary's failures are mostly
+        //    recovered on the stable backend, and a weight changed by a reload applies from the next attempt of a new
+        //    request (a running request keeps the policy it started with). A route pinned to one backend (a canary route
+        //    matched by a header) pins every attempt. Above the split, admission, the deadline and the retry budget stay
+        //    the requested service's: one budget and one limit per service, whatever the backend.
         builder.AddStrategy(_ => new EndpointSelectionStrategy(service, policy), new StrategyOptions("EndpointSelection"));
 
         // 9. Attempt timeout, innermost, so the endpoint that hung is charged with the timeout (8): Timeouts:PerTry where a

@@ -3,6 +3,7 @@ using Mesh.Bodies;
 using Mesh.Classification;
 using Mesh.Endpoints;
 using Mesh.Routing;
+using Mesh.TrafficSplit;
 using Mesh.Tap;
 using Polly;
 
@@ -119,6 +120,9 @@ internal sealed class MeshRequest
     /// <summary>Gets or sets whether the caller asked for one attempt only (<see cref="MeshRequestOptions.NoRetry"/>).</summary>
     public bool NoRetry { get; set; }
 
+    /// <summary>Gets or sets the backend of a traffic split the attempt in flight (or the last one) went to; null without a split.</summary>
+    public Backend? Backend { get; set; }
+
     /// <summary>Gets the time left before the deadline; zero or negative once it has passed.</summary>
     public TimeSpan Remaining => RemainingAt(Time.GetTimestamp());
 
@@ -211,5 +215,6 @@ internal sealed class MeshRequest
         IsGrpc = false;
         Idempotent = false;
         NoRetry = false;
+        Backend = null;
     }
 }

@@ -23,6 +23,7 @@ namespace Mesh.Tap;
 /// <param name="TraceId">The W3C trace id, when the request was traced.</param>
 /// <param name="GrpcStatus">A gRPC call's status code, from its headers or, for a stream, its trailers; null for other requests.</param>
 /// <param name="Route">The request's <c>mesh.route</c>: its route's name, its gRPC method path, <c>default</c> or <c>other</c>.</param>
+/// <param name="Backend">The backend service of a traffic split its last attempt went to; null for a service that does not split.</param>
 /// <remarks>This record is the <c>/tap</c> wire format too: <see cref="MeshAdminJsonContext"/> writes and reads it.</remarks>
 public sealed record TapEvent(
     DateTimeOffset Time,
@@ -40,7 +41,8 @@ public sealed record TapEvent(
     string? RetrySkipped,
     string? TraceId,
     int? GrpcStatus = null,
-    string? Route = null);
+    string? Route = null,
+    string? Backend = null);
 
 /// <summary>One attempt of a tapped request.</summary>
 /// <param name="Endpoint">The endpoint tried.</param>

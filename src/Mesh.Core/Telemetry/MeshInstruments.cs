@@ -84,4 +84,7 @@ public static class MeshInstruments
     /// (<c>/pkg.Service/Method</c>, at most <c>MaxRouteValues</c> per service, then <c>other</c>), else <c>default</c>.
     /// </summary>
     public const string RouteTag = "mesh.route";
+
+    /// <summary>Tag: the backend service of a traffic split that answered (<c>Backends</c>); absent for a service that does not split.</summary>
+    public const string BackendTag = "mesh.backend";
 }

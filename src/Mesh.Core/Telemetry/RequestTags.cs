@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Mesh.Telemetry;
 
 /// <summary>The tags of one request or attempt measurement, gathered without allocating; a gRPC status of -1 is none.</summary>
-internal readonly struct RequestTags(string direction, string service, string method, int statusCode, bool success, string? errorType, int grpcStatus = -1, string? route = null)
+internal readonly struct RequestTags(string direction, string service, string method, int statusCode, bool success, string? errorType, int grpcStatus = -1, string? route = null, string? backend = null)
 {
     public TagList ToTagList()
     {
@@ -32,6 +32,11 @@ internal readonly struct RequestTags(string direction, string service, string me
         if (route is not null)
         {
             tags.Add(MeshInstruments.RouteTag, route);
+        }
+
+        if (backend is not null)
+        {
+            tags.Add(MeshInstruments.BackendTag, backend);
         }
 
         return tags;

@@ -21,6 +21,11 @@ internal sealed class ServiceRecorder(MeshService service)
         {
             endpoint.Traffic?.RecordAt(classification.IsFailure, elapsed, ended);
             service.Stats.Attempts.RecordAt(classification.IsFailure, elapsed, ended);
+            if (request.Backend?.Service is { } backend && backend != service)
+            {
+                // A split's backend shows in /stats with the attempts it answered (its requests are the caller's service's).
+                backend.Stats.Attempts.RecordAt(classification.IsFailure, elapsed, ended);
+            }
         }
 
         if (request.TapAttempts is { } tapAttempts)
@@ -32,7 +37,7 @@ internal sealed class ServiceRecorder(MeshService service)
             }
         }
 
-        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification), GrpcStatusOf(outcome), request.Route.Name);
+        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification), GrpcStatusOf(outcome), request.Route.Name, request.Backend?.Name);
         service.Telemetry.RecordAttempt(in tags, service.EndpointMetricName(endpoint), elapsed);
     }
 
@@ -43,7 +48,7 @@ internal sealed class ServiceRecorder(MeshService service)
     public void RecordRequest(MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended)
     {
         var elapsed = service.Time.GetElapsedTime(request.Started, ended);
-        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, StatusOf(outcome), !verdict.IsFailure, ErrorTypeOf(outcome, verdict), GrpcStatusOf(outcome), request.Route.Name);
+        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, StatusOf(outcome), !verdict.IsFailure, ErrorTypeOf(outcome, verdict), GrpcStatusOf(outcome), request.Route.Name, request.Backend?.Name);
         service.Telemetry.RecordRequest(in tags, elapsed);
         service.Stats.Requests.RecordAt(verdict.IsFailure, elapsed, ended);
         request.Route.Requests.RecordAt(verdict.IsFailure, elapsed, ended);
@@ -110,7 +115,8 @@ internal sealed class ServiceRecorder(MeshService service)
             request.RetrySkipped,
             traceId,
             outcome.Result is { } response ? (int?)GrpcStatus.Of(response) : null,
-            request.Route.Name);
+            request.Route.Name,
+            request.Backend?.Name);
     }
 
     private static int? StatusOrNull(Outcome<HttpResponseMessage> outcome) => outcome.Result is { } response ? (int)response.StatusCode : null;
