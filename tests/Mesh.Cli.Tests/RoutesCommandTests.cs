@@ -89,7 +89,8 @@ public class RoutesCommandTests(ITestOutputHelper output)
         var result = await CliRunner.RunAsync("routes");
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("service", result.Error, StringComparison.OrdinalIgnoreCase);
+        Assert.StartsWith("mesh: Required argument 'service' missing for command: 'routes'", result.Error, StringComparison.Ordinal);
+        Assert.Contains("mesh routes <service> [options]", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]
