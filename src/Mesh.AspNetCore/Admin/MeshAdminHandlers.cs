@@ -40,7 +40,8 @@ public static class MeshAdminHandlers
             snapshots = snapshots.Where(s => string.Equals(s.Service, only.Trim(), StringComparison.OrdinalIgnoreCase)).ToList();
         }
 
-        var stats = StatsDocument.From(window, snapshots);
+        var tcp = context.RequestServices.GetService<Stats.TcpStatsRegistry>()?.Snapshot(window) ?? [];
+        var stats = StatsDocument.From(window, snapshots, tcp);
         await JsonSerializer.SerializeAsync(context.Response.Body, stats, MeshAdminJsonContext.Default.StatsDocument, context.RequestAborted);
     }
 

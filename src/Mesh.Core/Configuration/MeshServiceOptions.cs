@@ -64,4 +64,12 @@ public sealed class MeshServiceOptions
     /// share (a backend named as this service is its own endpoints). Default: none, the service's own endpoints.
     /// </summary>
     public Dictionary<string, int> Backends { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Gets or sets the sidecar only: the addresses (<c>ip:port</c>) that stand for this service, such as a virtual IP
+    /// in front of it. A connection the sidecar intercepts whose original destination is one of them, or one of the
+    /// service's endpoints, belongs to the service: HTTP gets its policies, opaque TCP is balanced over its endpoints.
+    /// Default: none. In-process clients ignore it.
+    /// </summary>
+    public List<string> Addresses { get; set; } = [];
 }

@@ -115,8 +115,8 @@ internal sealed class ServiceRecorder(MeshService service)
             request.RetrySkipped,
             traceId,
             outcome.Result is { } response ? (int?)GrpcStatus.Of(response) : null,
-            request.Route.Name,
-            request.Backend?.Name);
+            Route: request.Route.Name,
+            Backend: request.Backend?.Name);
     }
 
     private static int? StatusOrNull(Outcome<HttpResponseMessage> outcome) => outcome.Result is { } response ? (int)response.StatusCode : null;
