@@ -216,9 +216,10 @@ async function startTap(event) {
         const tr = row([
           cell(new Date(e.time).toLocaleTimeString(), "text"), cell(e.direction, "text"), cell(e.service, "text"),
           cell(e.method, "text"), cell(e.path, "text"), cell(e.tcp ? e.tcp.outcome : e.status === null ? "error" : String(e.status), e.classification),
-          cell(fmt(e.duration_ms, 2)), cell(e.endpoint || "", "text"), cell(e.route || "", "text"),
+          cell(fmt(e.duration_ms, 2)), cell(e.endpoint || "", "text"),
           cell(e.attempts.map(a => a.endpoint + " " + a.outcome).join(", "), "text"),
           cell(e.retries.join(", ") + (e.retry_skipped ? " (skipped: " + e.retry_skipped + ")" : ""), "text"),
+          cell(e.route || "", "text"),
         ]);
         tr.dataset.status = e.tcp ? e.tcp.outcome : e.status === null ? "" : String(e.status);
         tr.dataset.path = e.path;
