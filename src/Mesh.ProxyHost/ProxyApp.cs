@@ -119,7 +119,6 @@ public static class ProxyApp
 
         services.AddHttpForwarder();
         services.AddSingleton<SidecarIdentity>();
-        services.AddSingleton<ServiceCatalog>();
         services.AddSingleton<MeshForwarder>();
         services.AddSingleton<ProxyErrorMetrics>();
         services.AddSingleton<OutboundProxy>();
