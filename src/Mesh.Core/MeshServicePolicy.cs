@@ -1,5 +1,6 @@
 using Mesh.Classification;
 using Mesh.Configuration;
+using Mesh.LoadBalancing;
 using Mesh.Pipeline;
 using Mesh.Timeouts;
 using Polly;
@@ -18,6 +19,7 @@ internal sealed class MeshServicePolicy
     {
         Options = options;
         Classifier = new ResponseClassifier(options.Retry.RetryNonIdempotent);
+        Backpressure = new BackpressurePolicy(options.Backpressure);
         TotalTimeout = (long)(options.Timeouts.Total.TotalSeconds * service.Time.TimestampFrequency);
         PerTryHeader = DeadlineHeaders.FormatMeshTimeout(options.Timeouts.PerTry);
         Pipeline = MeshPipeline.Build(service, this);
@@ -26,6 +28,9 @@ internal sealed class MeshServicePolicy
     public MeshServiceOptions Options { get; }
 
     public ResponseClassifier Classifier { get; }
+
+    /// <summary>Gets which answers ask their endpoint to be spared, and for how long.</summary>
+    public BackpressurePolicy Backpressure { get; }
 
     public ResiliencePipeline<HttpResponseMessage> Pipeline { get; }
 

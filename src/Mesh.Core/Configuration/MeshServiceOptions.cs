@@ -41,4 +41,7 @@ public sealed class MeshServiceOptions
 
     /// <summary>Gets or sets hedging (off by default).</summary>
     public HedgingOptions Hedging { get; set; } = new();
+
+    /// <summary>Gets or sets how an endpoint's 429, or 503 with <c>Retry-After</c>, is honoured.</summary>
+    public BackpressureOptions Backpressure { get; set; } = new();
 }

@@ -69,6 +69,15 @@ internal sealed class MeshServiceOptionsValidator(LoadBalancerRegistry balancers
         var hedging = options.Hedging;
         errors.RequireRange("Hedging:Percentile", hedging.Percentile, 0, 1, minExclusive: true);
         errors.RequireNotNegative("Hedging:MinDelay", hedging.MinDelay);
+
+        var backpressure = options.Backpressure;
+        errors.RequirePositive("Backpressure:MaxDuration", backpressure.MaxDuration);
+        errors.RequireNotNegative("Backpressure:DefaultDuration", backpressure.DefaultDuration);
+        if (backpressure.DefaultDuration > backpressure.MaxDuration && backpressure.MaxDuration > TimeSpan.Zero)
+        {
+            errors.Add("Backpressure:DefaultDuration", $"must not exceed Backpressure:MaxDuration ({backpressure.MaxDuration}), was {backpressure.DefaultDuration}");
+        }
+
         return errors.ToResult();
     }
 }

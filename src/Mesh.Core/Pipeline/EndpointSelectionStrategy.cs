@@ -79,7 +79,7 @@ internal sealed class EndpointSelectionStrategy(MeshService service, MeshService
     /// </summary>
     internal static void Conclude(MeshService service, MeshRequest request, Endpoints.MeshEndpoint endpoint, Outcome<HttpResponseMessage> outcome, ResponseClassification classification, TimeSpan timeToHeaders, TimeSpan elapsed, long ended, bool isProbe, Activity? span)
     {
-        service.Learn(endpoint, classification, timeToHeaders, ended, isProbe);
+        service.Learn(endpoint, classification, timeToHeaders, ended, isProbe, request.Policy.Backpressure, outcome.Result);
         service.Recorder.RecordAttempt(request, endpoint, outcome, classification, elapsed, ended);
         if (span is not null)
         {

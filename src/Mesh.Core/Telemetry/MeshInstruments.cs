@@ -37,6 +37,12 @@ public static class MeshInstruments
     /// <summary>Counter: endpoints ejected by failure accrual, by reason.</summary>
     public const string Ejections = "mesh.endpoint.ejections";
 
+    /// <summary>
+    /// Counter: answers by which an endpoint asked for less traffic (a 429, or a 503 with <c>Retry-After</c>), each of
+    /// which kept it out of balancing until the time it named.
+    /// </summary>
+    public const string Backpressure = "mesh.endpoint.backpressure";
+
     /// <summary>Counter (sidecar): responses the sidecar made itself instead of the service's, by reason (<c>mesh-proxy-error</c>).</summary>
     public const string ProxyErrors = "mesh.proxy.errors";
 
@@ -61,7 +67,7 @@ public static class MeshInstruments
     /// <summary>Tag: <c>success</c> or <c>failure</c>.</summary>
     public const string ClassificationTag = "mesh.classification";
 
-    /// <summary>Tag: <c>ready</c>, <c>ejected</c> or <c>probing</c>.</summary>
+    /// <summary>Tag: <c>ready</c>, <c>loaded</c> (ready, but it asked for less traffic), <c>ejected</c> or <c>probing</c>.</summary>
     public const string EndpointStateTag = "mesh.endpoint.state";
 
     /// <summary>Tag: why discovery kept the last good endpoints (<c>error</c> or <c>empty</c>).</summary>

@@ -27,6 +27,7 @@ public sealed class MeshTelemetry : IDisposable
     private readonly Counter<long> _retries;
     private readonly Counter<long> _budgetExhausted;
     private readonly Counter<long> _ejections;
+    private readonly Counter<long> _backpressure;
     private readonly List<IEndpointSource> _endpointSources = [];
 
     /// <summary>Creates the instruments on a meter made by <paramref name="meterFactory"/>.</summary>
@@ -43,6 +44,7 @@ public sealed class MeshTelemetry : IDisposable
         _retries = _meter.CreateCounter<long>(MeshInstruments.Retries, "{retry}", "Retries made, by reason.");
         _budgetExhausted = _meter.CreateCounter<long>(MeshInstruments.RetryBudgetExhausted, "{retry}", "Retries refused because the retry budget was empty.");
         _ejections = _meter.CreateCounter<long>(MeshInstruments.Ejections, "{ejection}", "Endpoints ejected by failure accrual, by reason.");
+        _backpressure = _meter.CreateCounter<long>(MeshInstruments.Backpressure, "{response}", "Answers by which an endpoint asked for less traffic (429, or 503 with Retry-After); it was balanced around until the time it named.");
         _meter.CreateObservableGauge(MeshInstruments.Endpoints, ObserveEndpoints, "{endpoint}", "Endpoints per service and state.");
     }
 
@@ -84,6 +86,13 @@ public sealed class MeshTelemetry : IDisposable
             new KeyValuePair<string, object?>(MeshInstruments.EndpointTag, endpoint),
             new KeyValuePair<string, object?>(MeshInstruments.EjectionReasonTag, reason));
 
+    internal void RecordBackpressure(string service, string endpoint, int status) =>
+        _backpressure.Add(
+            1,
+            new KeyValuePair<string, object?>(MeshInstruments.ServiceTag, service),
+            new KeyValuePair<string, object?>(MeshInstruments.EndpointTag, endpoint),
+            new KeyValuePair<string, object?>(MeshInstruments.StatusCodeTag, TagValues.StatusCode(status)));
+
     internal void RecordDiscoveryError(string service, string reason) =>
         _discoveryErrors.Add(1, new KeyValuePair<string, object?>(MeshInstruments.ServiceTag, service), new KeyValuePair<string, object?>(MeshInstruments.DiscoveryReasonTag, reason));
 
@@ -105,26 +114,31 @@ public sealed class MeshTelemetry : IDisposable
         }
     }
 
+    // Per service, the endpoints in each state: ready, loaded (ready, but asking for less traffic), ejected, probing.
+    private static readonly string[] StateTags =
+        [EndpointState.Ready.ToTagValue(), EndpointStateExtensions.Loaded, EndpointState.Ejected.ToTagValue(), EndpointState.Probing.ToTagValue()];
+
     private IEnumerable<Measurement<int>> ObserveEndpoints()
     {
         List<Measurement<int>> measurements = [];
-        Span<int> counts = stackalloc int[3];
+        Span<int> counts = stackalloc int[StateTags.Length];
         lock (_endpointSources)
         {
             foreach (var source in _endpointSources)
             {
                 counts.Clear();
+                var now = source.Now;
                 foreach (var endpoint in source.Endpoints.All)
                 {
-                    counts[(int)endpoint.State]++;
+                    counts[Array.IndexOf(StateTags, endpoint.StateTagAt(now))]++;
                 }
 
-                for (var state = EndpointState.Ready; state <= EndpointState.Probing; state++)
+                for (var state = 0; state < StateTags.Length; state++)
                 {
                     measurements.Add(new(
-                        counts[(int)state],
+                        counts[state],
                         new KeyValuePair<string, object?>(MeshInstruments.ServiceTag, source.ServiceName),
-                        new KeyValuePair<string, object?>(MeshInstruments.EndpointStateTag, state.ToTagValue())));
+                        new KeyValuePair<string, object?>(MeshInstruments.EndpointStateTag, StateTags[state])));
                 }
             }
         }

@@ -56,12 +56,14 @@ internal sealed class ServiceRecorder(MeshService service)
     public ServiceSnapshot Snapshot(TimeSpan window)
     {
         var endpoints = new List<EndpointSnapshot>();
+        var now = service.Time.GetTimestamp();
         foreach (var endpoint in service.Endpoints.Current.All)
         {
+            var state = endpoint.StateTagAt(now);
             endpoints.Add(new EndpointSnapshot(
                 endpoint.Name,
-                endpoint.State.ToTagValue(),
-                endpoint.State == EndpointState.Ready ? null : endpoint.Health.EjectionReason,
+                state,
+                state == EndpointStateExtensions.Loaded ? endpoint.LoadedReason : endpoint.State == EndpointState.Ready ? null : endpoint.Health.EjectionReason,
                 endpoint.InFlight,
                 TimeSpan.FromMilliseconds(endpoint.Latency.EstimateMs),
                 endpoint.Traffic?.Snapshot(window) ?? new TrafficSnapshot(0, 0, null, null, null, null)));

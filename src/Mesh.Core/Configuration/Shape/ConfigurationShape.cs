@@ -27,6 +27,7 @@ internal sealed class ConfigurationShape
         .Register<UpstreamOptions>()
         .Register<FailureAccrualOptions>()
         .Register<HedgingOptions>()
+        .Register<BackpressureOptions>()
         .Register<DynamicServicesOptions>()
         .Map<MeshServiceOptions>(MeshServiceOptions.SectionName, anyKey: true)
         .Map<DynamicServicesOptions>(DynamicServicesOptions.SectionName);
