@@ -24,7 +24,7 @@ namespace Mesh;
 internal sealed partial class MeshServiceRegistry : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<MeshService>> _services = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, byte> _metricNames = new(StringComparer.OrdinalIgnoreCase);
+    private readonly MetricNames _metricNames;
     private readonly List<MeshService> _static = [];
     private readonly IOptionsFactory<MeshServiceOptions> _optionsFactory;
     private readonly IOptionsMonitor<DynamicServicesOptions> _dynamicOptions;
@@ -38,7 +38,7 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
     private int _dynamicCount;
 
     /// <summary>The <c>mesh.service</c> of the dynamic services past <c>Mesh:DynamicServices:MaxMetricNames</c>.</summary>
-    public const string OtherService = "other";
+    public const string OtherService = MetricNames.Other;
 
     public MeshServiceRegistry(
         IOptionsFactory<MeshServiceOptions> optionsFactory,
@@ -55,6 +55,7 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
     {
         _optionsFactory = optionsFactory;
         _dynamicOptions = dynamicOptions;
+        _metricNames = new MetricNames(() => dynamicOptions.CurrentValue.MaxMetricNames);
         _resolver = resolver;
         _loggers = loggers;
         _logger = loggers.CreateLogger("Mesh.Configuration");
@@ -149,7 +150,7 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
             EvictOverMaximum();
         }
 
-        var service = new MeshService(name, MeshDirection.Outbound, _optionsFactory.Create(name), _dependencies, dynamic, dynamic ? MetricNameOf(name) : null);
+        var service = new MeshService(name, MeshDirection.Outbound, _optionsFactory.Create(name), _dependencies, dynamic, dynamic ? _metricNames.For(name) : null);
         _dependencies.Telemetry.AddEndpointSource(service);
         if (endpoint is not null)
         {
@@ -167,22 +168,6 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
         }
 
         return service;
-    }
-
-    // A dynamic service keeps the metric name it had before it was evicted; new ones are named while the budget lasts.
-    private string MetricNameOf(string name)
-    {
-        if (_metricNames.ContainsKey(name))
-        {
-            return name;
-        }
-
-        if (_metricNames.Count < _dynamicOptions.CurrentValue.MaxMetricNames && _metricNames.TryAdd(name, 0))
-        {
-            return name;
-        }
-
-        return _metricNames.ContainsKey(name) ? name : OtherService;
     }
 
     // Dynamic services with nothing in flight and no request for the idle timeout go.

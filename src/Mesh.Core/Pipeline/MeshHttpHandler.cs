@@ -15,6 +15,12 @@ public sealed class MeshHttpHandler : DelegatingHandler
     /// <summary>Gets the service the handler sends for.</summary>
     internal MeshService Service => _service;
 
+    /// <summary>
+    /// Gets or sets whether the caller answers a failed request itself (the sidecar), so that the request is recorded
+    /// with the status it answered, once it has (<see cref="UnansweredRequest"/>), not with none.
+    /// </summary>
+    internal bool AnswersFailures { get; set; }
+
     /// <inheritdoc />
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

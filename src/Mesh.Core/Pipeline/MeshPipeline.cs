@@ -50,13 +50,18 @@ internal static class MeshPipeline
         //    earns no retries.
         var admitted = service.TryAdmit(policy, started);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        var streaming = false;
+
+        // Whether the request is concluded later, not when this method returns: a response whose body ends it (a gRPC
+        // status in trailers), or a failure the caller answers itself (the sidecar, UnansweredRequest).
+        var later = false;
         try
         {
             if (!admitted)
             {
-                return Refuse(service, meshRequest, started, FailureReasons.Overloaded, new RateLimiterRejectedException(
-                    $"Mesh: {policy.Options.MaxConcurrentRequests} requests of service '{service.Name}' are in flight already; this one was shed."));
+                var shed = new RateLimiterRejectedException(
+                    $"Mesh: {policy.Options.MaxConcurrentRequests} requests of service '{service.Name}' are in flight already; this one was shed.");
+                later = Refuse(service, handler, meshRequest, started, FailureReasons.Overloaded, shed);
+                throw shed;
             }
 
             // 3. Deadline: the caller's own when the request states one (grpc-timeout, mesh-timeout-ms: honoured as given,
@@ -65,7 +70,9 @@ internal static class MeshPipeline
             //    not started: its answer could not matter any more.
             if (meshRequest.Deadline <= started)
             {
-                return Refuse(service, meshRequest, started, FailureReasons.Timeout, new TimeoutRejectedException("Mesh: the request's deadline passed before it was sent."));
+                var expired = new TimeoutRejectedException("Mesh: the request's deadline passed before it was sent.");
+                later = Refuse(service, handler, meshRequest, started, FailureReasons.Timeout, expired);
+                throw expired;
             }
 
             // 4. Discovery: the service's first request waits for discovery's first answer (with endpoints or not), so
@@ -110,12 +117,12 @@ internal static class MeshPipeline
             // attempt, step 8) is concluded then, with that status. Nothing is held back meanwhile.
             if (outcome.Result is { } response && final.Streaming is not null)
             {
-                streaming = true;
+                later = true;
                 response.Content = new ResponseEndContent(response.Content, (end, error) => StreamEnded(service, final, response, end, error));
                 return response;
             }
 
-            Complete(service, final, outcome, VerdictOf(final, outcome), time.GetTimestamp());
+            later = Conclude(service, handler, final, outcome, VerdictOf(final, outcome), time.GetTimestamp());
             outcome.ThrowIfException();
             return outcome.Result!;
         }
@@ -128,8 +135,9 @@ internal static class MeshPipeline
 
             ResilienceContextPool.Shared.Return(context);
 
-            // A streaming response's request is done when its body ends (StreamEnded).
-            if (!streaming)
+            // A streaming response's request is done when its body ends (StreamEnded), an answered failure's when it is
+            // answered (UnansweredRequest).
+            if (!later)
             {
                 activity?.Dispose();
                 Return(policy, meshRequest);
@@ -165,7 +173,7 @@ internal static class MeshPipeline
     }
 
     // A losing hedge may still be running and reading its request; without hedging nothing reads it any more.
-    private static void Return(MeshServicePolicy policy, MeshRequest request)
+    internal static void Return(MeshServicePolicy policy, MeshRequest request)
     {
         if (!policy.Options.Hedging.Enabled)
         {
@@ -248,21 +256,45 @@ internal static class MeshPipeline
         return handler.SendToEndpointAsync(request.Message, cancellationToken);
     }
 
-    // A request refused before any attempt (steps 2 and 3): recorded like any other, then thrown.
-    private static HttpResponseMessage Refuse(MeshService service, MeshRequest request, long now, string reason, Exception refusal)
+    // A request refused before any attempt (steps 2 and 3): concluded like any other (true: later), then thrown.
+    private static bool Refuse(MeshService service, MeshHttpHandler handler, MeshRequest request, long now, string reason, Exception refusal) =>
+        Conclude(service, handler, request, Outcome.FromException<HttpResponseMessage>(refusal), new(true, false, reason), now);
+
+    // Step 1's end, now; or, for a failure the caller answers itself (the sidecar), when it has answered: the verdict goes
+    // on the exception at once, where the caller reads it to choose its answer, and the record with it. True when later.
+    private static bool Conclude(MeshService service, MeshHttpHandler handler, MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended)
     {
-        Complete(service, request, Outcome.FromException<HttpResponseMessage>(refusal), new(true, false, reason), now);
-        throw refusal;
+        if (outcome.Exception is { } exception && handler.AnswersFailures)
+        {
+            MeshFailure.Mark(exception, verdict.Reason);
+            new UnansweredRequest(service, request, outcome, verdict, ended).AttachTo(exception);
+            return true;
+        }
+
+        Complete(service, request, outcome, verdict, ended);
+        return false;
     }
 
     // The end of step 1: the request's metrics, statistics, tap event and span status, and the verdict on the exception
-    // that ends a failed request, where the sidecar reads it.
-    private static void Complete(MeshService service, MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended)
+    // that ends a failed request, where the sidecar reads it. A failure the caller answered itself is recorded with the
+    // status it answered (<paramref name="answered"/>, 0 for none) and, to a gRPC caller, the gRPC status (-1 for none).
+    internal static void Complete(MeshService service, MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended, int answered = 0, int answeredGrpc = -1)
     {
-        service.Recorder.RecordRequest(request, outcome, verdict, ended);
-        if (request.Activity is { } activity && outcome.Result is { } response && GrpcStatus.Of(response) is { } grpc)
+        service.Recorder.RecordRequest(request, outcome, verdict, ended, answered, answeredGrpc);
+        if (request.Activity is { } activity)
         {
-            activity.SetTag(MeshInstruments.GrpcStatusCodeTag, (int)grpc);
+            if (outcome.Result is { } response && GrpcStatus.Of(response) is { } grpc)
+            {
+                activity.SetTag(MeshInstruments.GrpcStatusCodeTag, (int)grpc);
+            }
+            else if (answered != 0)
+            {
+                activity.SetTag(MeshInstruments.StatusCodeTag, answered);
+                if (answeredGrpc >= 0)
+                {
+                    activity.SetTag(MeshInstruments.GrpcStatusCodeTag, answeredGrpc);
+                }
+            }
         }
 
         if (verdict.IsFailure)

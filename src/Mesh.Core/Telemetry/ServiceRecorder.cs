@@ -38,17 +38,21 @@ internal sealed class ServiceRecorder(MeshService service)
 
     /// <summary>
     /// Records a logical request that ended at <paramref name="ended"/> with <paramref name="verdict"/>, the
-    /// classification the caller's answer got: its last attempt's, or, when no attempt decided it, its own.
+    /// classification the caller's answer got: its last attempt's, or, when no attempt decided it, its own. A failure the
+    /// caller answered itself (the sidecar) carries the status it answered, <paramref name="answered"/> (0: none), and
+    /// to a gRPC caller <paramref name="answeredGrpc"/> (-1: none).
     /// </summary>
-    public void RecordRequest(MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended)
+    public void RecordRequest(MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended, int answered = 0, int answeredGrpc = -1)
     {
         var elapsed = service.Time.GetElapsedTime(request.Started, ended);
-        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, StatusOf(outcome), !verdict.IsFailure, ErrorTypeOf(outcome, verdict), GrpcStatusOf(outcome));
+        var status = outcome.Result is { } response ? (int)response.StatusCode : answered;
+        var grpc = outcome.Result is not null ? GrpcStatusOf(outcome) : answeredGrpc;
+        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, status, !verdict.IsFailure, ErrorTypeOf(outcome, verdict), grpc);
         service.Telemetry.RecordRequest(in tags, elapsed);
         service.Stats.Requests.RecordAt(verdict.IsFailure, elapsed, ended);
         if (service.Tap.IsActive)
         {
-            service.Tap.Publish(TapEventOf(request, outcome, verdict, elapsed));
+            service.Tap.Publish(TapEventOf(request, outcome, verdict, elapsed, status, grpc));
         }
     }
 
@@ -73,7 +77,7 @@ internal sealed class ServiceRecorder(MeshService service)
         return new ServiceSnapshot(service.Name, service.Direction, stats.Requests.Snapshot(window), stats.Attempts.Snapshot(window), stats.RetriesPerSecond(window), service.Budget.Remaining, endpoints);
     }
 
-    private TapEvent TapEventOf(MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, TimeSpan elapsed)
+    private TapEvent TapEventOf(MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, TimeSpan elapsed, int status, int grpcStatus)
     {
         var target = request.OriginalUri;
         var traceId = request.Activity?.TraceId.ToHexString() ?? TraceContext.TraceIdOf(request.Message.Headers);
@@ -84,7 +88,7 @@ internal sealed class ServiceRecorder(MeshService service)
             request.Message.Method.Method,
             target.Authority,
             target.AbsolutePath,
-            StatusOrNull(outcome),
+            status == 0 ? null : status,
             elapsed.TotalMilliseconds,
             verdict.IsFailure ? "failure" : "success",
             outcome.Result is not null ? request.LastEndpoint?.Name : null,
@@ -92,7 +96,7 @@ internal sealed class ServiceRecorder(MeshService service)
             request.TapRetries ?? [],
             request.RetrySkipped,
             traceId,
-            outcome.Result is { } response ? (int?)GrpcStatus.Of(response) : null);
+            grpcStatus < 0 ? null : grpcStatus);
     }
 
     private static int? StatusOrNull(Outcome<HttpResponseMessage> outcome) => outcome.Result is { } response ? (int)response.StatusCode : null;

@@ -64,7 +64,10 @@ internal sealed class MeshForwarder : IDisposable
             handler.InnerHandler = new UpstreamHandler(
                 state.unknownHost ? state.self._unknownHostConnections : state.self._connections,
                 () => service.Policy.Options.Upstream.IdleTimeout);
-            return new ForwardingRoute(state.service, new HttpMessageInvoker(handler, disposeHandler: false));
+
+            // The sidecar answers a failed request itself (ProxyErrors): it is recorded with that answer's status.
+            handler.AnswersFailures = true;
+            return new ForwardingRoute(state.service, new HttpMessageInvoker(handler, disposeHandler: false), service.MetricName);
         }, (self: this, service, createHandler, unknownHost));
 
     private static SocketsHttpHandler Connections(Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? connect, TimeSpan connectTimeout, TimeSpan idleTimeout) => new()
@@ -87,13 +90,13 @@ internal sealed class MeshForwarder : IDisposable
         var headers = context.Request.Headers;
         if (_headerLimits.Exceeded(headers))
         {
-            await ProxyErrors.WriteAsync(context, ProxyError.HeadersTooLarge, route.Service);
+            await ProxyErrors.WriteAsync(context, ProxyError.HeadersTooLarge, route.Service, route.MetricName);
             return;
         }
 
         if (headers.ContainsKey(HeaderNames.TransferEncoding) && headers.ContainsKey(KestrelRenamedContentLength))
         {
-            await ProxyErrors.WriteAsync(context, ProxyError.AmbiguousLength, route.Service);
+            await ProxyErrors.WriteAsync(context, ProxyError.AmbiguousLength, route.Service, route.MetricName);
             return;
         }
 
@@ -101,7 +104,7 @@ internal sealed class MeshForwarder : IDisposable
         var error = await _forwarder.SendAsync(context, route.DestinationPrefix, route.Invoker, config, transformer);
         if (error != ForwarderError.None)
         {
-            await ProxyErrors.WriteAsync(context, error, route.Service);
+            await ProxyErrors.WriteAsync(context, error, route);
         }
     }
 

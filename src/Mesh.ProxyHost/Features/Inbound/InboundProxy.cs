@@ -45,7 +45,7 @@ internal sealed class InboundProxy
 
         if (deadline.HasPassed)
         {
-            await ProxyErrors.WriteAsync(context, ProxyError.DeadlinePassed, _service);
+            await ProxyErrors.WriteAsync(context, ProxyError.DeadlinePassed, _service, _service);
             return;
         }
 
