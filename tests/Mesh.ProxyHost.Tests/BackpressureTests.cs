@@ -31,7 +31,7 @@ public class BackpressureTests
         Assert.Equal(Enumerable.Repeat(200, 30), statuses);
         Assert.Equal(1, loaded.Requests);
         Assert.Equal(30, b.Requests + c.Requests);
-        var metrics = await MetricsAsync(sidecar, "mesh_endpoint_backpressure_total{");
+        var metrics = (await Scrape.WithSeriesAsync(sidecar, "mesh_endpoint_backpressure_total{")).Split('\n');
         Assert.Contains(metrics, line => line.StartsWith("mesh_endpoint_backpressure_total{", StringComparison.Ordinal) &&
             line.Contains($"http_response_status_code=\"{status}\"", StringComparison.Ordinal) && line.EndsWith(" 1", StringComparison.Ordinal));
         Assert.Contains(metrics, line => line.StartsWith("mesh_endpoints{", StringComparison.Ordinal) &&
@@ -58,22 +58,8 @@ public class BackpressureTests
 
         Assert.Equal(Enumerable.Repeat(200, 30), statuses);
         Assert.Equal(5, failing.Requests);
-        var metrics = await MetricsAsync(sidecar, "mesh_endpoint_ejections_total{");
+        var metrics = (await Scrape.WithSeriesAsync(sidecar, "mesh_endpoint_ejections_total{")).Split('\n');
         Assert.Contains(metrics, line => line.StartsWith("mesh_endpoint_ejections_total{", StringComparison.Ordinal) && line.EndsWith(" 1", StringComparison.Ordinal));
         Assert.DoesNotContain(metrics, line => line.StartsWith("mesh_endpoint_backpressure_total{", StringComparison.Ordinal));
-    }
-
-    // The exporter may serve a cached scrape for a moment: wait for one that has the series.
-    private static async Task<string[]> MetricsAsync(Sidecar sidecar, string series)
-    {
-        string[] lines = [];
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                lines = (await sidecar.GetAdminAsync("/metrics")).Split('\n');
-                return lines.Any(line => line.StartsWith(series, StringComparison.Ordinal));
-            },
-            $"/metrics has {series}");
-        return lines;
     }
 }

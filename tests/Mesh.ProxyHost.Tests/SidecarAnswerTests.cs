@@ -49,10 +49,10 @@ public class SidecarAnswerTests
         Assert.All(events, e => Assert.Equal("failure", e.GetProperty("classification").GetString()));
 
         // The same status on mesh_requests_total, beside the reason (error.type) it was answered for.
-        var text = await MetricsWithAsync(sidecar, "mesh_service=\"busy\"", "http_response_status_code=\"503\"");
+        var text = await Scrape.WithRequestsAsync(sidecar, "mesh_service=\"busy\"", "http_response_status_code=\"503\"");
         foreach (var (service, status, reason) in new[] { ("down", 502, "connect_error"), ("empty", 503, "no_endpoints"), ("slow", 504, "timeout"), ("busy", 503, "overloaded") })
         {
-            Assert.Contains(Lines(text, "mesh_requests_total{"), line => line.Contains($"mesh_service=\"{service}\"", StringComparison.Ordinal) &&
+            Assert.Contains(Scrape.Lines(text, "mesh_requests_total{"), line => line.Contains($"mesh_service=\"{service}\"", StringComparison.Ordinal) &&
                 line.Contains($"http_response_status_code=\"{status}\"", StringComparison.Ordinal) && line.Contains($"error_type=\"{reason}\"", StringComparison.Ordinal));
         }
     }
@@ -74,8 +74,8 @@ public class SidecarAnswerTests
         var tapped = await tap.Events.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(200, tapped.Status);
         Assert.Equal(14, tapped.GrpcStatus);
-        var text = await MetricsWithAsync(sidecar, "mesh_service=\"echo\"");
-        Assert.Contains(Lines(text, "mesh_requests_total{"), line => line.Contains("mesh_service=\"echo\"", StringComparison.Ordinal) &&
+        var text = await Scrape.WithRequestsAsync(sidecar, "mesh_service=\"echo\"");
+        Assert.Contains(Scrape.Lines(text, "mesh_requests_total{"), line => line.Contains("mesh_service=\"echo\"", StringComparison.Ordinal) &&
             line.Contains("http_response_status_code=\"200\"", StringComparison.Ordinal) && line.Contains("rpc_grpc_status_code=\"14\"", StringComparison.Ordinal) &&
             line.Contains("error_type=\"no_endpoints\"", StringComparison.Ordinal));
     }
@@ -95,7 +95,7 @@ public class SidecarAnswerTests
         await Eventually.TrueAsync(
             async () =>
             {
-                lines = [.. Lines(await sidecar.GetAdminAsync("/metrics"), "mesh_proxy_errors_total{")];
+                lines = [.. Scrape.Lines(await sidecar.GetAdminAsync("/metrics"), "mesh_proxy_errors_total{")];
                 return lines.Sum(line => int.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture)) == 5;
             },
             "/metrics counts the five unknown-service errors");
@@ -104,22 +104,5 @@ public class SidecarAnswerTests
         Assert.Contains(lines, line => line.Contains("mesh_service=\"payments\"", StringComparison.Ordinal) && line.EndsWith(" 2", StringComparison.Ordinal));
         Assert.Contains(lines, line => line.Contains("mesh_service=\"billing\"", StringComparison.Ordinal) && line.EndsWith(" 1", StringComparison.Ordinal));
         Assert.Contains(lines, line => line.Contains("mesh_service=\"other\"", StringComparison.Ordinal) && line.EndsWith(" 2", StringComparison.Ordinal));
-    }
-
-    private static IEnumerable<string> Lines(string text, string prefix) =>
-        text.Split('\n').Where(line => line.StartsWith(prefix, StringComparison.Ordinal));
-
-    // The exporter may serve a cached scrape for a moment: wait for one taken after the traffic.
-    private static async Task<string> MetricsWithAsync(Sidecar sidecar, params string[] parts)
-    {
-        var text = "";
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                text = await sidecar.GetAdminAsync("/metrics");
-                return Lines(text, "mesh_requests_total{").Any(line => parts.All(p => line.Contains(p, StringComparison.Ordinal)));
-            },
-            $"/metrics has mesh_requests_total with {string.Join(" ", parts)}");
-        return text;
     }
 }
