@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Net;
 using Mesh.Bodies;
 using Mesh.Classification;
 using Mesh.Hedging;
@@ -83,7 +84,7 @@ internal static class MeshPipeline
             //    attempt), and its body is prepared to be sent again (buffered up to Retry:MaxReplayBodyBytes as it is
             //    first sent) or marked as never to be replayed.
             service.Budget.DepositAt(started);
-            meshRequest.Body = RequestBody.Prepare(request, policy.Options.Retry.MaxReplayBodyBytes, cancellationToken, out var replayable);
+            meshRequest.Body = RequestBody.Prepare(request, policy.Options.Retry.MaxReplayBodyBytes, cancellationToken, service.Telemetry.CountsBytes, out var replayable);
             meshRequest.BodyKnownReplayable = replayable;
 
             // The per-try timeout exists to leave a hung endpoint for another. A caller that stated its deadline is given
@@ -114,15 +115,30 @@ internal static class MeshPipeline
             var final = context.Properties.GetValue(MeshRequest.Key, meshRequest);
 
             // A gRPC response whose status comes in its trailers ends with its body: the request (and its last
-            // attempt, step 8) is concluded then, with that status. Nothing is held back meanwhile.
-            if (outcome.Result is { } response && final.Streaming is not null)
+            // attempt, step 8) is concluded then, with that status. An upgraded connection (a WebSocket) is measured
+            // until it closes: the request is concluded then, with its session's length and bytes. Nothing is held back
+            // meanwhile. Any other response's body is counted as it streams, if anyone reads the byte counters.
+            var ended = time.GetTimestamp();
+            var verdict = VerdictOf(final, outcome);
+            ExchangeBytes? bytes = new ExchangeBytes(final.BodyBytes, 0);
+            if (outcome.Result is { } response)
             {
-                later = true;
-                response.Content = new ResponseEndContent(response.Content, (end, error) => StreamEnded(service, final, response, end, error));
-                return response;
+                var upgraded = Upgraded(final.Message, response);
+                if (final.Streaming is not null || upgraded)
+                {
+                    later = true;
+                    response.Content = new ResponseEndContent(response.Content, new ExchangeEnd(service, final, response), upgraded);
+                    return response;
+                }
+
+                if (HasBody(final.Message, response) && service.Telemetry.CountsBytes)
+                {
+                    bytes = null;
+                    response.Content = new ResponseEndContent(response.Content, new ExchangeEnd(service, final));
+                }
             }
 
-            later = Conclude(service, handler, final, outcome, VerdictOf(final, outcome), time.GetTimestamp());
+            later = Conclude(service, handler, final, outcome, verdict, ended, bytes);
             outcome.ThrowIfException();
             return outcome.Result!;
         }
@@ -135,8 +151,8 @@ internal static class MeshPipeline
 
             ResilienceContextPool.Shared.Return(context);
 
-            // A streaming response's request is done when its body ends (StreamEnded), an answered failure's when it is
-            // answered (UnansweredRequest).
+            // A streaming response's or an upgraded connection's request is done when its body ends (StreamEnded), an
+            // answered failure's when it is answered (UnansweredRequest).
             if (!later)
             {
                 activity?.Dispose();
@@ -148,29 +164,44 @@ internal static class MeshPipeline
     /// <summary>
     /// The end of a response whose verdict waited for it (a gRPC status in trailers): steps 8 and 1 conclude the last
     /// attempt and the request with the status the trailers carry; a body that broke is classified by its error, one the
-    /// caller stopped reading (a cancelled call) as cancelled unless its status had arrived.
+    /// caller stopped reading (a cancelled call) as cancelled unless its status had arrived. The end of an upgraded
+    /// connection: step 1 concludes the request, whose verdict was its 101, with the session's length and bytes.
     /// </summary>
-    private static void StreamEnded(MeshService service, MeshRequest request, HttpResponseMessage response, ResponseEnd end, Exception? error)
+    internal static void StreamEnded(MeshService service, MeshRequest request, HttpResponseMessage response, ResponseEnd end, Exception? error, ExchangeBytes bytes)
     {
         var policy = request.Policy;
-        var classifier = policy.Classifier;
-        var classification = end switch
-        {
-            ResponseEnd.Failed when error is not OperationCanceledException => classifier.Classify(request.Message, error!, callerCancelled: false),
-            ResponseEnd.Completed => classifier.ClassifyTrailers(request.Message, response),
-            _ when GrpcStatus.Of(response) is not null => classifier.ClassifyTrailers(request.Message, response),
-            _ => new(true, false, FailureReasons.Cancelled),
-        };
-
         var ended = service.Time.GetTimestamp();
-        var attempt = request.Streaming!;
         var outcome = Outcome.FromResult(response);
-        request.LastClassification = classification;
-        EndpointSelectionStrategy.Conclude(service, request, attempt.Endpoint, outcome, classification, attempt.TimeToHeaders, service.Time.GetElapsedTime(attempt.Started, ended), ended, attempt.IsProbe, attempt.Span);
-        Complete(service, request, outcome, classification, ended);
+        var classification = request.LastClassification;
+        if (request.Streaming is { } attempt)
+        {
+            var classifier = policy.Classifier;
+            classification = end switch
+            {
+                ResponseEnd.Failed when error is not OperationCanceledException => classifier.Classify(request.Message, error!, callerCancelled: false),
+                ResponseEnd.Completed => classifier.ClassifyTrailers(request.Message, response),
+                _ when GrpcStatus.Of(response) is not null => classifier.ClassifyTrailers(request.Message, response),
+                _ => new(true, false, FailureReasons.Cancelled),
+            };
+            request.LastClassification = classification;
+            EndpointSelectionStrategy.Conclude(service, request, attempt.Endpoint, outcome, classification, attempt.TimeToHeaders, service.Time.GetElapsedTime(attempt.Started, ended), ended, attempt.IsProbe, attempt.Span);
+        }
+
+        Complete(service, request, outcome, classification, ended, bytes: bytes);
         request.Activity?.Dispose();
         Return(policy, request);
     }
+
+    // An upgraded connection: HTTP/1.1's 101 Switching Protocols, or HTTP/2's extended CONNECT (RFC 8441) accepted.
+    private static bool Upgraded(HttpRequestMessage request, HttpResponseMessage response) =>
+        response.StatusCode == HttpStatusCode.SwitchingProtocols ||
+        (response.StatusCode == HttpStatusCode.OK && request.Method == HttpMethod.Connect && request.Headers.Protocol is not null);
+
+    // A response with a body to count: not to a HEAD, not a 204 or 304, not declared empty.
+    private static bool HasBody(HttpRequestMessage request, HttpResponseMessage response) =>
+        request.Method != HttpMethod.Head &&
+        response.StatusCode is not (HttpStatusCode.NoContent or HttpStatusCode.NotModified) &&
+        response.Content.Headers.ContentLength != 0;
 
     // A losing hedge may still be running and reading its request; without hedging nothing reads it any more.
     internal static void Return(MeshServicePolicy policy, MeshRequest request)
@@ -258,29 +289,31 @@ internal static class MeshPipeline
 
     // A request refused before any attempt (steps 2 and 3): concluded like any other (true: later), then thrown.
     private static bool Refuse(MeshService service, MeshHttpHandler handler, MeshRequest request, long now, string reason, Exception refusal) =>
-        Conclude(service, handler, request, Outcome.FromException<HttpResponseMessage>(refusal), new(true, false, reason), now);
+        Conclude(service, handler, request, Outcome.FromException<HttpResponseMessage>(refusal), new(true, false, reason), now, new ExchangeBytes(0, 0));
 
     // Step 1's end, now; or, for a failure the caller answers itself (the sidecar), when it has answered: the verdict goes
     // on the exception at once, where the caller reads it to choose its answer, and the record with it. True when later.
-    private static bool Conclude(MeshService service, MeshHttpHandler handler, MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended)
+    // The request's bytes, when known now (null: its response body counts them as it streams).
+    private static bool Conclude(MeshService service, MeshHttpHandler handler, MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended, ExchangeBytes? bytes)
     {
         if (outcome.Exception is { } exception && handler.AnswersFailures)
         {
             MeshFailure.Mark(exception, verdict.Reason);
-            new UnansweredRequest(service, request, outcome, verdict, ended).AttachTo(exception);
+            new UnansweredRequest(service, request, outcome, verdict, ended, bytes).AttachTo(exception);
             return true;
         }
 
-        Complete(service, request, outcome, verdict, ended);
+        Complete(service, request, outcome, verdict, ended, bytes: bytes);
         return false;
     }
 
     // The end of step 1: the request's metrics, statistics, tap event and span status, and the verdict on the exception
     // that ends a failed request, where the sidecar reads it. A failure the caller answered itself is recorded with the
     // status it answered (<paramref name="answered"/>, 0 for none) and, to a gRPC caller, the gRPC status (-1 for none).
-    internal static void Complete(MeshService service, MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended, int answered = 0, int answeredGrpc = -1)
+    // Its bytes, when known (<paramref name="bytes"/>), are counted with it.
+    internal static void Complete(MeshService service, MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended, int answered = 0, int answeredGrpc = -1, ExchangeBytes? bytes = null)
     {
-        service.Recorder.RecordRequest(request, outcome, verdict, ended, answered, answeredGrpc);
+        service.Recorder.RecordRequest(request, outcome, verdict, ended, answered, answeredGrpc, bytes);
         if (request.Activity is { } activity)
         {
             if (outcome.Result is { } response && GrpcStatus.Of(response) is { } grpc)

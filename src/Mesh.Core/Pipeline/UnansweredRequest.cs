@@ -1,4 +1,5 @@
 using Mesh.Classification;
+using Mesh.Telemetry;
 using Polly;
 
 namespace Mesh.Pipeline;
@@ -9,7 +10,7 @@ namespace Mesh.Pipeline;
 /// when that answer is known, with the status the caller was given, so the metrics and the tap show what the caller saw
 /// rather than no status at all. It rides on the exception that ends the request.
 /// </summary>
-internal sealed class UnansweredRequest(MeshService service, MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended)
+internal sealed class UnansweredRequest(MeshService service, MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended, ExchangeBytes? bytes)
 {
     private const string Key = "Mesh.Unanswered";
 
@@ -29,7 +30,7 @@ internal sealed class UnansweredRequest(MeshService service, MeshRequest request
     {
         if (Interlocked.Exchange(ref _answered, 1) == 0)
         {
-            MeshPipeline.Complete(service, request, outcome, verdict, ended, status, grpcStatus);
+            MeshPipeline.Complete(service, request, outcome, verdict, ended, status, grpcStatus, bytes);
             request.Activity?.Dispose();
             MeshPipeline.Return(request.Policy, request);
         }

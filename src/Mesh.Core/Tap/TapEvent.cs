@@ -38,7 +38,18 @@ public sealed record TapEvent(
     IReadOnlyList<string> Retries,
     string? RetrySkipped,
     string? TraceId,
-    int? GrpcStatus = null);
+    int? GrpcStatus = null)
+{
+    /// <summary>
+    /// Gets the request body bytes the caller sent (on an upgraded connection, all it sent over it), when known as the
+    /// event is written: for a request that failed, a response without a body, a gRPC call, an upgraded connection;
+    /// null for a response whose body was still to come.
+    /// </summary>
+    public long? RequestBytes { get; init; }
+
+    /// <summary>Gets the response body bytes the caller received (on an upgraded connection, all it received), when known as the event is written.</summary>
+    public long? ResponseBytes { get; init; }
+}
 
 /// <summary>One attempt of a tapped request.</summary>
 /// <param name="Endpoint">The endpoint tried.</param>

@@ -22,6 +22,15 @@ public static class MeshInstruments
     /// <summary>Histogram (s): duration of attempts.</summary>
     public const string AttemptDuration = "mesh.attempt.duration";
 
+    /// <summary>
+    /// Counter (By): request body bytes the callers sent, per logical request however many attempts carried them (on an
+    /// upgraded connection, everything the caller sent over it).
+    /// </summary>
+    public const string RequestBytes = "mesh.request.bytes";
+
+    /// <summary>Counter (By): response body bytes the callers received (on an upgraded connection, everything it received).</summary>
+    public const string ResponseBytes = "mesh.response.bytes";
+
     /// <summary>Gauge: endpoints per service and state.</summary>
     public const string Endpoints = "mesh.endpoints";
 

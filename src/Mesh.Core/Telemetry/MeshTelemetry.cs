@@ -23,6 +23,8 @@ public sealed class MeshTelemetry : IDisposable
     private readonly Histogram<double> _requestDuration;
     private readonly Counter<long> _attempts;
     private readonly Histogram<double> _attemptDuration;
+    private readonly Counter<long> _requestBytes;
+    private readonly Counter<long> _responseBytes;
     private readonly Counter<long> _discoveryErrors;
     private readonly Counter<long> _retries;
     private readonly Counter<long> _budgetExhausted;
@@ -40,6 +42,8 @@ public sealed class MeshTelemetry : IDisposable
         _requestDuration = _meter.CreateHistogram(MeshInstruments.RequestDuration, "s", "Duration of logical requests, after retries.", tags: null, advice);
         _attempts = _meter.CreateCounter<long>(MeshInstruments.Attempts, "{attempt}", "Attempts: one per try on one endpoint.");
         _attemptDuration = _meter.CreateHistogram(MeshInstruments.AttemptDuration, "s", "Duration of attempts on one endpoint.", tags: null, advice);
+        _requestBytes = _meter.CreateCounter<long>(MeshInstruments.RequestBytes, "By", "Request body bytes the callers sent, per logical request (an upgraded connection: all it carried from the caller).");
+        _responseBytes = _meter.CreateCounter<long>(MeshInstruments.ResponseBytes, "By", "Response body bytes the callers received (an upgraded connection: all it carried to the caller).");
         _discoveryErrors = _meter.CreateCounter<long>(MeshInstruments.DiscoveryErrors, "{refresh}", "Discovery refreshes that failed or returned no endpoints; the last good endpoints were kept.");
         _retries = _meter.CreateCounter<long>(MeshInstruments.Retries, "{retry}", "Retries made, by reason.");
         _budgetExhausted = _meter.CreateCounter<long>(MeshInstruments.RetryBudgetExhausted, "{retry}", "Retries refused because the retry budget was empty.");
@@ -71,6 +75,22 @@ public sealed class MeshTelemetry : IDisposable
         list.Add(MeshInstruments.EndpointTag, endpoint);
         _attempts.Add(1, in list);
         _attemptDuration.Record(duration.TotalSeconds, in list);
+    }
+
+    /// <summary>Gets whether anyone reads the byte counters: only then are response bodies wrapped to count them.</summary>
+    internal bool CountsBytes => _requestBytes.Enabled || _responseBytes.Enabled;
+
+    internal void RecordBytes(string direction, string service, ExchangeBytes bytes)
+    {
+        if (bytes.Request > 0)
+        {
+            _requestBytes.Add(bytes.Request, new KeyValuePair<string, object?>(MeshInstruments.DirectionTag, direction), new KeyValuePair<string, object?>(MeshInstruments.ServiceTag, service));
+        }
+
+        if (bytes.Response > 0)
+        {
+            _responseBytes.Add(bytes.Response, new KeyValuePair<string, object?>(MeshInstruments.DirectionTag, direction), new KeyValuePair<string, object?>(MeshInstruments.ServiceTag, service));
+        }
     }
 
     internal void RecordRetry(string service, string reason) =>

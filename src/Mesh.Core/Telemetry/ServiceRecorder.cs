@@ -40,10 +40,16 @@ internal sealed class ServiceRecorder(MeshService service)
     /// Records a logical request that ended at <paramref name="ended"/> with <paramref name="verdict"/>, the
     /// classification the caller's answer got: its last attempt's, or, when no attempt decided it, its own. A failure the
     /// caller answered itself (the sidecar) carries the status it answered, <paramref name="answered"/> (0: none), and
-    /// to a gRPC caller <paramref name="answeredGrpc"/> (-1: none).
+    /// to a gRPC caller <paramref name="answeredGrpc"/> (-1: none). Its <paramref name="bytes"/>, when known now, are
+    /// counted with it (and shown in its tap event); otherwise its response body counts them as it streams.
     /// </summary>
-    public void RecordRequest(MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended, int answered = 0, int answeredGrpc = -1)
+    public void RecordRequest(MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended, int answered = 0, int answeredGrpc = -1, ExchangeBytes? bytes = null)
     {
+        if (bytes is { } counted)
+        {
+            RecordBytes(counted);
+        }
+
         var elapsed = service.Time.GetElapsedTime(request.Started, ended);
         var status = outcome.Result is { } response ? (int)response.StatusCode : answered;
         var grpc = outcome.Result is not null ? GrpcStatusOf(outcome) : answeredGrpc;
@@ -52,9 +58,12 @@ internal sealed class ServiceRecorder(MeshService service)
         service.Stats.Requests.RecordAt(verdict.IsFailure, elapsed, ended);
         if (service.Tap.IsActive)
         {
-            service.Tap.Publish(TapEventOf(request, outcome, verdict, elapsed, status, grpc));
+            service.Tap.Publish(TapEventOf(request, outcome, verdict, elapsed, status, grpc, bytes));
         }
     }
+
+    /// <summary>Counts the body bytes of one request each way (<c>mesh.request.bytes</c>, <c>mesh.response.bytes</c>).</summary>
+    public void RecordBytes(ExchangeBytes bytes) => service.Telemetry.RecordBytes(service.Direction, service.MetricName, bytes);
 
     /// <summary>Gets the service's statistics over <paramref name="window"/>.</summary>
     public ServiceSnapshot Snapshot(TimeSpan window)
@@ -77,7 +86,7 @@ internal sealed class ServiceRecorder(MeshService service)
         return new ServiceSnapshot(service.Name, service.Direction, stats.Requests.Snapshot(window), stats.Attempts.Snapshot(window), stats.RetriesPerSecond(window), service.Budget.Remaining, endpoints);
     }
 
-    private TapEvent TapEventOf(MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, TimeSpan elapsed, int status, int grpcStatus)
+    private TapEvent TapEventOf(MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, TimeSpan elapsed, int status, int grpcStatus, ExchangeBytes? bytes)
     {
         var target = request.OriginalUri;
         var traceId = request.Activity?.TraceId.ToHexString() ?? TraceContext.TraceIdOf(request.Message.Headers);
@@ -96,7 +105,11 @@ internal sealed class ServiceRecorder(MeshService service)
             request.TapRetries ?? [],
             request.RetrySkipped,
             traceId,
-            grpcStatus < 0 ? null : grpcStatus);
+            grpcStatus < 0 ? null : grpcStatus)
+        {
+            RequestBytes = bytes?.Request,
+            ResponseBytes = bytes?.Response,
+        };
     }
 
     private static int? StatusOrNull(Outcome<HttpResponseMessage> outcome) => outcome.Result is { } response ? (int)response.StatusCode : null;
