@@ -1,8 +1,37 @@
+using System.Globalization;
+
 namespace Mesh.ProxyHost.Tests.Infrastructure;
 
-/// <summary>A sidecar's <c>/metrics</c>, read as Prometheus would, waiting out the exporter's cached scrape.</summary>
-internal static class Scrape
+/// <summary>
+/// Reads the sidecar's <c>/metrics</c> (Prometheus text) as Prometheus would, waiting out the exporter's cached scrape:
+/// a metric's lines, the sum of its samples that carry given labels.
+/// </summary>
+public static class Scrape
 {
+    public static double Sum(string text, string metric, params string[] labels)
+    {
+        var sum = 0.0;
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.StartsWith(metric + "{", StringComparison.Ordinal) && labels.All(l => line.Contains(l, StringComparison.Ordinal)))
+            {
+                sum += double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return sum;
+    }
+
+    /// <summary>Waits until the metric's sum reaches <paramref name="atLeast"/> (the exporter may serve a cached scrape for a moment) and returns the sum.</summary>
+    public static async Task<double> WaitForAsync(Sidecar sidecar, double atLeast, string metric, params string[] labels)
+    {
+        var sum = 0.0;
+        await Eventually.TrueAsync(
+            async () => (sum = Sum(await sidecar.GetAdminAsync("/metrics"), metric, labels)) >= atLeast,
+            $"{metric}{{{string.Join(",", labels)}}} reaches {atLeast} (last {sum})");
+        return sum;
+    }
+
     /// <summary>Gets the lines of <paramref name="text"/> that start with <paramref name="prefix"/> (a series and its <c>{</c>).</summary>
     public static IEnumerable<string> Lines(string text, string prefix) =>
         text.Split('\n').Where(line => line.StartsWith(prefix, StringComparison.Ordinal));
