@@ -168,6 +168,9 @@ public sealed class DashboardTests : IAsyncLifetime
         await Assertions.Expect(orders.Locator("td").Nth(3)).ToHaveTextAsync("100.00%");
         await Assertions.Expect(page.Locator("#services tbody tr[data-service=billing] td").Nth(3)).ToHaveTextAsync("0.00%");
 
+        // This sidecar has no identity: nothing about one in the header.
+        await Assertions.Expect(page.Locator("#identity")).ToBeHiddenAsync();
+
         // Each service's endpoint is listed with its state.
         var ordersEndpoint = ordersStats.GetProperty("endpoints")[0].GetProperty("endpoint").GetString()!;
         await Assertions.Expect(page.Locator($"#endpoints tbody tr[data-endpoint='{ordersEndpoint}'] td").Nth(2)).ToHaveTextAsync("ready");

@@ -1,5 +1,6 @@
 // Mesh dashboard: polls ./stats every second, draws the services, endpoints and TCP tables and two charts,
-// and streams ./tap for the filter in the form. No external assets: it works offline.
+// and streams ./tap for the filter in the form; the sidecar's identity (./config, every 5 s) shows in the header, as a
+// warning when it nears its expiry. No external assets: it works offline.
 "use strict";
 
 const history = new Map(); // service key -> [{success, p99}], newest last
@@ -87,6 +88,22 @@ function render(stats) {
 
   draw("success-chart", p => p.success === null ? null : p.success * 100, 100);
   draw("latency-chart", p => p.p99, null);
+}
+
+// The sidecar's identity from ./config: hidden where there is none (no identity, or an app's MapMeshAdmin without /config).
+async function refreshIdentity() {
+  const banner = document.getElementById("identity");
+  try {
+    const response = await fetch("config", { cache: "no-store" });
+    const identity = response.ok ? (await response.json()).identity : null;
+    banner.hidden = !identity;
+    if (!identity) return;
+    banner.className = "identity " + identity.state;
+    banner.dataset.state = identity.state;
+    banner.textContent = identity.warning || ("identity " + identity.spiffe_id + ", valid until " + new Date(identity.not_after).toISOString().replace(".000", ""));
+  } catch (e) {
+    banner.hidden = true;
+  }
 }
 
 function draw(id, value, fixedMax) {
@@ -201,3 +218,5 @@ document.getElementById("tap-stop").addEventListener("click", stopTap);
 document.getElementById("window").addEventListener("change", () => { history.clear(); refresh(); });
 refresh();
 setInterval(refresh, 1000);
+refreshIdentity();
+setInterval(refreshIdentity, 5000);

@@ -15,6 +15,12 @@ public static class FailureReasons
     /// <summary>The endpoint's address is one the host never connects to (link-local, a cloud metadata service): nothing was sent.</summary>
     public const string ForbiddenAddress = "forbidden_address";
 
+    /// <summary>
+    /// The endpoint's certificate did not prove the identity the service's endpoints must have (another SPIFFE ID, none,
+    /// or a chain the trust bundle does not sign): nothing was sent.
+    /// </summary>
+    public const string IdentityMismatch = "identity_mismatch";
+
     /// <summary>The server refused the request before processing it (HTTP/2 REFUSED_STREAM).</summary>
     public const string Refused = "refused_stream";
 

@@ -46,6 +46,15 @@ public sealed class MeshServiceOptions
     public BackpressureOptions Backpressure { get; set; } = new();
 
     /// <summary>
+    /// Gets or sets the identity the service's endpoints must prove (sidecar only; the in-process client does not use
+    /// it): a SPIFFE ID such as <c>spiffe://example.org/ns/shop/sa/orders</c> or a pattern of one with <c>*</c>; the
+    /// sidecar then calls them over mutual TLS with its own certificate and refuses an endpoint whose certificate proves
+    /// another (<c>identity_mismatch</c>). <c>none</c> calls them in plaintext even when
+    /// <c>Mesh:Identity:DefaultServiceIdentity</c> is set. Default: unset, which takes that default (none: plaintext).
+    /// </summary>
+    public string? Identity { get; set; }
+
+    /// <summary>
     /// Gets or sets the sidecar only: the addresses (<c>ip:port</c>) that stand for this service, such as a virtual IP
     /// in front of it. A connection the sidecar intercepts whose original destination is one of them, or one of the
     /// service's endpoints, belongs to the service: HTTP gets its policies, opaque TCP is balanced over its endpoints.

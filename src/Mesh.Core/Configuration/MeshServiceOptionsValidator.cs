@@ -1,4 +1,5 @@
 using Mesh.FailureAccrual;
+using Mesh.Identity;
 using Mesh.LoadBalancing;
 using Microsoft.Extensions.Options;
 
@@ -76,6 +77,11 @@ internal sealed class MeshServiceOptionsValidator(LoadBalancerRegistry balancers
         if (backpressure.DefaultDuration > backpressure.MaxDuration && backpressure.MaxDuration > TimeSpan.Zero)
         {
             errors.Add("Backpressure:DefaultDuration", $"must not exceed Backpressure:MaxDuration ({backpressure.MaxDuration}), was {backpressure.DefaultDuration}");
+        }
+
+        if (ServiceIdentity.Check(options.Identity) is { Length: > 0 } identity)
+        {
+            errors.Add("Identity", identity);
         }
 
         return errors.ToResult();

@@ -32,7 +32,7 @@ internal sealed class ServiceRecorder(MeshService service)
             }
         }
 
-        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification), GrpcStatusOf(outcome));
+        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification), GrpcStatusOf(outcome), PeerOf(request));
         service.Telemetry.RecordAttempt(in tags, service.EndpointMetricName(endpoint), elapsed);
     }
 
@@ -53,12 +53,13 @@ internal sealed class ServiceRecorder(MeshService service)
         var elapsed = service.Time.GetElapsedTime(request.Started, ended);
         var status = outcome.Result is { } response ? (int)response.StatusCode : answered;
         var grpc = outcome.Result is not null ? GrpcStatusOf(outcome) : answeredGrpc;
-        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, status, !verdict.IsFailure, ErrorTypeOf(outcome, verdict), grpc);
+        var peer = PeerOf(request);
+        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, status, !verdict.IsFailure, ErrorTypeOf(outcome, verdict), grpc, peer);
         service.Telemetry.RecordRequest(in tags, elapsed);
         service.Stats.Requests.RecordAt(verdict.IsFailure, elapsed, ended);
         if (service.Tap.IsActive)
         {
-            service.Tap.Publish(TapEventOf(request, outcome, verdict, elapsed, status, grpc, bytes));
+            service.Tap.Publish(TapEventOf(request, outcome, verdict, elapsed, status, grpc, bytes, peer));
         }
     }
 
@@ -86,7 +87,11 @@ internal sealed class ServiceRecorder(MeshService service)
         return new ServiceSnapshot(service.Name, service.Direction, stats.Requests.Snapshot(window), stats.Attempts.Snapshot(window), stats.RetriesPerSecond(window), service.Budget.Remaining, endpoints);
     }
 
-    private TapEvent TapEventOf(MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, TimeSpan elapsed, int status, int grpcStatus, ExchangeBytes? bytes)
+    // Only an inbound request carries its caller (outbound ones skip the lookup).
+    private InboundPeer? PeerOf(MeshRequest request) =>
+        service.Direction == MeshDirection.Inbound ? InboundPeer.Of(request.Message) : null;
+
+    private TapEvent TapEventOf(MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, TimeSpan elapsed, int status, int grpcStatus, ExchangeBytes? bytes, InboundPeer? peer)
     {
         var target = request.OriginalUri;
         var traceId = request.Activity?.TraceId.ToHexString() ?? TraceContext.TraceIdOf(request.Message.Headers);
@@ -105,7 +110,9 @@ internal sealed class ServiceRecorder(MeshService service)
             request.TapRetries ?? [],
             request.RetrySkipped,
             traceId,
-            grpcStatus < 0 ? null : grpcStatus)
+            grpcStatus < 0 ? null : grpcStatus,
+            Tls: peer?.Tls,
+            ClientId: peer?.ClientId)
         {
             RequestBytes = bytes?.Request,
             ResponseBytes = bytes?.Response,

@@ -1,7 +1,9 @@
 using System.Net;
 using Mesh.Configuration;
 using Mesh.FailureAccrual;
+using Mesh.Identity;
 using Mesh.LoadBalancing;
+using Mesh.ProxyHost.Features.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.ServiceDiscovery;
 
@@ -23,6 +25,13 @@ internal static class MeshConfigurationValidator
         var admin = new AdminOptions();
         Bind(() => configuration.GetSection(AdminOptions.SectionName).Bind(admin), errors);
         ProxyOptionsValidator.Validate(proxy, admin, errors);
+        var identity = new IdentityOptions();
+        Bind(() => configuration.GetSection(IdentityOptions.SectionName).Bind(identity), errors);
+        IdentityOptionsValidator.Validate(identity, errors);
+        if (proxy.Inbound.IsStrict)
+        {
+            IdentityOptionsValidator.RequireIdentity("Mesh:Proxy:Inbound:Tls=Strict", identity, errors);
+        }
         if (configuration["Mesh:Telemetry:Otlp:Endpoint"] is { Length: > 0 } otlp && !Uri.TryCreate(otlp, UriKind.Absolute, out _))
         {
             errors.Add($"Mesh:Telemetry:Otlp:Endpoint must be an absolute URL such as http://127.0.0.1:4317, was '{otlp}'");
@@ -55,6 +64,10 @@ internal static class MeshConfigurationValidator
             if (ServiceValidator.Validate(service.Key, options).Failures is { } failures)
             {
                 errors.AddRange(failures);
+            }
+            else if (ServiceIdentity.Resolve(options.Identity, null, service.Key) is not null)
+            {
+                IdentityOptionsValidator.RequireIdentity($"{service.Path}:Identity", identity, errors);
             }
 
             for (var i = 0; i < options.Addresses.Count; i++)

@@ -80,4 +80,12 @@ public class MeshServiceOptionsValidatorTests
             new FailureAccrualPolicyRegistry([new FailureAccrualPolicyRegistration("mine", (o, t) => new ConsecutiveFailuresOrSuccessRatePolicy(o, t))]));
         Assert.True(registered.Validate("orders", options).Succeeded);
     }
+
+    [Fact]
+    public void AnIdentityThatIsNoSpiffeIdOrPattern_FailsNamingTheKey()
+    {
+        var error = Assert.Single(Validator.Validate("orders", new MeshServiceOptions { Identity = "spiffe://example.org/ns//orders" }).Failures!);
+        Assert.Equal("Mesh:Services:orders:Identity must be a SPIFFE ID (spiffe://<trust-domain>/<path>), a pattern of one with * or 'none', was 'spiffe://example.org/ns//orders': it has an empty path segment (no '//' and no trailing '/')", error);
+        Assert.True(Validator.Validate("orders", new MeshServiceOptions { Identity = "spiffe://example.org/ns/shop/*" }).Succeeded);
+    }
 }

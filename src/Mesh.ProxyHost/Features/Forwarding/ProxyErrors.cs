@@ -27,7 +27,7 @@ internal static class ProxyErrors
         }
 
         var message = $"Mesh: {error.Describe(subject)}";
-        if (IsGrpc(context.Request.ContentType))
+        if (GrpcHeaders.IsGrpc(context.Request.ContentType))
         {
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = context.Request.ContentType;
@@ -40,9 +40,6 @@ internal static class ProxyErrors
         response.ContentType = "text/plain; charset=utf-8";
         return response.WriteAsync(message + "\n", context.RequestAborted);
     }
-
-    private static bool IsGrpc(string? contentType) =>
-        contentType is not null && contentType.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Answers a failed forward, unless the response had already begun (then YARP has aborted it: the client never sees a
@@ -58,7 +55,7 @@ internal static class ProxyErrors
         }
 
         var answer = ProxyError.Of(error, exception);
-        if (IsGrpc(context.Request.ContentType))
+        if (GrpcHeaders.IsGrpc(context.Request.ContentType))
         {
             UnansweredRequest.Answer(exception, StatusCodes.Status200OK, (int)answer.GrpcStatus);
         }

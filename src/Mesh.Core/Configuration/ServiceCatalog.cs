@@ -1,27 +1,34 @@
 using System.Collections.Frozen;
-using Mesh.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Primitives;
 
-namespace Mesh.ProxyHost.Configuration;
+namespace Mesh.Configuration;
 
 /// <summary>
-/// Answers whether a host name is a configured service, which is what lets a request through the outbound listener.
-/// The names are read from configuration once per (re)load, not per request: walking the configuration's keys on every
-/// request showed in the sidecar's CPU profile.
+/// Answers whether a host name is a configured service: one with endpoints under <c>Services</c>, a policy under
+/// <c>Mesh:Services</c>, or a DNS mapping under <c>Mesh:Discovery:Dns:Services</c>. That is what lets a request through
+/// the sidecar's outbound listener, and what makes a request's host a discovered service for <c>AddMesh()</c> in-process
+/// (any other host is its own one endpoint). The names are read from configuration once per (re)load, not per request:
+/// walking the configuration's keys on every request showed in the sidecar's CPU profile.
 /// </summary>
 internal sealed class ServiceCatalog : IDisposable
 {
     // Services whose endpoints come from DNS (Mesh.Discovery.Dns): mapping one there is configuring it.
     private const string DnsServices = "Mesh:Discovery:Dns:Services";
 
-    private readonly IConfiguration _configuration;
-    private readonly IDisposable _subscription;
+    private readonly IConfiguration? _configuration;
+    private readonly IDisposable? _subscription;
     private volatile FrozenSet<string> _names = FrozenSet<string>.Empty;
 
-    public ServiceCatalog(IConfiguration configuration)
+    /// <summary>Reads the names from <paramref name="configuration"/>, and again on every reload; none without one.</summary>
+    public ServiceCatalog(IConfiguration? configuration)
     {
         _configuration = configuration;
+        if (configuration is null)
+        {
+            return;
+        }
+
         // Subscribed before the first read, so a reload in between is not missed.
         _subscription = ChangeToken.OnChange(configuration.GetReloadToken, Refresh);
         Refresh();
@@ -32,11 +39,11 @@ internal sealed class ServiceCatalog : IDisposable
     public IEnumerable<string> Names => _names.Order(StringComparer.OrdinalIgnoreCase);
 
     private void Refresh() => _names =
-        _configuration.GetSection("Services").GetChildren()
+        _configuration!.GetSection("Services").GetChildren()
             .Concat(_configuration.GetSection(MeshServiceOptions.SectionName).GetChildren())
             .Concat(_configuration.GetSection(DnsServices).GetChildren())
             .Select(static section => section.Key)
             .ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
-    public void Dispose() => _subscription.Dispose();
+    public void Dispose() => _subscription?.Dispose();
 }
