@@ -34,7 +34,7 @@ public class MeshAdminJsonContextTests
         var inbound = new TapEvent(new DateTimeOffset(2026, 11, 29, 1, 0, 0, TimeSpan.Zero), "inbound", "local", "GET", "local:80", "/", 200, 1, "success", "127.0.0.1:8080", [], [], null, null, Tls: true, ClientId: "spiffe://example.org/ns/shop/sa/web");
 
         Assert.Equal(
-            """{"time":"2026-11-29T01:00:00+00:00","direction":"inbound","service":"local","method":"GET","authority":"local:80","path":"/","status":200,"duration_ms":1,"classification":"success","endpoint":"127.0.0.1:8080","attempts":[],"retries":[],"retry_skipped":null,"trace_id":null,"grpc_status":null,"tcp":null,"tls":true,"client_id":"spiffe://example.org/ns/shop/sa/web"}""",
+            """{"time":"2026-11-29T01:00:00+00:00","direction":"inbound","service":"local","method":"GET","authority":"local:80","path":"/","status":200,"duration_ms":1,"classification":"success","endpoint":"127.0.0.1:8080","attempts":[],"retries":[],"retry_skipped":null,"trace_id":null,"grpc_status":null,"tcp":null,"tls":true,"client_id":"spiffe://example.org/ns/shop/sa/web","request_bytes":null,"response_bytes":null}""",
             JsonSerializer.Serialize(inbound, MeshAdminJsonContext.Default.TapEvent));
         var read = JsonSerializer.Deserialize(JsonSerializer.Serialize(inbound, MeshAdminJsonContext.Default.TapEvent), MeshAdminJsonContext.Default.TapEvent)!;
         Assert.Equal((true, "spiffe://example.org/ns/shop/sa/web"), (read.Tls, read.ClientId));
