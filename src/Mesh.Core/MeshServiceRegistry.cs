@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Mesh.Configuration;
 using Mesh.Discovery;
 using Mesh.FailureAccrual;
+using Mesh.Internal;
 using Mesh.LoadBalancing;
 using Mesh.Pipeline;
 using Mesh.Tap;
@@ -53,7 +54,8 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
         IOptions<ServiceDiscoveryOptions> discoveryOptions,
         MeshTap tap,
         IConfiguration? configuration = null,
-        ServiceCatalog? catalog = null)
+        ServiceCatalog? catalog = null,
+        MeshRandom? random = null)
     {
         _catalog = catalog;
         _optionsFactory = optionsFactory;
@@ -63,7 +65,15 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
         _loggers = loggers;
         _logger = loggers.CreateLogger("Mesh.Configuration");
         _discoveryOptions = discoveryOptions;
-        _dependencies = new MeshServiceDependencies(time, static () => Random.Shared.NextDouble(), telemetry, tap, balancers, accrualPolicies, loggers.CreateLogger("Mesh.FailureAccrual"));
+        _dependencies = new MeshServiceDependencies(
+            time,
+            random is null ? static () => Random.Shared.NextDouble() : random.Next,
+            telemetry,
+            tap,
+            balancers,
+            accrualPolicies,
+            loggers.CreateLogger("Mesh.FailureAccrual"),
+            Get);
         if (configuration is not null)
         {
             _reloadSubscription = ChangeToken.OnChange(configuration.GetReloadToken, Reconfigure);

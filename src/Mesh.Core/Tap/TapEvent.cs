@@ -25,6 +25,8 @@ namespace Mesh.Tap;
 /// <param name="Tcp">For an opaque TCP connection the sidecar forwarded (method <c>TCP</c>, authority the destination): its bytes and how it ended; null for requests.</param>
 /// <param name="Tls">For an inbound request to a sidecar with an identity: whether its caller came over TLS; null (and not written) otherwise.</param>
 /// <param name="ClientId">For an inbound request: the SPIFFE ID the caller's client certificate proved; null (and not written) when none.</param>
+/// <param name="Route">The request's <c>mesh.route</c>: its route's name, its gRPC method path, <c>default</c> or <c>other</c>.</param>
+/// <param name="Backend">The backend service of a traffic split its last attempt went to; null for a service that does not split.</param>
 /// <remarks>This record is the <c>/tap</c> wire format too: <see cref="MeshAdminJsonContext"/> writes and reads it.</remarks>
 public sealed record TapEvent(
     DateTimeOffset Time,
@@ -44,7 +46,9 @@ public sealed record TapEvent(
     int? GrpcStatus = null,
     TapTcp? Tcp = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Tls = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ClientId = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ClientId = null,
+    string? Route = null,
+    string? Backend = null)
 {
     /// <summary>The method of the events that show opaque TCP connections.</summary>
     public const string TcpMethod = "TCP";

@@ -147,4 +147,13 @@ public static class MeshInstruments
 
     /// <summary>Tag: a gRPC call's status code, from its headers or its trailers (OpenTelemetry semantic convention).</summary>
     public const string GrpcStatusCodeTag = "rpc.grpc.status_code";
+
+    /// <summary>
+    /// Tag: the request's route: the name of the configured route it matched, else its gRPC method path
+    /// (<c>/pkg.Service/Method</c>, at most <c>MaxRouteValues</c> per service, then <c>other</c>), else <c>default</c>.
+    /// </summary>
+    public const string RouteTag = "mesh.route";
+
+    /// <summary>Tag: the backend service of a traffic split that answered (<c>Backends</c>); absent for a service that does not split.</summary>
+    public const string BackendTag = "mesh.backend";
 }

@@ -21,6 +21,11 @@ internal sealed class ServiceRecorder(MeshService service)
         {
             endpoint.Traffic?.RecordAt(classification.IsFailure, elapsed, ended);
             service.Stats.Attempts.RecordAt(classification.IsFailure, elapsed, ended);
+            if (request.Backend?.Service is { } backend && backend != service)
+            {
+                // A split's backend shows in /stats with the attempts it answered (its requests are the caller's service's).
+                backend.Stats.Attempts.RecordAt(classification.IsFailure, elapsed, ended);
+            }
         }
 
         if (request.TapAttempts is { } tapAttempts)
@@ -32,7 +37,7 @@ internal sealed class ServiceRecorder(MeshService service)
             }
         }
 
-        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification), GrpcStatusOf(outcome), PeerOf(request));
+        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification), GrpcStatusOf(outcome), request.Route.Name, request.Backend?.Name, PeerOf(request));
         service.Telemetry.RecordAttempt(in tags, service.EndpointMetricName(endpoint), elapsed);
     }
 
@@ -54,9 +59,10 @@ internal sealed class ServiceRecorder(MeshService service)
         var status = outcome.Result is { } response ? (int)response.StatusCode : answered;
         var grpc = outcome.Result is not null ? GrpcStatusOf(outcome) : answeredGrpc;
         var peer = PeerOf(request);
-        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, status, !verdict.IsFailure, ErrorTypeOf(outcome, verdict), grpc, peer);
+        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, status, !verdict.IsFailure, ErrorTypeOf(outcome, verdict), grpc, request.Route.Name, request.Backend?.Name, peer);
         service.Telemetry.RecordRequest(in tags, elapsed);
         service.Stats.Requests.RecordAt(verdict.IsFailure, elapsed, ended);
+        request.Route.Requests.RecordAt(verdict.IsFailure, elapsed, ended);
         if (service.Tap.IsActive)
         {
             service.Tap.Publish(TapEventOf(request, outcome, verdict, elapsed, status, grpc, bytes, peer));
@@ -84,7 +90,25 @@ internal sealed class ServiceRecorder(MeshService service)
         }
 
         var stats = service.Stats;
-        return new ServiceSnapshot(service.Name, service.Direction, stats.Requests.Snapshot(window), stats.Attempts.Snapshot(window), stats.RetriesPerSecond(window), service.Budget.Remaining, endpoints);
+        return new ServiceSnapshot(service.Name, service.Direction, stats.Requests.Snapshot(window), stats.Attempts.Snapshot(window), stats.RetriesPerSecond(window), service.Budget.Remaining, endpoints, RoutesOf(window));
+    }
+
+    // The route values with requests in the window, and every route configured now (with or without), by name.
+    private List<RouteSnapshot> RoutesOf(TimeSpan window)
+    {
+        var configured = service.Policy.Routes.Routes;
+        var routes = new List<RouteSnapshot>();
+        foreach (var route in service.Routes.All)
+        {
+            var snapshot = route.Snapshot(window);
+            if (snapshot.Requests.Count > 0 || configured.Any(r => string.Equals(r.Name, route.Name, StringComparison.Ordinal)))
+            {
+                routes.Add(snapshot);
+            }
+        }
+
+        routes.Sort(static (a, b) => string.CompareOrdinal(a.Route, b.Route));
+        return routes;
     }
 
     // Only an inbound request carries its caller (outbound ones skip the lookup).
@@ -112,7 +136,9 @@ internal sealed class ServiceRecorder(MeshService service)
             traceId,
             grpcStatus < 0 ? null : grpcStatus,
             Tls: peer?.Tls,
-            ClientId: peer?.ClientId)
+            ClientId: peer?.ClientId,
+            Route: request.Route.Name,
+            Backend: request.Backend?.Name)
         {
             RequestBytes = bytes?.Request,
             ResponseBytes = bytes?.Response,
