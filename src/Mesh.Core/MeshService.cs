@@ -3,6 +3,7 @@ using Mesh.Configuration;
 using Mesh.Discovery;
 using Mesh.Endpoints;
 using Mesh.FailureAccrual;
+using Mesh.Internal;
 using Mesh.LoadBalancing;
 using Mesh.RetryBudgets;
 using Mesh.Routing;
@@ -27,7 +28,13 @@ internal sealed class MeshService : IEndpointSource
     private string _balancerName = "";
     private int _inFlight;
     private long _lastUsed;
+
+    // The latest time any endpoint asked to be spared until: while it is past, a pick looks at no endpoint's load.
+    private long _loadedUntil;
     private readonly bool _countedAsOther;
+
+    [ThreadStatic]
+    private static MeshEndpoint[]? t_unloaded;
 
     public MeshService(string name, string direction, MeshServiceOptions options, MeshServiceDependencies dependencies, bool isDynamic = false, string? metricName = null)
     {
@@ -112,6 +119,8 @@ internal sealed class MeshService : IEndpointSource
 
     string IEndpointSource.ServiceName => Name;
 
+    long IEndpointSource.Now => Time.GetTimestamp();
+
     EndpointSet IEndpointSource.Endpoints => Endpoints.Current;
 
     /// <summary>
@@ -164,7 +173,8 @@ internal sealed class MeshService : IEndpointSource
 
     /// <summary>
     /// Picks the endpoint for the next attempt, or null when the service has none. An ejected endpoint whose penalty
-    /// has ended takes this request as its probe; otherwise the balancer picks among the ready endpoints.
+    /// has ended takes this request as its probe; otherwise the balancer picks among the ready endpoints, leaving out
+    /// those that asked for less traffic (backpressure) until the time they named, unless every one did.
     /// </summary>
     public MeshEndpoint? Pick(MeshEndpoint? avoid, long now, out bool isProbe)
     {
@@ -187,22 +197,65 @@ internal sealed class MeshService : IEndpointSource
             }
         }
 
-        return Volatile.Read(ref _balancer).Pick(candidates, avoid);
+        var balancer = Volatile.Read(ref _balancer);
+        return now < Volatile.Read(ref _loadedUntil) ? PickUnloaded(balancer, candidates, avoid, now) : balancer.Pick(candidates, avoid);
+    }
+
+    // Some endpoint is loaded: the balancer sees the others, or all of them when every one is (sending to an endpoint
+    // that asked for less beats failing the request). The filtered candidates go in a buffer per thread, cleared after.
+    private static MeshEndpoint PickUnloaded(ILoadBalancer balancer, ReadOnlySpan<MeshEndpoint> candidates, MeshEndpoint? avoid, long now)
+    {
+        var buffer = t_unloaded;
+        if (buffer is null || buffer.Length < candidates.Length)
+        {
+            t_unloaded = buffer = new MeshEndpoint[Math.Max(candidates.Length, 16)];
+        }
+
+        var count = 0;
+        foreach (var endpoint in candidates)
+        {
+            if (!endpoint.IsLoadedAt(now))
+            {
+                buffer[count++] = endpoint;
+            }
+        }
+
+        try
+        {
+            return balancer.Pick(count == 0 ? candidates : buffer.AsSpan(0, count), avoid);
+        }
+        finally
+        {
+            buffer.AsSpan(0, count).Clear();
+        }
     }
 
     /// <summary>
     /// Learns from an attempt on one of its endpoints that ended at <paramref name="ended"/>: the endpoint's latency
     /// estimate (the balancer's input) and failure accrual. An attempt cancelled from outside teaches nothing about the
-    /// endpoint. (Hedging's latencies are the route's: <see cref="RouteStats"/>.)
+    /// endpoint. (Hedging's latencies are the route's: <see cref="RouteStats"/>.) An answer by which the endpoint asked
+    /// for less traffic (<paramref name="backpressure"/> says which) marks it loaded until the time it named, and neither
+    /// its latency nor its health is judged by it: false then, true when the attempt was judged.
     /// </summary>
-    public void Learn(MeshEndpoint endpoint, ResponseClassification classification, TimeSpan elapsed, long ended, bool isProbe)
+    public bool Learn(MeshEndpoint endpoint, ResponseClassification classification, TimeSpan elapsed, long ended, bool isProbe, BackpressurePolicy backpressure, HttpResponseMessage? response)
     {
+        if (response is not null && backpressure.LoadedFor(response, Time) is { } spared)
+        {
+            var until = ended + (long)(spared.TotalSeconds * Time.TimestampFrequency);
+            endpoint.MarkLoaded(until, classification.Reason);
+            Atomic.Max(ref _loadedUntil, until);
+            Telemetry.RecordBackpressure(MetricName, EndpointMetricName(endpoint), (int)response.StatusCode);
+            FailureAccrual.RecordBackpressure(endpoint, isProbe, until);
+            return false;
+        }
+
         if (classification.Reason != FailureReasons.Cancelled)
         {
             endpoint.Latency.Observe(elapsed, classification.IsFailure, ended);
         }
 
         FailureAccrual.Record(endpoint, classification, isProbe);
+        return true;
     }
 
     private MeshEndpoint CreateEndpoint(Uri address)

@@ -1,5 +1,6 @@
 using Mesh.Classification;
 using Mesh.Configuration;
+using Mesh.LoadBalancing;
 using Mesh.Pipeline;
 using Mesh.Routing;
 using Mesh.Timeouts;
@@ -41,6 +42,7 @@ internal sealed class MeshServicePolicy
         Split = split;
         Classes = classes;
         Classifier = new ResponseClassifier(options.Retry.RetryNonIdempotent, classes, idempotent);
+        Backpressure = new BackpressurePolicy(options.Backpressure);
         TotalTimeout = (long)(options.Timeouts.Total.TotalSeconds * service.Time.TimestampFrequency);
         PerTryHeader = DeadlineHeaders.FormatMeshTimeout(options.Timeouts.PerTry);
         Pipeline = MeshPipeline.Build(service, this);
@@ -49,6 +51,9 @@ internal sealed class MeshServicePolicy
     public MeshServiceOptions Options { get; }
 
     public ResponseClassifier Classifier { get; }
+
+    /// <summary>Gets which answers ask their endpoint to be spared, and for how long.</summary>
+    public BackpressurePolicy Backpressure { get; }
 
     public ResiliencePipeline<HttpResponseMessage> Pipeline { get; }
 

@@ -25,8 +25,7 @@ namespace Mesh;
 internal sealed partial class MeshServiceRegistry : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<MeshService>> _services = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, byte> _metricNames = new(StringComparer.OrdinalIgnoreCase);
-    private int _metricNameCount;
+    private readonly MetricNames _metricNames;
     private readonly List<MeshService> _static = [];
     private readonly IOptionsFactory<MeshServiceOptions> _optionsFactory;
     private readonly IOptionsMonitor<DynamicServicesOptions> _dynamicOptions;
@@ -41,7 +40,7 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
     private int _dynamicCount;
 
     /// <summary>The <c>mesh.service</c> of the dynamic services past <c>Mesh:DynamicServices:MaxMetricNames</c>.</summary>
-    public const string OtherService = "other";
+    public const string OtherService = MetricNames.Other;
 
     public MeshServiceRegistry(
         IOptionsFactory<MeshServiceOptions> optionsFactory,
@@ -61,6 +60,7 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
         _catalog = catalog;
         _optionsFactory = optionsFactory;
         _dynamicOptions = dynamicOptions;
+        _metricNames = new MetricNames(() => dynamicOptions.CurrentValue.MaxMetricNames);
         _resolver = resolver;
         _loggers = loggers;
         _logger = loggers.CreateLogger("Mesh.Configuration");
@@ -173,7 +173,7 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
     /// Gets the <c>mesh.service</c> value for a name that is not a configured service: the name itself while
     /// <c>Mesh:DynamicServices:MaxMetricNames</c> lasts, <c>other</c> after (one budget with dynamic services).
     /// </summary>
-    public string MetricNameFor(string name) => MetricNameOf(name);
+    public string MetricNameFor(string name) => _metricNames.For(name);
 
     private MeshService GetOrCreate(string name, bool dynamic, Uri? endpoint, DynamicShape? shape = null) =>
         _services.GetOrAdd(name, static (n, state) => new(() => state.self.Create(n, state.dynamic, state.endpoint, state.shape)), (self: this, dynamic, endpoint, shape)).Value;
@@ -207,7 +207,7 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
 
         var options = _optionsFactory.Create(name);
         shape?.Configure?.Invoke(options);
-        var service = new MeshService(name, shape?.Direction ?? MeshDirection.Outbound, options, _dependencies, dynamic, dynamic ? MetricNameOf(shape?.MetricName ?? name) : null)
+        var service = new MeshService(name, shape?.Direction ?? MeshDirection.Outbound, options, _dependencies, dynamic, dynamic ? _metricNames.For(shape?.MetricName ?? name) : null)
         {
             Adjust = shape?.Configure,
         };
@@ -228,31 +228,6 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
         }
 
         return service;
-    }
-
-    // A dynamic service keeps the metric name it had before it was evicted; new ones are named while the budget lasts.
-    private string MetricNameOf(string name)
-    {
-        if (_metricNames.ContainsKey(name))
-        {
-            return name;
-        }
-
-        // A place is reserved before the name is added, so that services made at the same moment cannot together name
-        // more than the maximum (checking the count and then adding let two through at 999).
-        if (Interlocked.Increment(ref _metricNameCount) <= _dynamicOptions.CurrentValue.MaxMetricNames)
-        {
-            if (!_metricNames.TryAdd(name, 0))
-            {
-                // Named by another request for the same name meanwhile: its place is the one in use.
-                Interlocked.Decrement(ref _metricNameCount);
-            }
-
-            return name;
-        }
-
-        Interlocked.Decrement(ref _metricNameCount);
-        return _metricNames.ContainsKey(name) ? name : OtherService;
     }
 
     // Dynamic services with nothing in flight and no request for the idle timeout go.

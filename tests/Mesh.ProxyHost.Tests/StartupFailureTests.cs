@@ -146,7 +146,7 @@ public class StartupFailureTests
         Assert.Contains("Mesh: the request's headers are over the sidecar's limit", response, StringComparison.Ordinal);
         Assert.Equal(0, backend.Requests);
         await Eventually.TrueAsync(
-            async () => (await sidecar.GetAdminAsync("/metrics")).Contains("mesh_proxy_errors_total{otel_scope_name=\"Mesh\",mesh_direction=\"outbound\",mesh_proxy_error=\"headers-too-large\"} 1", StringComparison.Ordinal),
+            async () => (await sidecar.GetAdminAsync("/metrics")).Contains("mesh_proxy_errors_total{otel_scope_name=\"Mesh\",mesh_direction=\"outbound\",mesh_proxy_error=\"headers-too-large\",mesh_service=\"orders\"} 1", StringComparison.Ordinal),
             "the 431 is counted");
 
         // Under the limit, the same request goes through.

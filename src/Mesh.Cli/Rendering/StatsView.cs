@@ -173,6 +173,7 @@ internal static class StatsView
         "ready" => "[green]ready[/]",
         "ejected" => "[red]ejected[/]",
         "probing" => "[yellow]probing[/]",
+        "loaded" => "[blue]loaded[/]",
         _ => Markup.Escape(state),
     };
 

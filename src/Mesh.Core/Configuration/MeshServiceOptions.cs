@@ -65,6 +65,9 @@ public sealed class MeshServiceOptions
     /// </summary>
     public Dictionary<string, int> Backends { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Gets or sets how an endpoint's 429, or 503 with <c>Retry-After</c>, is honoured.</summary>
+    public BackpressureOptions Backpressure { get; set; } = new();
+
     /// <summary>
     /// Gets or sets the identity the service's endpoints must prove (sidecar only; the in-process client does not use
     /// it): a SPIFFE ID such as <c>spiffe://example.org/ns/shop/sa/orders</c> or a pattern of one with <c>*</c>; the

@@ -53,6 +53,14 @@ internal sealed class MeshServiceOptionsValidator(LoadBalancerRegistry balancers
             errors.Add("FailureAccrual:BaseEjectionTime", $"must not exceed FailureAccrual:MaxEjectionTime ({accrual.MaxEjectionTime}), was {accrual.BaseEjectionTime}");
         }
 
+        var backpressure = options.Backpressure;
+        errors.RequirePositive("Backpressure:MaxDuration", backpressure.MaxDuration);
+        errors.RequireNotNegative("Backpressure:DefaultDuration", backpressure.DefaultDuration);
+        if (backpressure.DefaultDuration > backpressure.MaxDuration && backpressure.MaxDuration > TimeSpan.Zero)
+        {
+            errors.Add("Backpressure:DefaultDuration", $"must not exceed Backpressure:MaxDuration ({backpressure.MaxDuration}), was {backpressure.DefaultDuration}");
+        }
+
         if (ServiceIdentity.Check(options.Identity) is { Length: > 0 } identity)
         {
             errors.Add("Identity", identity);

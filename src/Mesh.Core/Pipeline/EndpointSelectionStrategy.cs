@@ -97,8 +97,8 @@ internal sealed class EndpointSelectionStrategy(MeshService service, MeshService
     /// </summary>
     internal static void Conclude(MeshService service, MeshService target, MeshRequest request, Endpoints.MeshEndpoint endpoint, Outcome<HttpResponseMessage> outcome, ResponseClassification classification, TimeSpan timeToHeaders, TimeSpan elapsed, long ended, bool isProbe, Activity? span)
     {
-        target.Learn(endpoint, classification, timeToHeaders, ended, isProbe);
-        if (classification.Reason != FailureReasons.Cancelled)
+        var judged = target.Learn(endpoint, classification, timeToHeaders, ended, isProbe, request.Policy.Backpressure, outcome.Result);
+        if (judged && classification.Reason != FailureReasons.Cancelled)
         {
             // Hedging's delay is a percentile of the route's attempts (kept only where a policy hedges).
             request.Route.RecentLatencies?.RecordAt(timeToHeaders, ended);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Net;
 using Mesh.Bodies;
 using Mesh.Classification;
 using Mesh.Hedging;
@@ -62,13 +63,18 @@ internal static class MeshPipeline
         //    earns no retries.
         var admitted = service.TryAdmit(policy, started);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        var streaming = false;
+
+        // Whether the request is concluded later, not when this method returns: a response whose body ends it (a gRPC
+        // status in trailers), or a failure the caller answers itself (the sidecar, UnansweredRequest).
+        var later = false;
         try
         {
             if (!admitted)
             {
-                return Refuse(service, meshRequest, started, FailureReasons.Overloaded, new RateLimiterRejectedException(
-                    $"Mesh: {policy.Options.MaxConcurrentRequests} requests of service '{service.Name}' are in flight already; this one was shed."));
+                var shed = new RateLimiterRejectedException(
+                    $"Mesh: {policy.Options.MaxConcurrentRequests} requests of service '{service.Name}' are in flight already; this one was shed.");
+                later = Refuse(service, handler, meshRequest, started, FailureReasons.Overloaded, shed);
+                throw shed;
             }
 
             // 3. Deadline: the caller's own when the request states one (grpc-timeout, mesh-timeout-ms: honoured as given,
@@ -77,7 +83,9 @@ internal static class MeshPipeline
             //    not started: its answer could not matter any more.
             if (meshRequest.Deadline <= started)
             {
-                return Refuse(service, meshRequest, started, FailureReasons.Timeout, new TimeoutRejectedException("Mesh: the request's deadline passed before it was sent."));
+                var expired = new TimeoutRejectedException("Mesh: the request's deadline passed before it was sent.");
+                later = Refuse(service, handler, meshRequest, started, FailureReasons.Timeout, expired);
+                throw expired;
             }
 
             // 4. Discovery: the service's first request waits for discovery's first answer (with endpoints or not), so
@@ -88,7 +96,7 @@ internal static class MeshPipeline
             //    attempt), and its body is prepared to be sent again (buffered up to Retry:MaxReplayBodyBytes as it is
             //    first sent) or marked as never to be replayed.
             service.Budget.DepositAt(started);
-            meshRequest.Body = RequestBody.Prepare(request, policy.Options.Retry.MaxReplayBodyBytes, cancellationToken, out var replayable);
+            meshRequest.Body = RequestBody.Prepare(request, policy.Options.Retry.MaxReplayBodyBytes, cancellationToken, service.Telemetry.CountsBytes, out var replayable);
             meshRequest.BodyKnownReplayable = replayable;
 
             // The per-try timeout exists to leave a hung endpoint for another. A caller that stated its deadline is given
@@ -124,15 +132,30 @@ internal static class MeshPipeline
             var final = context.Properties.GetValue(MeshRequest.Key, meshRequest);
 
             // A gRPC response whose status comes in its trailers ends with its body: the request (and its last
-            // attempt, step 8) is concluded then, with that status. Nothing is held back meanwhile.
-            if (outcome.Result is { } response && final.Streaming is not null)
+            // attempt, step 8) is concluded then, with that status. An upgraded connection (a WebSocket) is measured
+            // until it closes: the request is concluded then, with its session's length and bytes. Nothing is held back
+            // meanwhile. Any other response's body is counted as it streams, if anyone reads the byte counters.
+            var ended = time.GetTimestamp();
+            var verdict = VerdictOf(final, outcome);
+            ExchangeBytes? bytes = new ExchangeBytes(final.BodyBytes, 0);
+            if (outcome.Result is { } response)
             {
-                streaming = true;
-                response.Content = new ResponseEndContent(response.Content, (end, error) => StreamEnded(service, final, response, end, error));
-                return response;
+                var upgraded = Upgraded(final.Message, response);
+                if (final.Streaming is not null || upgraded)
+                {
+                    later = true;
+                    response.Content = new ResponseEndContent(response.Content, new ExchangeEnd(service, final, response), upgraded);
+                    return response;
+                }
+
+                if (HasBody(final.Message, response) && service.Telemetry.CountsBytes)
+                {
+                    bytes = null;
+                    response.Content = new ResponseEndContent(response.Content, new ExchangeEnd(service, final));
+                }
             }
 
-            Complete(service, final, outcome, VerdictOf(final, outcome), time.GetTimestamp());
+            later = Conclude(service, handler, final, outcome, verdict, ended, bytes);
             outcome.ThrowIfException();
             return outcome.Result!;
         }
@@ -145,8 +168,9 @@ internal static class MeshPipeline
 
             ResilienceContextPool.Shared.Return(context);
 
-            // A streaming response's request is done when its body ends (StreamEnded).
-            if (!streaming)
+            // A streaming response's or an upgraded connection's request is done when its body ends (StreamEnded), an
+            // answered failure's when it is answered (UnansweredRequest).
+            if (!later)
             {
                 activity?.Dispose();
                 Return(policy, meshRequest);
@@ -157,29 +181,44 @@ internal static class MeshPipeline
     /// <summary>
     /// The end of a response whose verdict waited for it (a gRPC status in trailers): steps 8 and 1 conclude the last
     /// attempt and the request with the status the trailers carry; a body that broke is classified by its error, one the
-    /// caller stopped reading (a cancelled call) as cancelled unless its status had arrived.
+    /// caller stopped reading (a cancelled call) as cancelled unless its status had arrived. The end of an upgraded
+    /// connection: step 1 concludes the request, whose verdict was its 101, with the session's length and bytes.
     /// </summary>
-    private static void StreamEnded(MeshService service, MeshRequest request, HttpResponseMessage response, ResponseEnd end, Exception? error)
+    internal static void StreamEnded(MeshService service, MeshRequest request, HttpResponseMessage response, ResponseEnd end, Exception? error, ExchangeBytes bytes)
     {
         var policy = request.Policy;
-        var classifier = policy.Classifier;
-        var classification = end switch
-        {
-            ResponseEnd.Failed when error is not OperationCanceledException => classifier.Classify(request.Message, error!, callerCancelled: false),
-            ResponseEnd.Completed => classifier.ClassifyTrailers(response),
-            _ when GrpcStatus.Of(response) is not null => classifier.ClassifyTrailers(response),
-            _ => new(true, false, FailureReasons.Cancelled),
-        };
-
         var ended = service.Time.GetTimestamp();
-        var attempt = request.Streaming!;
         var outcome = Outcome.FromResult(response);
-        request.LastClassification = classification;
-        EndpointSelectionStrategy.Conclude(service, attempt.Target, request, attempt.Endpoint, outcome, classification, attempt.TimeToHeaders, service.Time.GetElapsedTime(attempt.Started, ended), ended, attempt.IsProbe, attempt.Span);
-        Complete(service, request, outcome, classification, ended);
+        var classification = request.LastClassification;
+        if (request.Streaming is { } attempt)
+        {
+            var classifier = policy.Classifier;
+            classification = end switch
+            {
+                ResponseEnd.Failed when error is not OperationCanceledException => classifier.Classify(request.Message, error!, callerCancelled: false),
+                ResponseEnd.Completed => classifier.ClassifyTrailers(response),
+                _ when GrpcStatus.Of(response) is not null => classifier.ClassifyTrailers(response),
+                _ => new(true, false, FailureReasons.Cancelled),
+            };
+            request.LastClassification = classification;
+            EndpointSelectionStrategy.Conclude(service, attempt.Target, request, attempt.Endpoint, outcome, classification, attempt.TimeToHeaders, service.Time.GetElapsedTime(attempt.Started, ended), ended, attempt.IsProbe, attempt.Span);
+        }
+
+        Complete(service, request, outcome, classification, ended, bytes: bytes);
         request.Activity?.Dispose();
         Return(policy, request);
     }
+
+    // An upgraded connection: HTTP/1.1's 101 Switching Protocols, or HTTP/2's extended CONNECT (RFC 8441) accepted.
+    private static bool Upgraded(HttpRequestMessage request, HttpResponseMessage response) =>
+        response.StatusCode == HttpStatusCode.SwitchingProtocols ||
+        (response.StatusCode == HttpStatusCode.OK && request.Method == HttpMethod.Connect && request.Headers.Protocol is not null);
+
+    // A response with a body to count: not to a HEAD, not a 204 or 304, not declared empty.
+    private static bool HasBody(HttpRequestMessage request, HttpResponseMessage response) =>
+        request.Method != HttpMethod.Head &&
+        response.StatusCode is not (HttpStatusCode.NoContent or HttpStatusCode.NotModified) &&
+        response.Content.Headers.ContentLength != 0;
 
     // Step 0: the first route the request matches and its policy, else the service's; the route's mesh.route value and
     // statistics, else those of the request's gRPC method (bounded by MaxRouteValues) or of default.
@@ -199,7 +238,7 @@ internal static class MeshPipeline
     }
 
     // A losing hedge may still be running and reading its request; without hedging nothing reads it any more.
-    private static void Return(MeshServicePolicy policy, MeshRequest request)
+    internal static void Return(MeshServicePolicy policy, MeshRequest request)
     {
         if (!policy.Options.Hedging.Enabled)
         {
@@ -289,21 +328,47 @@ internal static class MeshPipeline
         return handler.SendToEndpointAsync(request.Message, cancellationToken);
     }
 
-    // A request refused before any attempt (steps 2 and 3): recorded like any other, then thrown.
-    private static HttpResponseMessage Refuse(MeshService service, MeshRequest request, long now, string reason, Exception refusal)
+    // A request refused before any attempt (steps 2 and 3): concluded like any other (true: later), then thrown.
+    private static bool Refuse(MeshService service, MeshHttpHandler handler, MeshRequest request, long now, string reason, Exception refusal) =>
+        Conclude(service, handler, request, Outcome.FromException<HttpResponseMessage>(refusal), new(true, false, reason), now, new ExchangeBytes(0, 0));
+
+    // Step 1's end, now; or, for a failure the caller answers itself (the sidecar), when it has answered: the verdict goes
+    // on the exception at once, where the caller reads it to choose its answer, and the record with it. True when later.
+    // The request's bytes, when known now (null: its response body counts them as it streams).
+    private static bool Conclude(MeshService service, MeshHttpHandler handler, MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended, ExchangeBytes? bytes)
     {
-        Complete(service, request, Outcome.FromException<HttpResponseMessage>(refusal), new(true, false, reason), now);
-        throw refusal;
+        if (outcome.Exception is { } exception && handler.AnswersFailures)
+        {
+            MeshFailure.Mark(exception, verdict.Reason);
+            new UnansweredRequest(service, request, outcome, verdict, ended, bytes).AttachTo(exception);
+            return true;
+        }
+
+        Complete(service, request, outcome, verdict, ended, bytes: bytes);
+        return false;
     }
 
     // The end of step 1: the request's metrics, statistics, tap event and span status, and the verdict on the exception
-    // that ends a failed request, where the sidecar reads it.
-    private static void Complete(MeshService service, MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended)
+    // that ends a failed request, where the sidecar reads it. A failure the caller answered itself is recorded with the
+    // status it answered (<paramref name="answered"/>, 0 for none) and, to a gRPC caller, the gRPC status (-1 for none).
+    // Its bytes, when known (<paramref name="bytes"/>), are counted with it.
+    internal static void Complete(MeshService service, MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended, int answered = 0, int answeredGrpc = -1, ExchangeBytes? bytes = null)
     {
-        service.Recorder.RecordRequest(request, outcome, verdict, ended);
-        if (request.Activity is { } activity && outcome.Result is { } response && GrpcStatus.Of(response) is { } grpc)
+        service.Recorder.RecordRequest(request, outcome, verdict, ended, answered, answeredGrpc, bytes);
+        if (request.Activity is { } activity)
         {
-            activity.SetTag(MeshInstruments.GrpcStatusCodeTag, (int)grpc);
+            if (outcome.Result is { } response && GrpcStatus.Of(response) is { } grpc)
+            {
+                activity.SetTag(MeshInstruments.GrpcStatusCodeTag, (int)grpc);
+            }
+            else if (answered != 0)
+            {
+                activity.SetTag(MeshInstruments.StatusCodeTag, answered);
+                if (answeredGrpc >= 0)
+                {
+                    activity.SetTag(MeshInstruments.GrpcStatusCodeTag, answeredGrpc);
+                }
+            }
         }
 
         if (verdict.IsFailure)

@@ -84,6 +84,12 @@ internal sealed class MeshRequest
     /// <summary>Gets or sets whether a body that needs no wrapper can be sent again (none, in memory, or declared too large).</summary>
     public bool BodyKnownReplayable { get; set; }
 
+    /// <summary>
+    /// Gets the request body's bytes the caller sent so far: read from a streamed body as it passed (its wrapper counts
+    /// them), or an in-memory body's length once an attempt was made.
+    /// </summary>
+    public long BodyBytes => Body is { } body ? body.SourceBytes : Attempts > 0 && Message.Content?.Headers.ContentLength is { } length ? length : 0;
+
     /// <summary>Gets whether the body can be sent again now.</summary>
     public bool BodyReplayable => Body?.CanReplay ?? BodyKnownReplayable;
 

@@ -4,7 +4,7 @@ namespace Mesh.Routing;
 
 /// <summary>
 /// A route's effective options: its service's, with what the route sets in their place. What a route cannot change
-/// (the balancer, the limit of requests in flight, the retry budget, failure accrual, connections) stays the service's,
+/// (the balancer, the limit of requests in flight, the retry budget, failure accrual, backpressure, connections) stays the service's,
 /// shared by reference; the sections a route may change are copied.
 /// </summary>
 internal static class RouteOptionsMerge
@@ -22,6 +22,7 @@ internal static class RouteOptionsMerge
             PeakEwma = service.PeakEwma,
             Upstream = service.Upstream,
             FailureAccrual = service.FailureAccrual,
+            Backpressure = service.Backpressure,
             Classification = service.Classification,
             Retry = new RetryOptions
             {

@@ -11,8 +11,8 @@ public sealed record TrafficSnapshot(long Count, double PerSecond, double? Succe
 
 /// <summary>One endpoint of a service, now and over the window.</summary>
 /// <param name="Endpoint">Its authority.</param>
-/// <param name="State"><c>ready</c>, <c>ejected</c> or <c>probing</c>.</param>
-/// <param name="Reason">Why it is ejected or probing, if it is.</param>
+/// <param name="State"><c>ready</c>, <c>loaded</c> (ready, but it asked for less traffic: balanced around for now), <c>ejected</c> or <c>probing</c>.</param>
+/// <param name="Reason">Why it is ejected or probing (the ejection reason) or loaded (<c>status_429</c>, <c>status_503</c>), if it is.</param>
 /// <param name="InFlight">Attempts in flight now.</param>
 /// <param name="LatencyEstimate">The balancer's peak-EWMA estimate now.</param>
 /// <param name="Traffic">Its attempts over the window.</param>

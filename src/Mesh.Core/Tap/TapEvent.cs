@@ -56,6 +56,16 @@ public sealed record TapEvent(
     /// <summary>The event of an opaque TCP connection that just closed.</summary>
     internal static TapEvent ForTcp(DateTimeOffset time, string direction, string service, string destination, double durationMs, string outcome, string? endpoint, TapTcp tcp) =>
         new(time, direction, service, TcpMethod, destination, "", null, durationMs, outcome == "closed" ? "success" : "failure", endpoint, [], [], null, null, null, tcp);
+
+    /// <summary>
+    /// Gets the request body bytes the caller sent (on an upgraded connection, all it sent over it), when known as the
+    /// event is written: for a request that failed, a response without a body, a gRPC call, an upgraded connection;
+    /// null for a response whose body was still to come.
+    /// </summary>
+    public long? RequestBytes { get; init; }
+
+    /// <summary>Gets the response body bytes the caller received (on an upgraded connection, all it received), when known as the event is written.</summary>
+    public long? ResponseBytes { get; init; }
 }
 
 /// <summary>An opaque TCP connection in a <see cref="TapEvent"/>.</summary>

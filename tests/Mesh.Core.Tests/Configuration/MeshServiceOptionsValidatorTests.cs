@@ -43,6 +43,24 @@ public class MeshServiceOptionsValidatorTests
     }
 
     [Fact]
+    public void Backpressure_DurationsAreChecked_WithTheirKeys()
+    {
+        var options = new MeshServiceOptions();
+        options.Backpressure.MaxDuration = TimeSpan.Zero;
+        options.Backpressure.DefaultDuration = TimeSpan.FromSeconds(-1);
+        var failures = Validator.Validate("orders", options).Failures!.ToList();
+        Assert.Equal(
+            ["Mesh:Services:orders:Backpressure:MaxDuration must be greater than zero, was 00:00:00", "Mesh:Services:orders:Backpressure:DefaultDuration must not be negative, was -00:00:01"],
+            failures);
+
+        options.Backpressure.MaxDuration = TimeSpan.FromSeconds(2);
+        options.Backpressure.DefaultDuration = TimeSpan.FromSeconds(3);
+        Assert.Equal(
+            "Mesh:Services:orders:Backpressure:DefaultDuration must not exceed Backpressure:MaxDuration (00:00:02), was 00:00:03",
+            Assert.Single(Validator.Validate("orders", options).Failures!));
+    }
+
+    [Fact]
     public void CustomLoadBalancer_IsAccepted()
     {
         var validator = new MeshServiceOptionsValidator(new LoadBalancerRegistry([new LoadBalancerRegistration("Mine", () => new RoundRobinBalancer())]), new FailureAccrualPolicyRegistry([]));

@@ -27,6 +27,7 @@ internal sealed class ConfigurationShape
         .Register<UpstreamOptions>()
         .Register<FailureAccrualOptions>()
         .Register<HedgingOptions>()
+        .Register<BackpressureOptions>()
         .Register<ClassificationOptions>()
         .Register<RouteOptions>()
         .Register<RouteMatchOptions>()

@@ -64,7 +64,7 @@ internal sealed partial class InboundProxy
         // Authorization, before anything reaches the application: a denied caller gets 403 (gRPC: PERMISSION_DENIED).
         if (!_authorizer.Allows(context, peer.ClientId, out _))
         {
-            await ProxyErrors.WriteAsync(context, ProxyError.Unauthorized, peer.ClientId is { } id ? $"the client '{id}'" : "an unauthenticated client");
+            await ProxyErrors.WriteAsync(context, ProxyError.Unauthorized, peer.ClientId is { } id ? $"the client '{id}'" : "an unauthenticated client", _service);
             return;
         }
 
@@ -79,7 +79,7 @@ internal sealed partial class InboundProxy
 
         if (deadline.HasPassed)
         {
-            await ProxyErrors.WriteAsync(context, ProxyError.DeadlinePassed, _service);
+            await ProxyErrors.WriteAsync(context, ProxyError.DeadlinePassed, _service, _service);
             return;
         }
 
