@@ -7,6 +7,7 @@
 #   bench/load/run.sh              # defaults: 30 s JIT warm-up, 3 rounds of 6 s + 6 s per target (~14 min with builds)
 #   QUICK=1 bench/load/run.sh      # smoke run: 5 s warm-up, 1 round of 5 s + 5 s (~4 min)
 #   AOT=0 bench/load/run.sh        # skip the NativeAOT publishes (and their targets)
+#   TRANSPARENT=0 bench/load/run.sh # skip the transparent-mode suite (bench/load/transparent.py: interception, opaque TCP)
 #   SKIP_BUILD=1 bench/load/run.sh # reuse the builds of the last run (in $WORK/build)
 #   RATE=5000 ROUNDS=3 ...         # fixed rate of the latency test, rounds; also WRK_SECONDS, LAT_SECONDS, WARMUP_DOTNET
 set -euo pipefail
@@ -18,7 +19,7 @@ export RESULTS="${RESULTS:-$repo/bench/results}"
 AOT="${AOT:-1}"
 
 # 1. Debian packages.
-packages=(wrk nghttp2-client haproxy nginx util-linux python3)
+packages=(wrk nghttp2-client haproxy nginx util-linux python3 iperf3 iptables iproute2 curl)
 [ "$AOT" = 1 ] && packages+=(clang)
 "$repo/.ci/apt-install" run.sh "${packages[@]}"
 if [ "$(nproc)" -lt 2 ]; then
@@ -63,6 +64,14 @@ if [ "$AOT" = 1 ]; then
 fi
 fi
 
-# 3. The measurements.
+# 3. The measurements: the explicit sidecar against the others, then transparent mode (interception, opaque TCP against
+# HAProxy mode tcp) in network namespaces of its own (root only; TRANSPARENT=0 skips it).
 cd "$repo"
 python3 "$here/loadbench.py"
+if [ "${TRANSPARENT:-1}" = 1 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    python3 "$here/transparent.py"
+  else
+    echo "run.sh: the transparent-mode suite needs root (network namespaces and iptables); skipped"
+  fi
+fi

@@ -11,19 +11,30 @@ namespace Mesh.Cli;
 /// </summary>
 public static class CliApp
 {
-    /// <summary>Runs <c>mesh</c> with <paramref name="args"/>, writing to <paramref name="stdout"/> and <paramref name="stderr"/>.</summary>
+    /// <summary>Runs <c>mesh</c> with <paramref name="args"/>, writing to <paramref name="stdout"/> and <paramref name="stderr"/>; nothing to read.</summary>
     /// <param name="args">The arguments after <c>mesh</c>.</param>
     /// <param name="stdout">Where results go (tables, tap lines, JSON, help, completions).</param>
     /// <param name="stderr">Where usage errors, errors and warnings go.</param>
     /// <param name="cancellationToken">Ctrl-C: ends <c>top</c> and <c>tap</c> with exit code 0.</param>
     /// <returns>The exit code.</returns>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
+        RunAsync(args, TextReader.Null, stdout, stderr, cancellationToken);
+
+    /// <summary>Runs <c>mesh</c> with <paramref name="args"/>, reading <paramref name="stdin"/> (<c>mesh inject -</c>), writing to <paramref name="stdout"/> and <paramref name="stderr"/>.</summary>
+    /// <param name="args">The arguments after <c>mesh</c>.</param>
+    /// <param name="stdin">What <c>-</c> reads.</param>
+    /// <param name="stdout">Where results go (tables, tap lines, JSON, YAML, help, completions).</param>
+    /// <param name="stderr">Where usage errors, errors and warnings go.</param>
+    /// <param name="cancellationToken">Ctrl-C: ends <c>top</c> and <c>tap</c> with exit code 0.</param>
+    /// <returns>The exit code.</returns>
+    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdin);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
 
-        var root = new MeshRootCommand();
+        var root = new MeshRootCommand { Input = stdin };
         var parse = root.Parse(args);
         if (parse.Action is ParseErrorAction)
         {

@@ -17,4 +17,7 @@ public static class ExitCodes
 
     /// <summary><c>mesh iptables</c>: an iptables binary is not installed, could not be run, or refused the rules.</summary>
     public const int IptablesError = 4;
+
+    /// <summary><c>mesh inject</c>: the input could not be read, is not YAML, or a workload in it cannot be injected (nothing is written).</summary>
+    public const int InputErrors = 5;
 }

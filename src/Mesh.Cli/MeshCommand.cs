@@ -23,7 +23,8 @@ internal abstract class MeshCommand : Command
     private async Task<int> InvokeAsync(ParseResult parse, GlobalOptions global, CancellationToken cancellationToken)
     {
         var invocation = parse.InvocationConfiguration;
-        var context = new CommandContext(parse, parse.GetValue(global.Admin)!, global.OutputOf(parse), invocation.Output, invocation.Error);
+        var input = (parse.RootCommandResult.Command as MeshRootCommand)?.Input ?? TextReader.Null;
+        var context = new CommandContext(parse, parse.GetValue(global.Admin)!, global.OutputOf(parse), input, invocation.Output, invocation.Error);
         try
         {
             return await RunAsync(context, cancellationToken);

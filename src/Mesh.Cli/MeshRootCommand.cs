@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using Mesh.Cli.Commands;
+using Mesh.Cli.Commands.Inject;
 using Mesh.Cli.Commands.Iptables;
 using Mesh.Cli.Options;
 using Mesh.Cli.Usage;
@@ -8,14 +9,14 @@ using Mesh.Cli.Usage;
 namespace Mesh.Cli;
 
 /// <summary>
-/// <c>mesh</c> itself: the global options, the five commands, help (<c>-h</c>, <c>--help</c>, with the exit codes
+/// <c>mesh</c> itself: the global options, the six commands, help (<c>-h</c>, <c>--help</c>, with the exit codes
 /// appended), <c>--version</c>, and the <c>[suggest]</c> directive that dotnet-suggest calls for tab completion.
 /// A new one per run: System.CommandLine's symbols know their parents, so they are not shared between runs.
 /// </summary>
 internal sealed class MeshRootCommand : RootCommand
 {
     public MeshRootCommand()
-        : base("mesh: look into a Mesh sidecar, or an app's MapMeshAdmin, from the command line; set up a pod's traffic interception.")
+        : base("mesh: look into a Mesh sidecar, or an app's MapMeshAdmin, from the command line; set up a pod's traffic interception; add the sidecar to Kubernetes workloads.")
     {
         // The help's usage line says "mesh" however the CLI was started (dotnet Mesh.Cli.dll, a test host, the tool).
         HelpName = "mesh";
@@ -29,6 +30,7 @@ internal sealed class MeshRootCommand : RootCommand
         Subcommands.Add(new TapCommand(Global));
         Subcommands.Add(new CheckCommand(Global));
         Subcommands.Add(new IptablesCommand(Global));
+        Subcommands.Add(new InjectCommand(Global));
         var help = Options.OfType<HelpOption>().Single();
         help.Action = new HelpWithExitCodes((HelpAction)help.Action!);
 
@@ -41,6 +43,9 @@ internal sealed class MeshRootCommand : RootCommand
     }
 
     public GlobalOptions Global { get; } = new();
+
+    /// <summary>Gets what a command reads when told <c>-</c> (stdin).</summary>
+    public TextReader Input { get; init; } = TextReader.Null;
 
     /// <summary>Writes <paramref name="command"/>'s help to <paramref name="writer"/> (for usage errors, which go to stderr).</summary>
     public void WriteHelp(Command command, TextWriter writer) =>

@@ -16,6 +16,6 @@ internal static class Program
             }
         };
 
-        return await CliApp.RunAsync(args, Console.Out, Console.Error, interrupted.Token);
+        return await CliApp.RunAsync(args, Console.In, Console.Out, Console.Error, interrupted.Token);
     }
 }

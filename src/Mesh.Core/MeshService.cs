@@ -36,7 +36,7 @@ internal sealed class MeshService : IEndpointSource
         Direction = direction;
         IsDynamic = isDynamic;
         MetricName = metricName ?? name;
-        _countedAsOther = !string.Equals(MetricName, name, StringComparison.Ordinal);
+        _countedAsOther = !string.Equals(MetricName, name, StringComparison.Ordinal) && string.Equals(MetricName, MeshServiceRegistry.OtherService, StringComparison.Ordinal);
         Endpoints = new ServiceEndpoints(CreateEndpoint);
         Stats = new ServiceStats(dependencies.Time);
         var retry = options.Retry;
@@ -63,6 +63,9 @@ internal sealed class MeshService : IEndpointSource
     /// <c>Mesh:DynamicServices:MaxMetricNames</c> others have been named, which counts as <c>other</c>.
     /// </summary>
     public string MetricName { get; }
+
+    /// <summary>Gets what adjusts the service's options each time they are made (a reload included), if anything does.</summary>
+    public Action<MeshServiceOptions>? Adjust { get; init; }
 
     /// <summary>Gets the <c>mesh.endpoint</c> value of <paramref name="endpoint"/>'s metrics: <c>other</c> with the service.</summary>
     public string EndpointMetricName(MeshEndpoint endpoint) => _countedAsOther ? MetricName : endpoint.Name;

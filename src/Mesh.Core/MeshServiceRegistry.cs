@@ -119,8 +119,23 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
     /// </summary>
     public MeshHttpHandler CreateDynamicHandler(string name, Uri? endpoint = null) => new(GetOrCreate(name, dynamic: true, endpoint));
 
-    private MeshService GetOrCreate(string name, bool dynamic, Uri? endpoint) =>
-        _services.GetOrAdd(name, static (n, state) => new(() => state.self.Create(n, state.dynamic, state.endpoint)), (self: this, dynamic, endpoint)).Value;
+    /// <summary>
+    /// Creates a handler for a dynamic service whose one endpoint is <paramref name="endpoint"/> and whose metrics name
+    /// it <paramref name="metricName"/> (while <c>Mesh:DynamicServices:MaxMetricNames</c> lasts), so that several
+    /// services may share a name in metrics: the sidecar's intercepted calls, one service per name and destination
+    /// dialled. <paramref name="direction"/> and <paramref name="configure"/> as in <see cref="CreateStaticHandler"/>.
+    /// </summary>
+    public MeshHttpHandler CreateDynamicHandler(string name, Uri endpoint, string metricName, string direction, Action<MeshServiceOptions>? configure = null) =>
+        new(GetOrCreate(name, dynamic: true, endpoint, new DynamicShape(metricName, direction, configure)));
+
+    /// <summary>
+    /// Gets the <c>mesh.service</c> value for a name that is not a configured service: the name itself while
+    /// <c>Mesh:DynamicServices:MaxMetricNames</c> lasts, <c>other</c> after (one budget with dynamic services).
+    /// </summary>
+    public string MetricNameFor(string name) => MetricNameOf(name);
+
+    private MeshService GetOrCreate(string name, bool dynamic, Uri? endpoint, DynamicShape? shape = null) =>
+        _services.GetOrAdd(name, static (n, state) => new(() => state.self.Create(n, state.dynamic, state.endpoint, state.shape)), (self: this, dynamic, endpoint, shape)).Value;
 
     /// <summary>
     /// Creates a handler for a service with one fixed endpoint and no discovery, such as the local application behind
@@ -141,7 +156,7 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
         return new MeshHttpHandler(service);
     }
 
-    private MeshService Create(string name, bool dynamic, Uri? endpoint)
+    private MeshService Create(string name, bool dynamic, Uri? endpoint, DynamicShape? shape)
     {
         if (dynamic)
         {
@@ -149,7 +164,12 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
             EvictOverMaximum();
         }
 
-        var service = new MeshService(name, MeshDirection.Outbound, _optionsFactory.Create(name), _dependencies, dynamic, dynamic ? MetricNameOf(name) : null);
+        var options = _optionsFactory.Create(name);
+        shape?.Configure?.Invoke(options);
+        var service = new MeshService(name, shape?.Direction ?? MeshDirection.Outbound, options, _dependencies, dynamic, dynamic ? MetricNameOf(shape?.MetricName ?? name) : null)
+        {
+            Adjust = shape?.Configure,
+        };
         _dependencies.Telemetry.AddEndpointSource(service);
         if (endpoint is not null)
         {
@@ -253,7 +273,9 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
 
             try
             {
-                lazy.Value.Apply(_optionsFactory.Create(name));
+                var options = _optionsFactory.Create(name);
+                lazy.Value.Adjust?.Invoke(options);
+                lazy.Value.Apply(options);
             }
             catch (OptionsValidationException ex)
             {
@@ -278,6 +300,9 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
             }
         }
     }
+
+    // What a dynamic service made for the sidecar's intercepted traffic has of its own.
+    private sealed record DynamicShape(string MetricName, string Direction, Action<MeshServiceOptions>? Configure);
 
     private static partial class Log
     {

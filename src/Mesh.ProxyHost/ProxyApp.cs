@@ -7,6 +7,11 @@ using Mesh.ProxyHost.Features.Admin;
 using Mesh.ProxyHost.Features.Forwarding;
 using Mesh.ProxyHost.Features.Inbound;
 using Mesh.ProxyHost.Features.Outbound;
+using Mesh.ProxyHost.Features.Detection;
+using Mesh.ProxyHost.Features.Tcp;
+using Mesh.ProxyHost.Features.Transparent;
+using Mesh.Stats;
+using Microsoft.AspNetCore.Connections;
 using Mesh.Telemetry;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration.Json;
@@ -67,6 +72,7 @@ public static class ProxyApp
         // Every listener is tried before the server starts: one that cannot be bound is a start-up error like a bad value.
         var headerLimits = new RequestHeaderLimits(proxy.MaxRequestHeadersTotalSize);
         var listeners = new Listeners(ListenAddresses(proxy, admin));
+        var http2Handover = new Http2Handover();
         if (ListenerCheck.Check(listeners.Configured) is { Count: > 0 } bindErrors)
         {
             throw new InvalidConfigurationException(bindErrors);
@@ -85,9 +91,12 @@ public static class ProxyApp
             // A proxy streams bodies through; Kestrel's default 30 MB cap would cut larger uploads off midway.
             kestrel.Limits.MaxRequestBodySize = null;
 
-            Listen(kestrel, listeners, Listeners.Outbound, proxy.Outbound.Listen, HttpProtocols.Http1);
+            // The outbound and inbound ports take every protocol (Features/Transparent): HTTP/2 detected on them is handed
+            // to the internal HTTP/2 listener's pipeline, which is built first so that it is there when they accept.
+            http2Handover.Listen(kestrel);
+            Listen(kestrel, listeners, Listeners.Outbound, proxy.Outbound.Listen, HttpProtocols.Http1, static (t, next) => t.Outbound(next));
             Listen(kestrel, listeners, Listeners.Outbound, proxy.Outbound.ListenHttp2, HttpProtocols.Http2);
-            Listen(kestrel, listeners, Listeners.Inbound, proxy.Inbound.Listen, HttpProtocols.Http1);
+            Listen(kestrel, listeners, Listeners.Inbound, proxy.Inbound.Listen, HttpProtocols.Http1, static (t, next) => t.Inbound(next));
             Listen(kestrel, listeners, Listeners.Inbound, proxy.Inbound.ListenHttp2, HttpProtocols.Http2);
             Listen(kestrel, listeners, Listeners.Admin, admin.Listen, HttpProtocols.Http1);
         });
@@ -100,6 +109,7 @@ public static class ProxyApp
         services.AddSingleton(proxy);
         services.AddSingleton(listeners);
         services.AddSingleton(headerLimits);
+        services.AddSingleton(http2Handover);
         services.AddMeshCore();
         if (effective.Root.GetSection(MeshDnsOptions.SectionName).Exists())
         {
@@ -114,6 +124,15 @@ public static class ProxyApp
         services.AddSingleton<ProxyErrorMetrics>();
         services.AddSingleton<OutboundProxy>();
         services.AddSingleton<InboundProxy>();
+
+        // Interception: the protocol detected on one port per direction, opaque TCP (docs/interception.md).
+        services.AddSingleton<TcpStatsRegistry>();
+        services.AddSingleton<TcpMetrics>();
+        services.AddSingleton<TcpConnector>();
+        services.AddSingleton<TcpForwarder>();
+        services.AddSingleton<DestinationIndex>();
+        services.AddSingleton<ServerFirstDestinations>();
+        services.AddSingleton<TransparentListener>();
         services.AddSingleton<Readiness>();
         services.AddHostedService(static sp => sp.GetRequiredService<Readiness>());
         // Mesh's meter, and the process it runs in: CPU, memory, GC, thread pool, open connections (docs/metrics.md).
@@ -207,7 +226,7 @@ public static class ProxyApp
         return errors;
     }
 
-    private static void Listen(KestrelServerOptions kestrel, Listeners listeners, string name, string address, HttpProtocols protocols)
+    private static void Listen(KestrelServerOptions kestrel, Listeners listeners, string name, string address, HttpProtocols protocols, Func<TransparentListener, ConnectionDelegate, ConnectionDelegate>? detect = null)
     {
         if (string.IsNullOrEmpty(address) || !ListenAddress.TryParse(address, out var parsed, out _))
         {
@@ -218,6 +237,11 @@ public static class ProxyApp
         {
             options.Protocols = protocols;
             listeners.Add(name, options);
+            if (detect is not null)
+            {
+                // Built as the server binds, once the application's services exist.
+                options.Use(next => detect(options.ApplicationServices.GetRequiredService<TransparentListener>(), next));
+            }
         });
     }
 

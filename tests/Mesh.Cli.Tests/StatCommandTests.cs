@@ -38,6 +38,31 @@ public class StatCommandTests(ITestOutputHelper output)
         Assert.Contains("consecutive_failures", failingRow, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Stat_AfterOpaqueTcp_ShowsTheTcpConnections_OpenAndClosed()
+    {
+        using var server = TcpBlobServer.Start(1000);
+        await using var sidecar = await Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]> { ["blob"] = [server.Url] }));
+        using (var closed = await ConnectTunnel.OpenAsync(sidecar.OutboundPort, "blob:9000"))
+        {
+            await TcpBlobServer.ExchangeAsync(closed.Stream, [0, 1, 2], closed.ShutdownSend);
+        }
+
+        // One more, held open while stat runs: the server has sent its bytes, and waits for the client's FIN.
+        using var open = await ConnectTunnel.OpenAsync(sidecar.OutboundPort, "blob:9000");
+        await open.Stream.WriteAsync(new byte[] { 0, 1 });
+        await open.Stream.ReadExactlyAsync(new byte[1000]);
+
+        var result = await CliRunner.RunAsync("--admin", sidecar.Admin.Authority, "stat");
+        output.WriteLine(result.Out);
+
+        Assert.Equal(0, result.ExitCode);
+        var tcpTable = Array.FindIndex(result.OutLines, l => l.StartsWith("TCP connections", StringComparison.Ordinal));
+        Assert.True(tcpTable >= 0, "no TCP table");
+        var row = Assert.Single(result.OutLines[tcpTable..], l => l.StartsWith("blob ", StringComparison.Ordinal));
+        Assert.Equal(["blob", "out", "1", "2"], row.Split(' ', StringSplitOptions.RemoveEmptyEntries)[..4]);
+    }
+
     [Theory]
     [InlineData("--json")]
     [InlineData("--output", "json")]

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using Mesh.ProxyHost;
 using Mesh.ProxyHost.Features;
@@ -25,11 +26,15 @@ public sealed class DashboardTests : IAsyncLifetime
     private WebApplication _sidecar = null!;
     private string _admin = "";
     private int _outbound;
+    private TcpListener _tcp = null!;
 
     public async Task InitializeAsync()
     {
         var ok = await StartBackendAsync(200);
         var failing = await StartBackendAsync(503);
+        _tcp = new TcpListener(IPAddress.Loopback, 0);
+        _tcp.Start();
+        _ = ServeTcpAsync(_tcp);
         var folder = Directory.CreateTempSubdirectory("mesh-dashboard-").FullName;
         var config = Path.Combine(folder, "mesh.json");
         await File.WriteAllTextAsync(config, $$"""
@@ -38,7 +43,7 @@ public sealed class DashboardTests : IAsyncLifetime
             "Proxy": { "Outbound": { "Listen": "127.0.0.1:0", "ListenHttp2": "" }, "Inbound": { "Listen": "" }, "DrainDelay": "00:00:00" },
             "Admin": { "Listen": "127.0.0.1:0" }
           },
-          "Services": { "orders": { "http": [ "{{ok}}" ] }, "billing": { "http": [ "{{failing}}" ] } }
+          "Services": { "orders": { "http": [ "{{ok}}" ] }, "billing": { "http": [ "{{failing}}" ] }, "cache": { "http": [ "http://{{_tcp.LocalEndpoint}}" ] } }
         }
         """);
         _sidecar = ProxyApp.Build([$"--Mesh:ConfigFile={config}", "--hostBuilder:reloadConfigOnChange=false"], b => b.Logging.ClearProviders());
@@ -50,6 +55,7 @@ public sealed class DashboardTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        _tcp.Stop();
         await _sidecar.StopAsync();
         await _sidecar.DisposeAsync();
         foreach (var d in _disposables)
@@ -81,6 +87,45 @@ public sealed class DashboardTests : IAsyncLifetime
         for (var i = 0; i < count; i++)
         {
             using var _ = await client.GetAsync(path);
+        }
+    }
+
+    // A server of no protocol at all: reads to the client's FIN, answers "bye", closes.
+    private static async Task ServeTcpAsync(TcpListener listener)
+    {
+        try
+        {
+            while (true)
+            {
+                using var socket = await listener.AcceptSocketAsync();
+                var buffer = new byte[1024];
+                while (await socket.ReceiveAsync(buffer) > 0)
+                {
+                }
+
+                await socket.SendAsync("bye"u8.ToArray());
+                socket.Shutdown(SocketShutdown.Both);
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Stopped.
+        }
+    }
+
+    // Through a CONNECT tunnel to service "cache": binary bytes, so the sidecar forwards them as opaque TCP.
+    private async Task SendTcpAsync()
+    {
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, _outbound);
+        await socket.SendAsync("CONNECT cache:6000 HTTP/1.1\r\nHost: cache:6000\r\n\r\n"u8.ToArray());
+        var head = new byte[39];
+        await socket.ReceiveAsync(head); // HTTP/1.1 200 Connection established, and the blank line
+        await socket.SendAsync(new byte[] { 0, 1, 2, 3, 4 });
+        socket.Shutdown(SocketShutdown.Send);
+        var buffer = new byte[64];
+        while (await socket.ReceiveAsync(buffer) > 0)
+        {
         }
     }
 
@@ -157,6 +202,36 @@ public sealed class DashboardTests : IAsyncLifetime
         {
             File.Copy(screenshot, Path.Combine(docs, "dashboard.png"), overwrite: true);
         }
+    }
+
+    [Fact]
+    public async Task Dashboard_ShowsTcpConnections_AndTheTapShowsOneWhenItCloses()
+    {
+        Assert.True(File.Exists(Chromium), "Debian's chromium is required (test.sh installs it)");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+        await page.GotoAsync(_admin + "/");
+
+        // No TCP yet: no TCP table.
+        await Assertions.Expect(page.Locator("#tcp-section")).ToBeHiddenAsync();
+
+        await page.FillAsync("#tap-form input[name=service]", "cache");
+        await page.ClickAsync("#tap-start");
+        await Assertions.Expect(page.Locator("#tap-stop")).ToBeEnabledAsync();
+        await SendTcpAsync();
+
+        var tcp = page.Locator("#tcp tbody tr[data-service=cache]");
+        await Assertions.Expect(tcp).ToHaveCountAsync(1);
+        await Assertions.Expect(tcp.Locator("td").Nth(2)).ToHaveTextAsync("0"); // active
+        await Assertions.Expect(tcp.Locator("td").Nth(3)).ToHaveTextAsync("1"); // opened
+        await Assertions.Expect(tcp.Locator("td").Nth(5)).ToHaveTextAsync("0"); // failed
+
+        var tapped = page.Locator("#tap tbody tr");
+        await Assertions.Expect(tapped).ToHaveCountAsync(1);
+        await Assertions.Expect(tapped.Locator("td").Nth(3)).ToHaveTextAsync("TCP");
+        await Assertions.Expect(tapped).ToHaveAttributeAsync("data-status", "closed");
+        await Assertions.Expect(tapped.Locator("td").Nth(8)).ToHaveTextAsync("tx 5 B, rx 3 B closed");
     }
 
     private static string? FindRepositoryDocs()

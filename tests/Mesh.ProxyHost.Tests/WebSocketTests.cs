@@ -90,19 +90,25 @@ public class WebSocketTests
     }
 
     [Fact]
-    public async Task ThroughTheProxySetting_IsRefused_BecauseDotNetTunnelsWsWithConnect()
+    public async Task ThroughTheProxySetting_TunnelsWithConnect_ToTheService()
     {
-        // ClientWebSocket sends ws:// through an HTTP proxy as a CONNECT tunnel, which the sidecar refuses (it is never
-        // an open proxy). Clients name the service in Host instead, as the tests above do.
+        // ClientWebSocket sends ws:// through an HTTP proxy as a CONNECT tunnel: to a configured service, the sidecar
+        // opens it and detects HTTP/1.1 inside, so the upgrade reaches the service as with Host (it was refused, 405,
+        // before the sidecar took CONNECT).
         await using var backend = await StartEchoBackendAsync();
         await using var sidecar = await StartSidecarAsync(backend);
         using var ws = new ClientWebSocket();
         ws.Options.Proxy = new WebProxy(sidecar.Outbound);
+        using var timeout = new CancellationTokenSource(Timeout);
 
-        var error = await Assert.ThrowsAsync<WebSocketException>(() => ws.ConnectAsync(new Uri("ws://echo/ws"), CancellationToken.None));
+        await ws.ConnectAsync(new Uri("ws://echo/ws"), timeout.Token);
+        await ws.SendAsync("through the tunnel"u8.ToArray(), WebSocketMessageType.Text, endOfMessage: true, timeout.Token);
+        var (type, data) = await ReceiveMessageAsync(ws, timeout.Token);
+        await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "", timeout.Token);
 
-        Assert.Contains("405", error.InnerException?.Message ?? "", StringComparison.Ordinal);
-        Assert.Equal(0, backend.Requests);
+        Assert.Equal(WebSocketMessageType.Text, type);
+        Assert.Equal("through the tunnel", System.Text.Encoding.UTF8.GetString(data));
+        Assert.Equal(1, backend.Requests);
     }
 
     private static Task<TestBackend> StartEchoBackendAsync() => TestBackend.StartAsync(EchoAsync, app => app.UseWebSockets());

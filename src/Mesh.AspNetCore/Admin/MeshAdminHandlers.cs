@@ -31,7 +31,8 @@ public static class MeshAdminHandlers
         var registry = context.RequestServices.GetRequiredService<MeshServiceRegistry>();
         context.Response.ContentType = "application/json";
         context.Response.Headers.CacheControl = "no-store";
-        var stats = StatsDocument.From(window, registry.Snapshot(window));
+        var tcp = context.RequestServices.GetService<Stats.TcpStatsRegistry>()?.Snapshot(window) ?? [];
+        var stats = StatsDocument.From(window, registry.Snapshot(window), tcp);
         await JsonSerializer.SerializeAsync(context.Response.Body, stats, MeshAdminJsonContext.Default.StatsDocument, context.RequestAborted);
     }
 

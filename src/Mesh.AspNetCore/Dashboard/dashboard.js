@@ -1,4 +1,4 @@
-// Mesh dashboard: polls ./stats every second, draws the services and endpoints tables and two charts,
+// Mesh dashboard: polls ./stats every second, draws the services, endpoints and TCP tables and two charts,
 // and streams ./tap for the filter in the form. No external assets: it works offline.
 "use strict";
 
@@ -69,6 +69,21 @@ function render(stats) {
     if (points.length > maxPoints) points.shift();
     history.set(key, points);
   }
+
+  // The sidecar's opaque TCP connections (absent in-process): shown once there are some.
+  const tcp = document.querySelector("#tcp tbody");
+  tcp.replaceChildren();
+  for (const t of stats.tcp || []) {
+    const tr = row([
+      cell(t.service, "text"), cell(t.direction, "text"), cell(String(t.active)), cell(String(t.opened)),
+      cell(fmt(t.opened_per_second, 2)), cell(String(t.failed), t.failed > 0 ? "failure" : ""),
+      cell(fmt(t.transmit_bytes_per_second, 0)), cell(fmt(t.receive_bytes_per_second, 0)),
+    ]);
+    tr.dataset.service = t.service;
+    tr.dataset.direction = t.direction;
+    tcp.appendChild(tr);
+  }
+  document.getElementById("tcp-section").hidden = tcp.children.length === 0;
 
   draw("success-chart", p => p.success === null ? null : p.success * 100, 100);
   draw("latency-chart", p => p.p99, null);
@@ -149,14 +164,19 @@ async function startTap(event) {
         buffer = buffer.slice(newline + 1);
         if (!line) continue;
         const e = JSON.parse(line);
+        // A TCP connection: its destination for the path, bytes each way and how it ended for the attempts.
+        if (e.tcp) {
+          e.path = e.authority;
+          e.attempts = [{ endpoint: "tx " + e.tcp.transmitted_bytes + " B, rx " + e.tcp.received_bytes + " B", outcome: e.tcp.outcome }];
+        }
         const tr = row([
           cell(new Date(e.time).toLocaleTimeString(), "text"), cell(e.direction, "text"), cell(e.service, "text"),
-          cell(e.method, "text"), cell(e.path, "text"), cell(e.status === null ? "error" : String(e.status), e.classification),
+          cell(e.method, "text"), cell(e.path, "text"), cell(e.tcp ? e.tcp.outcome : e.status === null ? "error" : String(e.status), e.classification),
           cell(fmt(e.duration_ms, 2)), cell(e.endpoint || "", "text"),
           cell(e.attempts.map(a => a.endpoint + " " + a.outcome).join(", "), "text"),
           cell(e.retries.join(", ") + (e.retry_skipped ? " (skipped: " + e.retry_skipped + ")" : ""), "text"),
         ]);
-        tr.dataset.status = e.status === null ? "" : String(e.status);
+        tr.dataset.status = e.tcp ? e.tcp.outcome : e.status === null ? "" : String(e.status);
         tr.dataset.path = e.path;
         body.prepend(tr);
         while (body.children.length > 200) body.lastChild.remove();

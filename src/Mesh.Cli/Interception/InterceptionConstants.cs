@@ -3,10 +3,10 @@ namespace Mesh.Cli.Interception;
 /// <summary>The sidecar's ports and user that the rules point at by default, and the names of Mesh's own chains.</summary>
 internal static class InterceptionConstants
 {
-    /// <summary>The sidecar's outbound listener (Mesh:Proxy:Listen, <c>127.0.0.1:4140</c>).</summary>
+    /// <summary>The sidecar's outbound listener (Mesh:Proxy:Outbound:Listen, <c>127.0.0.1:4140</c>).</summary>
     public const int OutboundPort = 4140;
 
-    /// <summary>The sidecar's inbound listener (Mesh:Inbound:Listen, <c>0.0.0.0:4143</c>).</summary>
+    /// <summary>The sidecar's inbound listener (Mesh:Proxy:Inbound:Listen, <c>0.0.0.0:4143</c>).</summary>
     public const int InboundPort = 4143;
 
     /// <summary>The sidecar's admin listener (Mesh:Admin:Listen, <c>127.0.0.1:4191</c>): never redirected inbound, so probes reach it.</summary>

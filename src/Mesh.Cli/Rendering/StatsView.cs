@@ -5,7 +5,7 @@ using Spectre.Console.Rendering;
 
 namespace Mesh.Cli.Rendering;
 
-/// <summary>The two tables of <c>mesh stat</c> and <c>mesh top</c>: services, then their endpoints.</summary>
+/// <summary>The tables of <c>mesh stat</c> and <c>mesh top</c>: services, then their endpoints, then the sidecar's opaque TCP connections.</summary>
 internal static class StatsView
 {
     public static IRenderable Render(StatsDocument report, string? caption = null)
@@ -16,16 +16,53 @@ internal static class StatsView
             rows.Add(new Text(caption));
         }
 
-        if (report.Services.Count == 0)
+        var tcp = report.Tcp ?? [];
+        if (report.Services.Count == 0 && tcp.Count == 0)
         {
             rows.Add(new Text($"No services over the last {Format.Count(report.WindowSeconds)} s: nothing has been called through this Mesh yet."));
             return new Rows(rows);
         }
 
-        rows.Add(Services(report));
-        rows.Add(Text.Empty);
-        rows.Add(Endpoints(report));
+        if (report.Services.Count > 0)
+        {
+            rows.Add(Services(report));
+            rows.Add(Text.Empty);
+            rows.Add(Endpoints(report));
+        }
+
+        if (tcp.Count > 0)
+        {
+            if (report.Services.Count > 0)
+            {
+                rows.Add(Text.Empty);
+            }
+
+            rows.Add(Tcp(report, tcp));
+        }
+
         return new Rows(rows);
+    }
+
+    // The sidecar's opaque TCP connections: a destination per row, bytes per second each way.
+    private static Table Tcp(StatsDocument report, IReadOnlyList<TcpStatsDocument> tcp)
+    {
+        var table = NewTable($"TCP connections, last {Format.Count(report.WindowSeconds)} s");
+        AddTextColumns(table, "DESTINATION", "DIR");
+        AddNumberColumns(table, "ACTIVE", "OPENED", "CONN/S", "FAILED", "TX B/S", "RX B/S");
+        foreach (var t in tcp)
+        {
+            table.AddRow(
+                Markup.Escape(t.Service),
+                Direction(t.Direction),
+                t.Active.ToString(CultureInfo.InvariantCulture),
+                t.Opened.ToString(CultureInfo.InvariantCulture),
+                Format.Rate(t.OpenedPerSecond),
+                t.Failed == 0 ? "0" : $"[red]{t.Failed.ToString(CultureInfo.InvariantCulture)}[/]",
+                Format.Count(t.TransmitBytesPerSecond),
+                Format.Count(t.ReceiveBytesPerSecond));
+        }
+
+        return table;
     }
 
     private static Table Services(StatsDocument report)

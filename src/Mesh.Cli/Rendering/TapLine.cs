@@ -7,7 +7,8 @@ namespace Mesh.Cli.Rendering;
 
 /// <summary>
 /// One tapped request as one readable line, e.g.
-/// <c>14:03:07.412 outbound orders GET /work 503 12.4ms 127.0.0.1:5001 retries=2(status_503,status_503)</c>.
+/// <c>14:03:07.412 outbound orders GET /work 503 12.4ms 127.0.0.1:5001 retries=2(status_503,status_503)</c>; an opaque
+/// TCP connection shows its destination, how it ended and its bytes each way.
 /// </summary>
 internal static class TapLine
 {
@@ -17,6 +18,11 @@ internal static class TapLine
 
     private static string Format(TapEvent e)
     {
+        if (e.Tcp is { } tcp)
+        {
+            return Tcp(e, tcp);
+        }
+
         var line = new StringBuilder();
         line.Append(e.Time.ToLocalTime().ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture));
         line.Append(' ').Append(e.Direction.PadRight(8));
@@ -38,4 +44,8 @@ internal static class TapLine
 
         return line.ToString();
     }
+
+    // 14:03:07.412 outbound redis TCP 10.0.0.7:6379 closed 1520.3ms 10.0.0.7:6379 tx=1204 rx=5120 detection=opaque_port
+    private static string Tcp(TapEvent e, TapTcp tcp) => string.Create(CultureInfo.InvariantCulture,
+        $"{e.Time.ToLocalTime():HH:mm:ss.fff} {e.Direction,-8} {e.Service} {e.Method,-6} {e.Authority} {tcp.Outcome} {Rendering.Format.Ms(e.DurationMs)}ms {e.Endpoint ?? Rendering.Format.None} tx={tcp.TransmittedBytes} rx={tcp.ReceivedBytes} detection={tcp.Detection}");
 }

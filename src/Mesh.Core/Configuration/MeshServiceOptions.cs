@@ -41,4 +41,12 @@ public sealed class MeshServiceOptions
 
     /// <summary>Gets or sets hedging (off by default).</summary>
     public HedgingOptions Hedging { get; set; } = new();
+
+    /// <summary>
+    /// Gets or sets the sidecar only: the addresses (<c>ip:port</c>) that stand for this service, such as a virtual IP
+    /// in front of it. A connection the sidecar intercepts whose original destination is one of them, or one of the
+    /// service's endpoints, belongs to the service: HTTP gets its policies, opaque TCP is balanced over its endpoints.
+    /// Default: none. In-process clients ignore it.
+    /// </summary>
+    public List<string> Addresses { get; set; } = [];
 }

@@ -34,3 +34,14 @@ public sealed record ServiceSnapshot(
     IReadOnlyDictionary<string, double> RetriesPerSecond,
     double BudgetRemaining,
     IReadOnlyList<EndpointSnapshot> Endpoints);
+
+/// <summary>The opaque TCP connections to one destination in one direction over a window (the sidecar's).</summary>
+/// <param name="Service">The configured service, or the destination (<c>ip:port</c>) when none claims it.</param>
+/// <param name="Direction"><c>outbound</c> or <c>inbound</c>.</param>
+/// <param name="Active">Connections open now.</param>
+/// <param name="Opened">Connections opened in the window.</param>
+/// <param name="OpenedPerSecond">Their rate.</param>
+/// <param name="Failed">Connections that ended in the window other than cleanly (reset, connect error, refused).</param>
+/// <param name="TransmitBytesPerSecond">Bytes per second sent towards the destination.</param>
+/// <param name="ReceiveBytesPerSecond">Bytes per second received from it.</param>
+public sealed record TcpSnapshot(string Service, string Direction, int Active, long Opened, double OpenedPerSecond, long Failed, double TransmitBytesPerSecond, double ReceiveBytesPerSecond);

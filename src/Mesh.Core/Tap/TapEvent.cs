@@ -22,6 +22,7 @@ namespace Mesh.Tap;
 /// <param name="RetrySkipped">Why the last failure was not retried, if it was not (<c>budget_exhausted</c>, <c>not_retryable</c>, <c>body_not_replayable</c>, <c>deadline</c>, <c>max_retries</c>).</param>
 /// <param name="TraceId">The W3C trace id, when the request was traced.</param>
 /// <param name="GrpcStatus">A gRPC call's status code, from its headers or, for a stream, its trailers; null for other requests.</param>
+/// <param name="Tcp">For an opaque TCP connection the sidecar forwarded (method <c>TCP</c>, authority the destination): its bytes and how it ended; null for requests.</param>
 /// <remarks>This record is the <c>/tap</c> wire format too: <see cref="MeshAdminJsonContext"/> writes and reads it.</remarks>
 public sealed record TapEvent(
     DateTimeOffset Time,
@@ -38,7 +39,23 @@ public sealed record TapEvent(
     IReadOnlyList<string> Retries,
     string? RetrySkipped,
     string? TraceId,
-    int? GrpcStatus = null);
+    int? GrpcStatus = null,
+    TapTcp? Tcp = null)
+{
+    /// <summary>The method of the events that show opaque TCP connections.</summary>
+    public const string TcpMethod = "TCP";
+
+    /// <summary>The event of an opaque TCP connection that just closed.</summary>
+    internal static TapEvent ForTcp(DateTimeOffset time, string direction, string service, string destination, double durationMs, string outcome, string? endpoint, TapTcp tcp) =>
+        new(time, direction, service, TcpMethod, destination, "", null, durationMs, outcome == "closed" ? "success" : "failure", endpoint, [], [], null, null, null, tcp);
+}
+
+/// <summary>An opaque TCP connection in a <see cref="TapEvent"/>.</summary>
+/// <param name="TransmittedBytes">Bytes the client sent through it towards the destination.</param>
+/// <param name="ReceivedBytes">Bytes the destination sent back.</param>
+/// <param name="Outcome">How it ended: <c>closed</c>, <c>reset</c>, <c>connect_error</c>, <c>no_endpoints</c>, <c>refused</c>.</param>
+/// <param name="Detection">Why it was opaque: <c>opaque_port</c>, <c>remembered</c>, <c>timeout</c>, <c>tls</c>, <c>not_http</c>.</param>
+public sealed record TapTcp(long TransmittedBytes, long ReceivedBytes, string Outcome, string Detection);
 
 /// <summary>One attempt of a tapped request.</summary>
 /// <param name="Endpoint">The endpoint tried.</param>

@@ -40,6 +40,30 @@ public static class MeshInstruments
     /// <summary>Counter (sidecar): responses the sidecar made itself instead of the service's, by reason (<c>mesh-proxy-error</c>).</summary>
     public const string ProxyErrors = "mesh.proxy.errors";
 
+    /// <summary>Counter (sidecar): opaque TCP connections, counted when opened (<c>mesh.tcp.event=open</c>) and again when closed with their outcome (<c>mesh.tcp.event=close</c>).</summary>
+    public const string TcpConnections = "mesh.tcp.connections";
+
+    /// <summary>UpDownCounter (sidecar): opaque TCP connections open now.</summary>
+    public const string TcpActive = "mesh.tcp.active";
+
+    /// <summary>Counter (By, sidecar): bytes through opaque TCP connections, by <c>network.io.direction</c>.</summary>
+    public const string TcpBytes = "mesh.tcp.bytes";
+
+    /// <summary>Histogram (s, sidecar): how long opaque TCP connections were open, by outcome.</summary>
+    public const string TcpDuration = "mesh.tcp.duration";
+
+    /// <summary>Tag: <c>open</c> or <c>close</c>, on <c>mesh.tcp.connections</c>.</summary>
+    public const string TcpEventTag = "mesh.tcp.event";
+
+    /// <summary>Tag: how a TCP connection ended: <c>closed</c>, <c>reset</c>, <c>connect_error</c>, <c>no_endpoints</c>, <c>refused</c>.</summary>
+    public const string TcpOutcomeTag = "mesh.tcp.outcome";
+
+    /// <summary>Tag: why a connection is opaque TCP: <c>opaque_port</c>, <c>remembered</c>, <c>timeout</c>, <c>tls</c>, <c>not_http</c>.</summary>
+    public const string TcpDetectionTag = "mesh.tcp.detection";
+
+    /// <summary>Tag: <c>transmit</c> (client to destination) or <c>receive</c> (destination to client), OpenTelemetry's <c>network.io.direction</c>.</summary>
+    public const string NetworkIoDirectionTag = "network.io.direction";
+
     /// <summary>Tag: the reason of a response the sidecar made itself, as in its <c>mesh-proxy-error</c> header, e.g. <c>unknown-service</c>.</summary>
     public const string ProxyErrorTag = "mesh.proxy.error";
 

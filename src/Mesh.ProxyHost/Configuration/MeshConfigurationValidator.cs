@@ -56,6 +56,14 @@ internal static class MeshConfigurationValidator
             {
                 errors.AddRange(failures);
             }
+
+            for (var i = 0; i < options.Addresses.Count; i++)
+            {
+                if (!IPEndPoint.TryParse(options.Addresses[i], out var address) || address.Port == 0)
+                {
+                    errors.Add($"Mesh:Services:{service.Key}:Addresses:{i} must be an IP address and port such as 10.96.0.10:80, was '{options.Addresses[i]}'");
+                }
+            }
         }
 
         return errors;

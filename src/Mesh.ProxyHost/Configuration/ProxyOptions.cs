@@ -49,6 +49,27 @@ public sealed class ProxyOptions
     /// default), so this bounds the memory that grows with connections. Default: 10,000.
     /// </summary>
     public int MaxConnections { get; set; } = 10_000;
+
+    /// <summary>
+    /// Gets or sets how long the sidecar waits for the first bytes of an intercepted connection to tell its protocol
+    /// (HTTP/1, HTTP/2, or anything else: opaque TCP). A client that sends nothing in that time is taken to speak a
+    /// server-first protocol: its connection is forwarded as opaque TCP, and when the server does speak first, the
+    /// destination is remembered so its next connections skip the wait. Default: 1 s. HTTP and gRPC clients send at
+    /// once; Linkerd waits 10 s, which a server-first client pays on its first connection (longer than MySQL's
+    /// default connect timeout); Istio's 100 ms misread busy clients.
+    /// </summary>
+    public TimeSpan DetectTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Gets or sets the destination ports whose intercepted connections are opaque TCP without detection: protocols
+    /// where the server speaks first or that are never HTTP. Ports and ranges separated by commas (<c>25,3306,8000-8100</c>);
+    /// empty for none. Default: Linkerd's list (SMTP 25 and 587, MySQL 3306, Galera 4444, PostgreSQL 5432, Redis 6379,
+    /// Elasticsearch 9300, memcached 11211) with FTP 21, SSH 22, POP3 110 and IMAP 143.
+    /// </summary>
+    public string OpaquePorts { get; set; } = DefaultOpaquePorts;
+
+    /// <summary>The default of <see cref="OpaquePorts"/>.</summary>
+    public const string DefaultOpaquePorts = "21,22,25,110,143,587,3306,4444,5432,6379,9300,11211";
 }
 
 /// <summary>The outbound listener: the local application's calls to other services.</summary>

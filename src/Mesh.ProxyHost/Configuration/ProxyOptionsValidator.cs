@@ -48,6 +48,16 @@ internal static class ProxyOptionsValidator
             errors.Add($"Mesh:Proxy:MaxConnections must be between 1 and 1000000, was {proxy.MaxConnections}");
         }
 
+        if (proxy.DetectTimeout <= TimeSpan.Zero || proxy.DetectTimeout > TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"Mesh:Proxy:DetectTimeout must be greater than zero and at most 1 minute, was {proxy.DetectTimeout}");
+        }
+
+        if (!Features.Detection.PortSet.TryParse(proxy.OpaquePorts, out _, out var portsError))
+        {
+            errors.Add($"Mesh:Proxy:OpaquePorts {portsError}, was '{proxy.OpaquePorts}'");
+        }
+
         if (proxy.DrainTimeout < TimeSpan.Zero)
         {
             errors.Add($"Mesh:Proxy:DrainTimeout must not be negative, was {proxy.DrainTimeout}");

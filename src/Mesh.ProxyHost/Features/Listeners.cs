@@ -1,3 +1,4 @@
+using System.Net;
 using Mesh.ProxyHost.Configuration;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -39,6 +40,28 @@ internal sealed class Listeners(IEnumerable<KeyValuePair<string, ListenAddress>>
     /// <summary>Gets the listener that accepted the request's connection.</summary>
     public static string? Of(HttpContext context) =>
         context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ItemKey, out var name) == true ? name as string : null;
+
+    /// <summary>
+    /// Gets whether <paramref name="destination"/> is one of the sidecar's own listeners: an intercepted connection going
+    /// there would come back to the sidecar (a loop), or reach through the inbound listener one that only this host
+    /// may use (the outbound listener, the admin port).
+    /// </summary>
+    public bool IsOwn(IPEndPoint destination)
+    {
+        foreach (var list in _bound.Values)
+        {
+            foreach (var options in list)
+            {
+                if (options.IPEndPoint is { } bound && bound.Port == destination.Port &&
+                    (bound.Address.Equals(destination.Address) || Transparent.LocalAddresses.Contains(destination.Address)))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>Gets the ports a listener is bound to, once the server has started.</summary>
     public IReadOnlyList<int> Ports(string listener) =>

@@ -19,10 +19,10 @@ public class MeshAdminJsonContextTests
     public void TapEvent_WritesTheTapWireFormat_NamesNullsAndRoundings()
     {
         Assert.Equal(
-            """{"time":"2026-11-29T00:23:00.7818209+00:00","direction":"outbound","service":"payments","method":"GET","authority":"payments","path":"/pay/\u00E9?","status":null,"duration_ms":124.386,"classification":"failure","endpoint":null,"attempts":[{"endpoint":"127.0.0.1:8084","outcome":"connect_error","status":null,"duration_ms":75.007},{"endpoint":"127.0.0.1:8083","outcome":"status_503","status":503,"duration_ms":7.94}],"retries":["connect_error","status_503"],"retry_skipped":"max_retries","trace_id":"0af7651916cd43dd8448eb211c80319c","grpc_status":null}""",
+            """{"time":"2026-11-29T00:23:00.7818209+00:00","direction":"outbound","service":"payments","method":"GET","authority":"payments","path":"/pay/\u00E9?","status":null,"duration_ms":124.386,"classification":"failure","endpoint":null,"attempts":[{"endpoint":"127.0.0.1:8084","outcome":"connect_error","status":null,"duration_ms":75.007},{"endpoint":"127.0.0.1:8083","outcome":"status_503","status":503,"duration_ms":7.94}],"retries":["connect_error","status_503"],"retry_skipped":"max_retries","trace_id":"0af7651916cd43dd8448eb211c80319c","grpc_status":null,"tcp":null}""",
             JsonSerializer.Serialize(Retried, MeshAdminJsonContext.Default.TapEvent));
         Assert.Equal(
-            """{"time":"2026-11-29T01:00:00+00:00","direction":"inbound","service":"local","method":"POST","authority":"local:80","path":"/","status":200,"duration_ms":1,"classification":"success","endpoint":"127.0.0.1:8080","attempts":[],"retries":[],"retry_skipped":null,"trace_id":null,"grpc_status":null}""",
+            """{"time":"2026-11-29T01:00:00+00:00","direction":"inbound","service":"local","method":"POST","authority":"local:80","path":"/","status":200,"duration_ms":1,"classification":"success","endpoint":"127.0.0.1:8080","attempts":[],"retries":[],"retry_skipped":null,"trace_id":null,"grpc_status":null,"tcp":null}""",
             JsonSerializer.Serialize(
                 new TapEvent(new DateTimeOffset(2026, 11, 29, 1, 0, 0, TimeSpan.Zero), "inbound", "local", "POST", "local:80", "/", 200, 1, "success", "127.0.0.1:8080", [], [], null, null),
                 MeshAdminJsonContext.Default.TapEvent));

@@ -1,8 +1,4 @@
-using System.Text;
-using System.Text.Json;
-using Mesh.Discovery.Dns.Configuration;
 using Mesh.MultiHost.Tests.Infrastructure;
-using Mesh.ProxyHost.Configuration;
 using Microsoft.Extensions.Configuration;
 using YamlDotNet.RepresentationModel;
 using static Mesh.MultiHost.Tests.Kubernetes.Manifests;
@@ -44,47 +40,25 @@ public class KubernetesManifestTests
     [Fact]
     public void ConfigMap_HoldsAValidSidecarConfiguration()
     {
-        var configuration = SidecarConfiguration();
-
-        Assert.Empty(MeshConfigurationValidator.Validate(configuration));
-        Assert.Empty(MeshDnsOptionsValidator.Validate(configuration));
-        Assert.Equal("0.0.0.0:4191", configuration["Mesh:Admin:Listen"]);
-        Assert.Equal("true", configuration["Mesh:Admin:AllowNonLoopback"], ignoreCase: true);
+        SidecarPodChecks.ConfigurationIsValid(SidecarConfiguration());
     }
 
     [Fact]
     public void Sidecar_ReadsTheConfigMapAsAFile_AndPollsItForChanges()
     {
-        var pod = PodSpec();
-        var mesh = Container(pod, "mesh");
-        Assert.Contains("--Mesh:ConfigFile=/etc/mesh/mesh.json", Items(mesh, "args").Select(a => ((YamlScalarNode)a).Value));
-        Assert.Equal("true", Env(mesh)["DOTNET_USE_POLLING_FILE_WATCHER"]);
-
-        var mount = Assert.Single(Items(mesh, "volumeMounts"), m => Scalar(m, "mountPath") == "/etc/mesh");
-        var volume = Assert.Single(Items(pod, "volumes"), v => Scalar(v, "name") == Scalar(mount, "name"));
-        Assert.Equal(Scalar(_manifests.Single("ConfigMap"), "metadata", "name"), Scalar(volume, "configMap", "name"));
-        Assert.Contains(Items(volume, "configMap", "items"), i => Scalar(i, "key") == "mesh.json" && Scalar(i, "path") == "mesh.json");
+        SidecarPodChecks.ReadsConfigMap(PodSpec(), Sidecar(), Scalar(_manifests.Single("ConfigMap"), "metadata", "name")!);
     }
 
     [Fact]
     public void Probes_AskTheAdminPort_ThatTheSidecarListensOnAndDeclares()
     {
-        var mesh = Container(PodSpec(), "mesh");
-        var adminPort = int.Parse(SidecarConfiguration()["Mesh:Admin:Listen"]!.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
-        foreach (var (probe, path) in new[] { ("readinessProbe", "/ready"), ("livenessProbe", "/live") })
-        {
-            Assert.Equal(path, Scalar(mesh, probe, "httpGet", "path"));
-            Assert.Equal(adminPort, ContainerPort(mesh, Scalar(mesh, probe, "httpGet", "port")!));
-        }
+        SidecarPodChecks.ProbesAskTheAdminPort(Sidecar(), SidecarConfiguration());
     }
 
     [Fact]
     public void PrometheusAnnotations_PointAtTheSidecarsMetrics()
     {
-        var annotations = Map(_manifests.Single("Deployment"), "spec", "template", "metadata", "annotations");
-        Assert.Equal("true", annotations["prometheus.io/scrape"]);
-        Assert.Equal("/metrics", annotations["prometheus.io/path"]);
-        Assert.Equal(ContainerPort(Container(PodSpec(), "mesh"), "mesh-admin").ToString(System.Globalization.CultureInfo.InvariantCulture), annotations["prometheus.io/port"]);
+        SidecarPodChecks.PrometheusScrapesTheSidecar(Node(_manifests.Single("Deployment"), "spec", "template", "metadata")!, Sidecar(), SidecarConfiguration());
     }
 
     [Fact]
@@ -92,43 +66,36 @@ public class KubernetesManifestTests
     {
         var pod = PodSpec();
         Assert.Equal("true", Scalar(pod, "securityContext", "runAsNonRoot"));
-        Assert.All(Items(pod, "containers"), c =>
-        {
-            var name = Scalar(c, "name");
-            Assert.True(Scalar(c, "securityContext", "runAsNonRoot") == "true", $"{name}: runAsNonRoot");
-            Assert.True(Scalar(c, "securityContext", "allowPrivilegeEscalation") == "false", $"{name}: allowPrivilegeEscalation");
-            Assert.True(Scalar(c, "securityContext", "readOnlyRootFilesystem") == "true", $"{name}: readOnlyRootFilesystem");
-            Assert.Equal(["ALL"], Items(c, "securityContext", "capabilities", "drop").Select(n => ((YamlScalarNode)n).Value));
-            Assert.Empty(Items(c, "securityContext", "capabilities", "add"));
-        });
+        Assert.All(Items(pod, "containers"), c => SidecarPodChecks.IsLockedDown(pod, c));
+    }
+
+    [Fact]
+    public void Sidecar_RunsAsTheProxyUser_ThatNoOtherContainerShares()
+    {
+        // 2102, the --proxy-uid of mesh iptables and mesh inject: the same pod works unchanged once interception is on.
+        var pod = PodSpec();
+        Assert.Equal("2102", Scalar(Sidecar(), "securityContext", "runAsUser"));
+        Assert.All(Items(pod, "containers").Where(c => Scalar(c, "name") != SidecarPodChecks.SidecarName), c => Assert.NotEqual("2102", Scalar(c, "securityContext", "runAsUser")));
     }
 
     [Fact]
     public void Sidecar_RequestsResources()
     {
-        var mesh = Container(PodSpec(), "mesh");
-        Assert.Equal("100m", Scalar(mesh, "resources", "requests", "cpu"));
-        Assert.Equal("64Mi", Scalar(mesh, "resources", "requests", "memory"));
+        SidecarPodChecks.RequestsResources(Sidecar());
     }
 
     [Fact]
     public void GracePeriod_CoversPreStopAndTheSidecarsDrain()
     {
         var pod = PodSpec();
-        var mesh = Container(pod, "mesh");
-        var configuration = SidecarConfiguration();
-        var preStop = TimeSpan.FromSeconds(int.Parse(Scalar(mesh, "lifecycle", "preStop", "sleep", "seconds") ?? "0", System.Globalization.CultureInfo.InvariantCulture));
-        var drain = TimeSpan.Parse(configuration["Mesh:Proxy:DrainDelay"]!, System.Globalization.CultureInfo.InvariantCulture) +
-            TimeSpan.Parse(configuration["Mesh:Proxy:DrainTimeout"]!, System.Globalization.CultureInfo.InvariantCulture);
-        var grace = TimeSpan.FromSeconds(int.Parse(Scalar(pod, "terminationGracePeriodSeconds")!, System.Globalization.CultureInfo.InvariantCulture));
-
-        Assert.True(grace >= preStop + drain, $"terminationGracePeriodSeconds {grace.TotalSeconds} < preStop {preStop.TotalSeconds} + drain {drain.TotalSeconds}");
+        var sidecarStop = SidecarPodChecks.GraceCoversTheDrain(pod, Sidecar(), SidecarConfiguration());
 
         // The application outlives the sidecar's drain, so requests the sidecar already accepted still find it.
         var app = Container(pod, "app");
         var appPreStop = int.Parse(Scalar(app, "lifecycle", "preStop", "sleep", "seconds") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
-        Assert.True(TimeSpan.FromSeconds(appPreStop) >= preStop + drain, $"the app's preStop ({appPreStop} s) should cover the sidecar's preStop and drain ({(preStop + drain).TotalSeconds} s)");
-        Assert.True(grace > TimeSpan.FromSeconds(appPreStop), "the app needs time to exit after its preStop");
+        Assert.True(TimeSpan.FromSeconds(appPreStop) >= sidecarStop, $"the app's preStop ({appPreStop} s) should cover the sidecar's preStop and drain ({sidecarStop.TotalSeconds} s)");
+        var grace = int.Parse(Scalar(pod, "terminationGracePeriodSeconds")!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(grace > appPreStop, "the app needs time to exit after its preStop");
     }
 
     [Fact]
@@ -143,8 +110,8 @@ public class KubernetesManifestTests
         Assert.All(Map(service, "spec", "selector"), l => Assert.Equal(l.Value, podLabels.GetValueOrDefault(l.Key)));
         Assert.All(Map(deployment, "spec", "selector", "matchLabels"), l => Assert.Equal(l.Value, podLabels.GetValueOrDefault(l.Key)));
 
-        var inbound = int.Parse(SidecarConfiguration()["Mesh:Proxy:Inbound:Listen"]!.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Equal(inbound, ContainerPort(Container(PodSpec(), "mesh"), Scalar(port, "targetPort")!));
+        var inbound = SidecarPodChecks.ListenPort(SidecarConfiguration(), "Mesh:Proxy:Inbound:Listen");
+        Assert.Equal(inbound, SidecarPodChecks.ContainerPort(Sidecar(), Scalar(port, "targetPort")!));
         Assert.Equal(inbound.ToString(System.Globalization.CultureInfo.InvariantCulture), Scalar(port, "port"));
     }
 
@@ -162,29 +129,10 @@ public class KubernetesManifestTests
 
     private YamlMappingNode PodSpec() => Assert.IsType<YamlMappingNode>(Node(_manifests.Single("Deployment"), "spec", "template", "spec"));
 
+    private YamlMappingNode Sidecar() => SidecarPodChecks.Sidecar(PodSpec());
+
     private static YamlMappingNode Container(YamlNode pod, string name) =>
         Assert.IsType<YamlMappingNode>(Assert.Single(Items(pod, "containers"), c => Scalar(c, "name") == name));
 
-    private static Dictionary<string, string> Env(YamlNode container) =>
-        Items(container, "env").Where(e => Scalar(e, "value") is not null).ToDictionary(e => Scalar(e, "name")!, e => Scalar(e, "value")!);
-
-    /// <summary>The container port a probe or Service names (by port name or number); fails when the container declares none such.</summary>
-    private static int ContainerPort(YamlNode container, string nameOrNumber)
-    {
-        var ports = Items(container, "ports").ToList();
-        var port = ports.SingleOrDefault(p => Scalar(p, "name") == nameOrNumber || Scalar(p, "containerPort") == nameOrNumber);
-        Assert.True(port is not null, $"container '{Scalar(container, "name")}' declares no port '{nameOrNumber}'; it declares {string.Join(", ", ports.Select(p => $"{Scalar(p, "name")}={Scalar(p, "containerPort")}"))}");
-        return int.Parse(Scalar(port, "containerPort")!, System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private IConfigurationRoot SidecarConfiguration()
-    {
-        var json = Map(_manifests.Single("ConfigMap"), "data")["mesh.json"];
-        using (JsonDocument.Parse(json))
-        {
-            // Valid JSON, or this throws with the position.
-        }
-
-        return new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build();
-    }
+    private IConfigurationRoot SidecarConfiguration() => SidecarPodChecks.SidecarConfiguration(Sidecar(), Map(_manifests.Single("ConfigMap"), "data")["mesh.json"]);
 }

@@ -17,12 +17,7 @@ internal sealed class IptablesOptions
 
     public Option<int> InboundPort { get; } = Port("--inbound-port", InterceptionConstants.InboundPort, "Where TCP arriving for the pod goes: the sidecar's inbound port.");
 
-    public Option<int> ProxyUid { get; } = WithDefault(TypedOptions.Create<int>(
-        "--proxy-uid",
-        "uid",
-        "The sidecar's user: its own connections are not redirected.",
-        static (string text, out int value) => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value),
-        "a user id (a whole number of at least 0)"), InterceptionConstants.ProxyUid);
+    public Option<int> ProxyUid { get; } = ProxyUidOption("The sidecar's user: its own connections are not redirected.");
 
     public Option<PortList> SkipOutboundPorts { get; } = Ports("--skip-outbound-ports", "Destination ports the application reaches directly, not through the sidecar.");
 
@@ -34,16 +29,28 @@ internal sealed class IptablesOptions
         ("nft", IptablesBackend.Nft),
         ("legacy", IptablesBackend.Legacy));
 
-    // Text, not bool: System.CommandLine gives a bool option only the words it reads as bools, so --ipv6 yes would be
-    // "unexpected argument 'yes'" instead of naming --ipv6.
-    public Option<string> Ipv6 { get; } = WithDefault(TypedOptions.Create<string>(
+    public Option<string> Ipv6 { get; } = Ipv6Option("Also set up IPv6 with ip6tables-restore (skipped, with a note, where it is not installed).", true);
+
+    /// <summary><c>--proxy-uid</c>, default 2102 (also <c>mesh inject</c>'s).</summary>
+    public static Option<int> ProxyUidOption(string description) => WithDefault(TypedOptions.Create<int>(
+        "--proxy-uid",
+        "uid",
+        description,
+        static (string text, out int value) => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value),
+        "a user id (a whole number of at least 0)"), InterceptionConstants.ProxyUid);
+
+    /// <summary>
+    /// <c>--ipv6 true|false</c> (also <c>mesh inject</c>'s). Text, not bool: System.CommandLine gives a bool option only
+    /// the words it reads as bools, so --ipv6 yes would be "unexpected argument 'yes'" instead of naming --ipv6.
+    /// </summary>
+    public static Option<string> Ipv6Option(string description, bool defaultValue) => WithDefault(TypedOptions.Create<string>(
         "--ipv6",
         "true|false",
-        "Also set up IPv6 with ip6tables-restore (skipped, with a note, where it is not installed).",
+        description,
         static (string text, out string value) => bool.TryParse(value = text, out _),
         "true or false",
         "false",
-        "true"), "true");
+        "true"), defaultValue ? "true" : "false");
 
     /// <summary>Adds the options that say what to redirect where.</summary>
     public void AddRuleOptions(Command command)

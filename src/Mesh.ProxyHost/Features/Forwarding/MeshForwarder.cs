@@ -57,15 +57,19 @@ internal sealed class MeshForwarder : IDisposable
     /// through the service's Mesh pipeline, and the logical destination YARP builds each request's URI from.
     /// </summary>
     public ForwardingRoute RouteFor(string key, string service, Func<string, MeshHttpHandler> createHandler, bool unknownHost = false) =>
+        _routes.TryGetValue(key, out var route) ? route : RouteFor(key, service, static (name, create) => create(name), createHandler, unknownHost);
+
+    /// <summary>As <see cref="RouteFor(string, string, Func{string, MeshHttpHandler}, bool)"/>, with state for the handler's making instead of a closure per call.</summary>
+    public ForwardingRoute RouteFor<TState>(string key, string service, Func<string, TState, MeshHttpHandler> createHandler, TState state, bool unknownHost = false) =>
         _routes.TryGetValue(key, out var route) ? route : _routes.GetOrAdd(key, static (name, state) =>
         {
-            var handler = state.createHandler(name);
+            var handler = state.createHandler(name, state.state);
             var service = handler.Service;
             handler.InnerHandler = new UpstreamHandler(
                 state.unknownHost ? state.self._unknownHostConnections : state.self._connections,
                 () => service.Policy.Options.Upstream.IdleTimeout);
             return new ForwardingRoute(state.service, new HttpMessageInvoker(handler, disposeHandler: false));
-        }, (self: this, service, createHandler, unknownHost));
+        }, (self: this, service, createHandler, state, unknownHost));
 
     private static SocketsHttpHandler Connections(Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? connect, TimeSpan connectTimeout, TimeSpan idleTimeout) => new()
     {

@@ -17,6 +17,9 @@ internal sealed class MeshTransformer(string? hopId, IReadOnlyCollection<IPAddre
     // formatted once rather than per request.
     private PeerText? _lastPeer;
 
+    /// <summary>Gets whether the request goes on with the client's <c>Host</c> rather than the endpoint's authority.</summary>
+    public bool KeepsHost { get; init; }
+
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
@@ -29,6 +32,11 @@ internal sealed class MeshTransformer(string? hopId, IReadOnlyCollection<IPAddre
         Set(headers, "X-Forwarded-For", peer is not null && incoming.Length > 0 && trustedProxies.Contains(peer) ? $"{incoming}, {peerText}" : peerText);
         Set(headers, "X-Forwarded-Proto", httpContext.Request.Scheme);
         Set(headers, "X-Forwarded-Host", httpContext.Request.Host.Value);
+        if (KeepsHost && httpContext.Request.Host.HasValue)
+        {
+            headers.Host = httpContext.Request.Host.Value;
+        }
+
         if (hopId is not null)
         {
             headers.TryAddWithoutValidation(MeshHeaders.Hop, hopId);

@@ -23,7 +23,7 @@ internal sealed record ProxyError(int Status, GrpcStatusCode GrpcStatus, string 
     // Refused before forwarding.
     public static readonly ProxyError UnknownService = new(404, GrpcStatusCode.Unimplemented, "unknown-service", static s => $"unknown service '{s}'. Add its endpoints under 'Services:{s}:http' in the sidecar's configuration.");
     public static readonly ProxyError NoHost = new(400, GrpcStatusCode.Internal, "no-host", static _ => "the request names no service: send it with 'Host: <service>'.");
-    public static readonly ProxyError ConnectRefused = new(405, GrpcStatusCode.Unimplemented, "connect-refused", static _ => "CONNECT is not supported: the sidecar forwards only to configured services.");
+    public static readonly ProxyError ConnectRefused = new(405, GrpcStatusCode.Unimplemented, "connect-refused", static s => $"CONNECT to '{s}' is refused: the sidecar opens tunnels only to configured services, and to addresses a local application could reach through interception.");
     public static readonly ProxyError Loop = new(508, GrpcStatusCode.Internal, "loop", static _ => "this request already passed through this sidecar; refusing to forward it again.");
     public static readonly ProxyError AmbiguousLength = new(400, GrpcStatusCode.Internal, "ambiguous-length", static _ => "the request has both Transfer-Encoding and Content-Length.");
     public static readonly ProxyError HeadersTooLarge = new(431, GrpcStatusCode.ResourceExhausted, "headers-too-large", static _ => $"the request's headers are over the sidecar's limit (Mesh:Proxy:MaxRequestHeadersTotalSize bytes, or {RequestHeaderLimits.MaxCount} fields).");
@@ -41,8 +41,8 @@ internal sealed record ProxyError(int Status, GrpcStatusCode GrpcStatus, string 
     public static readonly ProxyError RequestBody = new(400, GrpcStatusCode.Internal, "request-body", static _ => "the request body could not be read from the client.");
     public static readonly ProxyError Timeout = new(504, GrpcStatusCode.DeadlineExceeded, "timeout", static s => $"service '{s}' timed out.");
 
-    /// <summary>Gets whether the client's connection is closed after this response (shed load: it should go elsewhere).</summary>
-    public bool ClosesConnection => ReferenceEquals(this, Overloaded);
+    /// <summary>Gets whether the client's connection is closed after this response (shed load: it should go elsewhere; a refused CONNECT: the client must fail at once, not wait on a tunnel).</summary>
+    public bool ClosesConnection => ReferenceEquals(this, Overloaded) || ReferenceEquals(this, ConnectRefused);
 
     /// <summary>
     /// Chooses the response to a failed forward: YARP's view of what failed on the client's side first, then the

@@ -17,6 +17,9 @@ internal sealed class ProxyErrorMetrics
         _errors = meter.CreateCounter<long>(MeshInstruments.ProxyErrors, "{response}", "Responses the sidecar made itself instead of the service's, by reason.");
     }
 
-    public void Record(HttpContext context, string reason) =>
-        _errors.Add(1, new(MeshInstruments.DirectionTag, Listeners.Of(context) ?? "unknown"), new(MeshInstruments.ProxyErrorTag, reason));
+    public void Record(HttpContext context, string reason) => Record(Listeners.Of(context) ?? "unknown", reason);
+
+    /// <summary>Counts a response made before any HTTP request was parsed (a refused <c>CONNECT</c>), by listener.</summary>
+    public void Record(string listener, string reason) =>
+        _errors.Add(1, new(MeshInstruments.DirectionTag, listener), new(MeshInstruments.ProxyErrorTag, reason));
 }

@@ -2,14 +2,17 @@ using System.Net;
 using System.Net.Sockets;
 using Mesh.ProxyHost.Configuration;
 using Mesh.ProxyHost.Features.Forwarding;
+using Mesh.ProxyHost.Features.Transparent;
+using Mesh.Telemetry;
 
 namespace Mesh.ProxyHost.Features.Outbound;
 
 /// <summary>
 /// The outbound listener: the local application's calls. The logical service is the request's host (port ignored),
 /// from the <c>Host</c> header or an absolute-form target (<c>http_proxy</c> style). Only configured services are
-/// forwarded, so the sidecar is never an open proxy; CONNECT is refused, and so is a request that already passed
-/// through this sidecar (a loop).
+/// forwarded, so the sidecar is never an open proxy; CONNECT is refused here (a tunnel is opened only as a connection's
+/// first request, by <see cref="TransparentListener"/>), and so is a request that already passed through this sidecar
+/// (a loop). Requests on intercepted connections are routed by where the application was going.
 /// </summary>
 internal sealed partial class OutboundProxy(
     MeshForwarder forwarder,
@@ -20,6 +23,9 @@ internal sealed partial class OutboundProxy(
     ILogger<OutboundProxy> logger)
 {
     private readonly MeshTransformer _transformer = new(identity.Id, options.TrustedProxyAddresses());
+
+    // What the application sent its Host as is what the destination it dialled gets (name-based virtual hosts).
+    private readonly MeshTransformer _interceptedTransformer = new(identity.Id, options.TrustedProxyAddresses()) { KeepsHost = true };
 
     // An unknown host is a dynamic service whose one endpoint is the host itself (port 80 unless it names one).
     private readonly Func<string, Pipeline.MeshHttpHandler> _unknownHost = host => registry.CreateDynamicHandler(host, new Uri($"http://{host}"));
@@ -41,6 +47,12 @@ internal sealed partial class OutboundProxy(
         }
 
         var service = request.Host.Host.ToLowerInvariant();
+        if (InterceptedConnection.Of(context) is { } intercepted)
+        {
+            await InterceptedAsync(context, intercepted, service);
+            return;
+        }
+
         if (service.Length == 0)
         {
             await ProxyErrors.WriteAsync(context, ProxyError.NoHost, "");
@@ -71,6 +83,28 @@ internal sealed partial class OutboundProxy(
         }
 
         await forwarder.ForwardAsync(context, forwarder.RouteFor(service, service, registry.CreateHandler), _transformer);
+    }
+
+    // A request on an intercepted connection (or a CONNECT tunnel): a configured service named by its Host, else the
+    // service its original destination belongs to, as in explicit mode; else the destination itself, as the one endpoint
+    // of an implicit service named by the authority: only where the application dialled, never elsewhere.
+    private Task InterceptedAsync(HttpContext context, InterceptedConnection intercepted, string host)
+    {
+        if (host.Length > 0 && catalog.IsKnown(host))
+        {
+            return forwarder.ForwardAsync(context, forwarder.RouteFor(host, host, registry.CreateHandler), _transformer);
+        }
+
+        if (intercepted.Service is { } service)
+        {
+            return forwarder.ForwardAsync(context, forwarder.RouteFor(service, service, registry.CreateHandler), _transformer);
+        }
+
+        var address = intercepted.Address!;
+        var authority = context.Request.Host.HasValue ? context.Request.Host.Value.ToLowerInvariant() : address.ToString();
+        var name = intercepted.ImplicitServiceName(authority);
+        var route = forwarder.RouteFor(name, authority, static (n, state) => state.registry.CreateDynamicHandler(n, ImplicitServices.EndpointOf(state.address), state.authority, MeshDirection.Outbound), (registry, address, authority));
+        return forwarder.ForwardAsync(context, route, _interceptedTransformer);
     }
 
     private static partial class Log

@@ -1,0 +1,215 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Mesh.ProxyHost.Configuration;
+using Mesh.ProxyHost.Features.Detection;
+using Mesh.ProxyHost.Features.Forwarding;
+using Mesh.ProxyHost.Features.Tcp;
+using Mesh.Telemetry;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+
+namespace Mesh.ProxyHost.Features.Transparent;
+
+/// <summary>
+/// The connection middleware of the outbound and inbound listeners: one port per direction, whatever the protocol.
+/// A connection netfilter redirected (it has an original destination) is refused if it would loop back to the sidecar,
+/// then, unless its port is opaque or its destination known to speak first, its first bytes are peeked at for up to
+/// <c>Mesh:Proxy:DetectTimeout</c>: HTTP/1 goes on to Kestrel's HTTP/1 pipeline, HTTP/2 to the h2c pipeline
+/// (<see cref="Http2Handover"/>), anything else (TLS, a binary protocol, silence) is opaque TCP
+/// (<see cref="TcpForwarder"/>). A connection that was not redirected is explicit mode, as before: on the inbound
+/// listener it goes straight to HTTP/1; on the outbound one, an HTTP/2 preface goes to h2c and a <c>CONNECT</c> opens a
+/// tunnel handled like an intercepted connection to the authority it names.
+/// </summary>
+internal sealed partial class TransparentListener(
+    ProxyOptions options,
+    Listeners listeners,
+    ServiceCatalog catalog,
+    DestinationIndex index,
+    MeshServiceRegistry registry,
+    ServerFirstDestinations serverFirst,
+    Http2Handover http2,
+    TcpForwarder tcp,
+    ProxyErrorMetrics errors,
+    TimeProvider time,
+    ILogger<TransparentListener> logger)
+{
+    private readonly PortSet _opaquePorts = PortSet.TryParse(options.OpaquePorts, out var ports, out _) ? ports : PortSet.Empty;
+
+    /// <summary>The outbound listener's middleware, in front of its HTTP/1 pipeline <paramref name="http1"/>.</summary>
+    public ConnectionDelegate Outbound(ConnectionDelegate http1) => connection =>
+        OriginalDestinationOf(connection) is { } destination ? OutboundInterceptedAsync(connection, http1, destination) : ExplicitAsync(connection, http1);
+
+    /// <summary>The inbound listener's middleware: explicit connections go straight on, as before interception.</summary>
+    public ConnectionDelegate Inbound(ConnectionDelegate http1) => connection =>
+        OriginalDestinationOf(connection) is { } destination
+            ? InterceptedAsync(connection, http1, new InterceptedConnection(MeshDirection.Inbound, destination, service: null))
+            : http1(connection);
+
+    private static IPEndPoint? OriginalDestinationOf(ConnectionContext connection) =>
+        connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket ? OriginalDestination.Of(socket) : null;
+
+    private async Task OutboundInterceptedAsync(ConnectionContext connection, ConnectionDelegate http1, IPEndPoint destination) =>
+        await InterceptedAsync(connection, http1, new InterceptedConnection(MeshDirection.Outbound, destination, await index.ServiceOfAsync(destination)));
+
+    private Task InterceptedAsync(ConnectionContext connection, ConnectionDelegate http1, InterceptedConnection intercepted)
+    {
+        if (listeners.IsOwn(intercepted.Address!))
+        {
+            Log.LoopRefused(logger, intercepted.Direction, intercepted.Display);
+            errors.Record(intercepted.Direction, ProxyError.Loop.Name);
+            TcpForwarder.Reset(connection);
+            return Task.CompletedTask;
+        }
+
+        return DispatchAsync(connection, http1, intercepted);
+    }
+
+    // Opaque ports and remembered destinations skip detection; the rest are told by their first bytes.
+    private async Task DispatchAsync(ConnectionContext connection, ConnectionDelegate http1, InterceptedConnection intercepted)
+    {
+        intercepted.AttachTo(connection);
+        if (intercepted.Address is { } address)
+        {
+            if (_opaquePorts.Contains(address.Port))
+            {
+                await tcp.ForwardAsync(connection, TcpDestinationOf(intercepted), TcpDetection.OpaquePort);
+                return;
+            }
+
+            if (serverFirst.Contains(address))
+            {
+                await tcp.ForwardAsync(connection, TcpDestinationOf(intercepted), TcpDetection.Remembered);
+                return;
+            }
+        }
+
+        var detection = await ProtocolPeek.DetectAsync(connection.Transport.Input, options.DetectTimeout, time);
+        switch (detection)
+        {
+            case { Kind: DetectionKind.Closed }:
+                return;
+            case { Kind: DetectionKind.TimedOut }:
+                // Silence: a server-first protocol, perhaps. Its server speaking first is what marks the destination.
+                var remember = intercepted.Address is { } silent ? () => Remember(silent) : (Action?)null;
+                await tcp.ForwardAsync(connection, TcpDestinationOf(intercepted), TcpDetection.Timeout, remember);
+                return;
+            case { Protocol: DetectedProtocol.Http1, IsConnect: false }:
+                await http1(connection);
+                return;
+            case { Protocol: DetectedProtocol.Http2 }:
+                await http2.ServeAsync(connection);
+                return;
+            case { Protocol: DetectedProtocol.Tls }:
+                await tcp.ForwardAsync(connection, TcpDestinationOf(intercepted), TcpDetection.Tls);
+                return;
+            default:
+                // A binary protocol; or a CONNECT the application sent to the proxy it dialled, which is that proxy's.
+                await tcp.ForwardAsync(connection, TcpDestinationOf(intercepted), TcpDetection.NotHttp);
+                return;
+        }
+    }
+
+    private void Remember(IPEndPoint destination)
+    {
+        serverFirst.Remember(destination);
+        Log.ServerFirst(logger, destination.ToString());
+    }
+
+    private TcpDestination TcpDestinationOf(InterceptedConnection intercepted)
+    {
+        if (intercepted.Direction == MeshDirection.Inbound)
+        {
+            // The application's own port, on loopback: it keeps its port, and the sidecar forwards nowhere else.
+            var address = intercepted.Address!;
+            var local = new IPEndPoint(address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback, address.Port);
+            return new TcpDestination(MeshDirection.Inbound, options.Inbound.Service, address.ToString(), local, null);
+        }
+
+        return intercepted.Service is { } service
+            ? new TcpDestination(MeshDirection.Outbound, service, intercepted.Display, null, registry.Get(service))
+            : new TcpDestination(MeshDirection.Outbound, registry.MetricNameFor(intercepted.Display), intercepted.Display, intercepted.Address, null);
+    }
+
+    private async Task ExplicitAsync(ConnectionContext connection, ConnectionDelegate http1)
+    {
+        var detection = await ProtocolPeek.DetectAsync(connection.Transport.Input, options.DetectTimeout, time);
+        switch (detection)
+        {
+            case { Kind: DetectionKind.Closed }:
+                return;
+            case { Protocol: DetectedProtocol.Http2 }:
+                await http2.ServeAsync(connection);
+                return;
+            case { IsConnect: true }:
+                await TunnelAsync(connection, http1);
+                return;
+            default:
+                // HTTP/1 (or not yet told: Kestrel's own limits and its answer to a bad request take over).
+                await http1(connection);
+                return;
+        }
+    }
+
+    // CONNECT host:port: a tunnel to a configured service, or to an address a local application could reach anyway.
+    private async Task TunnelAsync(ConnectionContext connection, ConnectionDelegate http1)
+    {
+        var authority = await ConnectRequest.ReadAsync(connection.Transport.Input, options.RequestHeadersTimeout, time);
+        if (authority is null || !ConnectRequest.TrySplit(authority, out var host, out var port))
+        {
+            await RefuseAsync(connection, authority ?? "");
+            return;
+        }
+
+        InterceptedConnection intercepted;
+        if (catalog.IsKnown(host))
+        {
+            intercepted = new InterceptedConnection(MeshDirection.Outbound, null, host);
+        }
+        else if (ConnectRequest.AddressOf(host, port) is { } address && MayTunnelTo(connection, address))
+        {
+            intercepted = new InterceptedConnection(MeshDirection.Outbound, address, await index.ServiceOfAsync(address));
+        }
+        else
+        {
+            Log.ConnectRefused(logger, authority);
+            await RefuseAsync(connection, authority);
+            return;
+        }
+
+        await connection.Transport.Output.WriteAsync("HTTP/1.1 200 Connection established\r\n\r\n"u8.ToArray());
+        await DispatchAsync(connection, http1, intercepted);
+    }
+
+    // What interception would carry: a local application's connection (the peer on loopback), to somewhere that is not
+    // this host and not a metadata service, never the sidecar's own listeners.
+    private bool MayTunnelTo(ConnectionContext connection, IPEndPoint address) =>
+        connection.RemoteEndPoint is IPEndPoint peer && IPAddress.IsLoopback(peer.Address) &&
+        !LocalAddresses.Contains(address.Address) && !ForbiddenAddresses.Contains(address.Address) && !listeners.IsOwn(address);
+
+    private async Task RefuseAsync(ConnectionContext connection, string authority)
+    {
+        var error = ProxyError.ConnectRefused;
+        errors.Record(Listeners.Outbound, error.Name);
+        var body = $"Mesh: {error.Describe(authority)}\n";
+        var response =
+            $"HTTP/1.1 {error.Status.ToString(CultureInfo.InvariantCulture)} Method Not Allowed\r\n" +
+            $"{MeshHeaders.ProxyError}: {error.Name}\r\n" +
+            "Connection: close\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+            $"Content-Length: {Encoding.UTF8.GetByteCount(body).ToString(CultureInfo.InvariantCulture)}\r\n\r\n{body}";
+        await connection.Transport.Output.WriteAsync(Encoding.UTF8.GetBytes(response));
+        await connection.Transport.Output.CompleteAsync();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(152, LogLevel.Warning, "Refused an intercepted {Direction} connection to {Destination}: that is one of the sidecar's own listeners (loop).")]
+        public static partial void LoopRefused(ILogger logger, string direction, string destination);
+
+        [LoggerMessage(153, LogLevel.Information, "{Destination} spoke first: its next connections are opaque TCP without waiting for detection.")]
+        public static partial void ServerFirst(ILogger logger, string destination);
+
+        [LoggerMessage(154, LogLevel.Warning, "Refused CONNECT to '{Authority}': neither a configured service nor an address a local application may reach.")]
+        public static partial void ConnectRefused(ILogger logger, string authority);
+    }
+}

@@ -1,0 +1,120 @@
+"""Servers for the transparent-sidecar lab: unchanged programs that know nothing of the mesh.
+
+Usage: lab_servers.py http PORT NAME [fail-every-other]   HTTP/1.1, answers NAME (every other request 503 if asked)
+       lab_servers.py banner PORT                          server speaks first: a banner line, then echoes one line
+       lab_servers.py blob PORT SIZE                       sends SIZE seeded bytes while reading to the client's FIN,
+                                                           then the SHA-256 of what it read, then closes
+       lab_servers.py grpc PORT                            gRPC: /lab.Echo/Unary echoes, /lab.Echo/Stream replies 5 times
+"""
+import hashlib
+import http.server
+import random
+import socket
+import socketserver
+import sys
+import threading
+
+
+def http_server(port, name, flaky):
+    lock = threading.Lock()
+    count = [0]
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
+
+        def do_GET(self):
+            with lock:
+                count[0] += 1
+                fail = flaky and count[0] % 2 == 0
+            body = (b"unavailable" if fail else name.encode()) + b"\n"
+            self.send_response(503 if fail else 200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    http.server.ThreadingHTTPServer(("0.0.0.0", port), Handler).serve_forever()
+
+
+class Threaded(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+
+
+def banner_server(port):
+    class Handler(socketserver.StreamRequestHandler):
+        def handle(self):
+            self.wfile.write(b"220 banner ready\r\n")
+            self.wfile.flush()
+            line = self.rfile.readline()
+            if line:
+                self.wfile.write(b"echo " + line)
+
+    Threaded(("0.0.0.0", port), Handler).serve_forever()
+
+
+def blob(size):
+    return random.Random(7).randbytes(size)
+
+
+def blob_server(port, size):
+    data = blob(size)
+
+    class Handler(socketserver.BaseRequestHandler):
+        def handle(self):
+            sock = self.request
+            sender = threading.Thread(target=sock.sendall, args=(data,))
+            sender.start()
+            digest = hashlib.sha256()
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                digest.update(chunk)
+            sender.join()
+            sock.sendall(digest.digest())
+            sock.shutdown(socket.SHUT_RDWR)
+
+    Threaded(("0.0.0.0", port), Handler).serve_forever()
+
+
+def grpc_server(port):
+    from concurrent import futures
+
+    import grpc
+
+    def unary(request, context):
+        return b"unary:" + request
+
+    def stream(request, context):
+        for i in range(5):
+            yield b"stream:%d:" % i + request
+
+    handler = grpc.method_handlers_generic_handler("lab.Echo", {
+        "Unary": grpc.unary_unary_rpc_method_handler(unary),
+        "Stream": grpc.unary_stream_rpc_method_handler(stream),
+    })
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
+    server.add_generic_rpc_handlers((handler,))
+    server.add_insecure_port(f"0.0.0.0:{port}")
+    server.start()
+    server.wait_for_termination()
+
+
+def main():
+    kind, port = sys.argv[1], int(sys.argv[2])
+    if kind == "http":
+        http_server(port, sys.argv[3], len(sys.argv) > 4)
+    elif kind == "banner":
+        banner_server(port)
+    elif kind == "blob":
+        blob_server(port, int(sys.argv[3]))
+    elif kind == "grpc":
+        grpc_server(port)
+
+
+if __name__ == "__main__":
+    main()
