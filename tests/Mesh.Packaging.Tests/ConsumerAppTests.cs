@@ -9,14 +9,14 @@ namespace Mesh.Packaging.Tests;
 [Collection(PackedFeedCollection.Name)]
 public class ConsumerAppTests(PackedFeed feed, ITestOutputHelper output)
 {
-    // Mesh.Client's README example, as it stands.
+    // As Mesh.Client's README starts: every client of the app meshed, the service taken from the request's host.
     private const string Program = """
         var builder = WebApplication.CreateBuilder(args);
-        builder.Services.AddMeshClient("orders");
+        builder.Services.ConfigureHttpClientDefaults(http => http.AddMesh());
         var app = builder.Build();
 
         app.MapGet("/", async (IHttpClientFactory factory) =>
-            await factory.CreateClient("orders").GetStringAsync("/orders/42"));
+            await factory.CreateClient().GetStringAsync("http://orders/orders/42"));
 
         app.Run();
         """;
