@@ -26,6 +26,7 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<MeshService>> _services = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, byte> _metricNames = new(StringComparer.OrdinalIgnoreCase);
+    private int _metricNameCount;
     private readonly List<MeshService> _static = [];
     private readonly IOptionsFactory<MeshServiceOptions> _optionsFactory;
     private readonly IOptionsMonitor<DynamicServicesOptions> _dynamicOptions;
@@ -237,11 +238,20 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
             return name;
         }
 
-        if (_metricNames.Count < _dynamicOptions.CurrentValue.MaxMetricNames && _metricNames.TryAdd(name, 0))
+        // A place is reserved before the name is added, so that services made at the same moment cannot together name
+        // more than the maximum (checking the count and then adding let two through at 999).
+        if (Interlocked.Increment(ref _metricNameCount) <= _dynamicOptions.CurrentValue.MaxMetricNames)
         {
+            if (!_metricNames.TryAdd(name, 0))
+            {
+                // Named by another request for the same name meanwhile: its place is the one in use.
+                Interlocked.Decrement(ref _metricNameCount);
+            }
+
             return name;
         }
 
+        Interlocked.Decrement(ref _metricNameCount);
         return _metricNames.ContainsKey(name) ? name : OtherService;
     }
 
