@@ -78,6 +78,9 @@ public static class ProxyApp
             throw new InvalidConfigurationException(bindErrors);
         }
 
+        // Each accepted connection's input pipe stops reading its socket at 1 MiB (Kestrel's default, set here because
+        // the opaque TCP relay's memory bound rests on it: TcpRelay).
+        builder.WebHost.UseSockets(static sockets => sockets.MaxReadBufferSize = TcpRelay.InputLimit);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

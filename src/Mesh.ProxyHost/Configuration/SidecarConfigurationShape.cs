@@ -10,6 +10,7 @@ internal static class SidecarConfigurationShape
         .Register<ProxyOptions>()
         .Register<OutboundOptions>()
         .Register<InboundOptions>()
+        .Register<TcpOptions>()
         .Register<AdminOptions>()
         .Register<MeshDnsOptions>()
         .Map<ProxyOptions>(ProxyOptions.SectionName)

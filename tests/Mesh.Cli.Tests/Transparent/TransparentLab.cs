@@ -26,6 +26,7 @@ public sealed class TransparentLab : IAsyncLifetime
     public const int VirtualBlobPort = 9010;
     public const int GrpcPort = 50051;
     public const int RedisPort = 6379;
+    public const int FinFirstPort = 9011;
     public const int BlobSize = 10 * 1024 * 1024;
 
     /// <summary>The last octet of a virtual address no host has: services <c>web</c> and <c>blobs</c> stand behind it.</summary>
@@ -40,6 +41,7 @@ public sealed class TransparentLab : IAsyncLifetime
     };
 
     private NetworkLab? _lab;
+    private string? _reports;
 
     public NetworkLab Lab => _lab ?? throw new InvalidOperationException("The lab could not be made here (not root, or no ip netns).");
 
@@ -52,6 +54,9 @@ public sealed class TransparentLab : IAsyncLifetime
     public string Srv2 => Lab.Address(3);
 
     public string Virtual => Lab.Address(VirtualOctet);
+
+    /// <summary>Gets the file the server-first-FIN server appends its lines to (<c>ID SHA256</c>, lab_servers.py finfirst).</summary>
+    public string FinFirstReport => Path.Combine(_reports ?? throw new InvalidOperationException("no lab"), "finfirst.txt");
 
     public static string Python => "/usr/bin/python3";
 
@@ -68,6 +73,7 @@ public sealed class TransparentLab : IAsyncLifetime
         await Lab.AddHostAsync("app", 1);
         await Lab.AddHostAsync("srv", 2);
         await Lab.AddHostAsync("srv2", 3);
+        _reports = Directory.CreateTempSubdirectory("mesh-lab-").FullName;
 
         Server("srv", "http", Port(BackendPort), "srv");
         Server("srv", "http", Port(ImplicitPort), "implicit");
@@ -76,6 +82,7 @@ public sealed class TransparentLab : IAsyncLifetime
         Server("srv", "http", Port(VirtualHttpPort), "web");
         Server("srv", "blob", Port(VirtualBlobPort), BlobSize.ToString(CultureInfo.InvariantCulture));
         Server("srv", "grpc", Port(GrpcPort));
+        Server("srv", "finfirst", Port(FinFirstPort), Port(1024 * 1024), FinFirstReport);
         Lab.Start("srv redis", "srv", "redis-server", ["--port", Port(RedisPort), "--bind", "0.0.0.0", "--protected-mode", "no", "--save", "", "--appendonly", "no"]);
         Server("srv2", "http", Port(BackendPort), "srv2", "fail-every-other");
         Server("app", "http", Port(AppPort), "app");
@@ -115,6 +122,7 @@ public sealed class TransparentLab : IAsyncLifetime
         await WaitForPortAsync("srv", BlobPort);
         await WaitForPortAsync("srv", VirtualBlobPort);
         await WaitForPortAsync("app", AppBannerPort);
+        await WaitForPortAsync("srv", FinFirstPort);
     }
 
     /// <summary>The sidecar's <c>/metrics</c>, read from inside the pod.</summary>
@@ -187,6 +195,11 @@ public sealed class TransparentLab : IAsyncLifetime
         if (_lab is not null)
         {
             await _lab.DisposeAsync();
+        }
+
+        if (_reports is not null && Directory.Exists(_reports))
+        {
+            Directory.Delete(_reports, recursive: true);
         }
     }
 }

@@ -191,6 +191,23 @@ public class TransparentSidecarTests(TransparentLab lab) : IClassFixture<Transpa
             "the refused loop");
     }
 
+    [NetnsFact]
+    public async Task HalfClose_TheServerFinishesFirst_WhatTheClientSendsAfterItsFin_StillArrives()
+    {
+        var service = $"mesh_service=\"{lab.Srv}:{FinFirstPort}\"";
+        var before = await lab.MetricsAsync();
+
+        // The server sends 1 MB and shuts its side at once; the client reads to that FIN, then sends 4 MB more.
+        using var result = JsonDocument.Parse(await lab.ClientAsync("app", "finfirst", lab.Srv, $"{FinFirstPort}", $"{1024 * 1024}", $"{4 * 1024 * 1024}"));
+
+        Assert.True(result.RootElement.GetProperty("download_identical").GetBoolean(), $"{result.RootElement}");
+        var line = $"{result.RootElement.GetProperty("id").GetString()} {result.RootElement.GetProperty("sent_sha256").GetString()}";
+        Assert.Contains(line, await File.ReadAllLinesAsync(lab.FinFirstReport));
+        var after = await lab.MetricsUntilAsync(text => Delta(before, text, "mesh_tcp_connections_total", service, "mesh_tcp_event=\"close\"") >= 1, "the connection's close");
+        Assert.Equal(1, Delta(before, after, "mesh_tcp_connections_total", service, "mesh_tcp_outcome=\"closed\""));
+        Assert.Equal(64 * 1024 + 4 * 1024 * 1024, Delta(before, after, "mesh_tcp_bytes_total", service, "network_io_direction=\"transmit\""));
+    }
+
     private static double Delta(string before, string after, string metric, params string[] labels) =>
         PrometheusText.Sum(after, metric, labels) - PrometheusText.Sum(before, metric, labels);
 }

@@ -5,6 +5,9 @@ Usage: lab_servers.py http PORT NAME [fail-every-other]   HTTP/1.1, answers NAME
        lab_servers.py blob PORT SIZE                       sends SIZE seeded bytes while reading to the client's FIN,
                                                            then the SHA-256 of what it read, then closes
        lab_servers.py grpc PORT                            gRPC: /lab.Echo/Unary echoes, /lab.Echo/Stream replies 5 times
+       lab_servers.py finfirst PORT SIZE FILE              sends SIZE seeded bytes and shuts its side down at once (its
+                                                           FIN first), then reads to the client's FIN and appends
+                                                           "ID SHA256" to FILE (ID: the hex of the first 8 bytes read)
 """
 import hashlib
 import http.server
@@ -81,6 +84,27 @@ def blob_server(port, size):
     Threaded(("0.0.0.0", port), Handler).serve_forever()
 
 
+def fin_first_server(port, size, report):
+    data = random.Random(5).randbytes(size)
+    lock = threading.Lock()
+
+    class Handler(socketserver.BaseRequestHandler):
+        def handle(self):
+            sock = self.request
+            sock.sendall(data)
+            sock.shutdown(socket.SHUT_WR)
+            read = bytearray()
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                read += chunk
+            with lock, open(report, "a") as out:
+                out.write(f"{bytes(read[:8]).hex()} {hashlib.sha256(read).hexdigest()}\n")
+
+    Threaded(("0.0.0.0", port), Handler).serve_forever()
+
+
 def grpc_server(port):
     from concurrent import futures
 
@@ -114,6 +138,8 @@ def main():
         blob_server(port, int(sys.argv[3]))
     elif kind == "grpc":
         grpc_server(port)
+    elif kind == "finfirst":
+        fin_first_server(port, int(sys.argv[3]), sys.argv[4])
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Mesh.ProxyHost.Configuration;
 using Mesh.ProxyHost.Features.Detection;
@@ -34,6 +35,8 @@ internal sealed partial class TransparentListener(
     TimeProvider time,
     ILogger<TransparentListener> logger)
 {
+    private static readonly ReadOnlyMemory<byte> ConnectionEstablished = "HTTP/1.1 200 Connection established\r\n\r\n"u8.ToArray();
+
     private readonly PortSet _opaquePorts = PortSet.TryParse(options.OpaquePorts, out var ports, out _) ? ports : PortSet.Empty;
 
     /// <summary>The outbound listener's middleware, in front of its HTTP/1 pipeline <paramref name="http1"/>.</summary>
@@ -177,7 +180,9 @@ internal sealed partial class TransparentListener(
             return;
         }
 
-        await connection.Transport.Output.WriteAsync("HTTP/1.1 200 Connection established\r\n\r\n"u8.ToArray());
+        // Straight to the socket, as the TCP relay writes: through Kestrel's output pipe, the answer could still wait
+        // there while the tunnel's first bytes overtook it.
+        await connection.Features.Get<IConnectionSocketFeature>()!.Socket.SendAsync(ConnectionEstablished, SocketFlags.None);
         await DispatchAsync(connection, http1, intercepted);
     }
 
