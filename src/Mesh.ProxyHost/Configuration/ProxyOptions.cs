@@ -40,6 +40,13 @@ public sealed class ProxyOptions
     /// </summary>
     public int MaxRequestHeadersTotalSize { get; set; } = 32 * 1024;
 
+    /// <summary>
+    /// Gets or sets whether each listener on <c>127.0.0.1</c> or <c>0.0.0.0</c> with a fixed port also listens on
+    /// <c>[::1]</c> or <c>[::]</c> (IPv6 only), with the same port and role, where the host has IPv6: interception of
+    /// IPv6 (ip6tables REDIRECT) delivers there. Default: true.
+    /// </summary>
+    public bool ListenIPv6 { get; set; } = true;
+
     /// <summary>Gets or sets how long in-flight requests may take to finish on shutdown. Default: 30 s.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

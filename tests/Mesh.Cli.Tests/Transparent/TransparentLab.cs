@@ -5,13 +5,14 @@ using Mesh.MultiHost.Tests.Infrastructure;
 namespace Mesh.Cli.Tests.Transparent;
 
 /// <summary>
-/// A pod and its neighbours, made of network namespaces: host <c>app</c> (.1), where <c>mesh iptables apply</c> runs and
-/// the real sidecar binary runs as uid 2102 (the user the rules exempt) in front of an application on ports 8080 (the
-/// configured target) and 9091; hosts
-/// <c>srv</c> (.2) and <c>srv2</c> (.3) with unchanged servers: Python HTTP servers, a Python gRPC server (Debian's
-/// python3-grpcio), Debian's redis-server, a server-speaks-first banner server and a byte-blob server. Service
-/// <c>backend</c> is configured with srv:8080 and srv2:8080 (srv2 failing every other request with 503); everything
-/// else the application dials is only where it dialled. Made once for the tests of <see cref="TransparentSidecarTests"/>.
+/// A pod and its neighbours, made of network namespaces: host <c>app</c> (.1), where <c>mesh iptables apply</c> runs
+/// (IPv4 and IPv6 rules) and the real sidecar binary runs as uid 2102 (the user the rules exempt) in front of an
+/// application on ports 8080 (the configured target) and 9091; hosts <c>srv</c> (.2) and <c>srv2</c> (.3) with unchanged
+/// servers: Python HTTP servers, a Python gRPC server (Debian's python3-grpcio), Debian's redis-server, a
+/// server-speaks-first banner server, byte-blob servers. Every host has an IPv6 address too, and the Python servers
+/// listen on both families. Service <c>backend</c> is configured with srv:8080 and srv2:8080 (srv2 failing every other
+/// request with 503); everything else the application dials is only where it dialled. Made once for the tests of
+/// <see cref="TransparentSidecarTests"/>.
 /// </summary>
 public sealed class TransparentLab : IAsyncLifetime
 {
@@ -55,6 +56,10 @@ public sealed class TransparentLab : IAsyncLifetime
 
     public string Virtual => Lab.Address(VirtualOctet);
 
+    public string App6 => Lab.IPv6Address(1);
+
+    public string Srv6 => Lab.IPv6Address(2);
+
     /// <summary>Gets the file the server-first-FIN server appends its lines to (<c>ID SHA256</c>, lab_servers.py finfirst).</summary>
     public string FinFirstReport => Path.Combine(_reports ?? throw new InvalidOperationException("no lab"), "finfirst.txt");
 
@@ -73,6 +78,11 @@ public sealed class TransparentLab : IAsyncLifetime
         await Lab.AddHostAsync("app", 1);
         await Lab.AddHostAsync("srv", 2);
         await Lab.AddHostAsync("srv2", 3);
+        foreach (var (host, octet) in new[] { ("app", 1), ("srv", 2), ("srv2", 3) })
+        {
+            await Lab.AddIPv6Async(host, octet);
+        }
+
         _reports = Directory.CreateTempSubdirectory("mesh-lab-").FullName;
 
         Server("srv", "http", Port(BackendPort), "srv");

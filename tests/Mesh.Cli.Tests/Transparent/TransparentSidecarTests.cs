@@ -208,6 +208,49 @@ public class TransparentSidecarTests(TransparentLab lab) : IClassFixture<Transpa
         Assert.Equal(64 * 1024 + 4 * 1024 * 1024, Delta(before, after, "mesh_tcp_bytes_total", service, "network_io_direction=\"transmit\""));
     }
 
+    [NetnsFact]
+    public async Task IPv6_OutboundHttpAndTcp_Inbound_AndTheLoopCheck_GoThroughTheIPv6Redirect()
+    {
+        var implicitService = $"mesh_service=\"[{lab.Srv6}]:{ImplicitPort}\"";
+        var blobService = $"mesh_service=\"[{lab.Srv6}]:{BlobPort}\"";
+        var before = await lab.MetricsAsync();
+
+        // Outbound: ip6tables sends what curl dials to [::1]:4140, the outbound listener's IPv6 twin.
+        var (status, body) = await CurlAsync("app", $"http://[{lab.Srv6}]:{ImplicitPort}/");
+        Assert.True(status == 200 && body.Trim() == "implicit", $"curl -6 got {status} '{body}'; sidecar:\n{lab.Sidecar?.Tail}");
+
+        // Opaque TCP over IPv6: 10 MB each way, half-closed.
+        using var blob = JsonDocument.Parse(await lab.ClientAsync("app", "blob", lab.Srv6, $"{BlobPort}", BlobSize.ToString(CultureInfo.InvariantCulture)));
+        Assert.True(blob.RootElement.GetProperty("download_identical").GetBoolean() && blob.RootElement.GetProperty("upload_identical").GetBoolean(), $"{blob.RootElement}");
+
+        // Inbound: to the pod's IPv6 address, delivered to the inbound listener's [::] twin, then to the application.
+        (status, body) = await CurlAsync("srv", $"http://[{lab.App6}]:{AppPort}/");
+        Assert.True(status == 200 && body.Trim() == "app", $"inbound curl -6 got {status} '{body}'; sidecar:\n{lab.Sidecar?.Tail}");
+
+        // And the pod's 4140 over IPv6 is one of the sidecar's own listeners: refused.
+        (status, _) = await CurlAsync("srv", $"http://[{lab.App6}]:4140/", "-H", "Host: backend");
+        Assert.Equal(0, status);
+
+        var after = await lab.MetricsUntilAsync(
+            text => Delta(before, text, "mesh_requests_total", implicitService, "http_response_status_code=\"200\"") >= 1 &&
+                Delta(before, text, "mesh_tcp_connections_total", blobService, "mesh_tcp_event=\"close\"") >= 1 &&
+                Delta(before, text, "mesh_requests_total", "mesh_direction=\"inbound\"", "http_response_status_code=\"200\"") >= 1 &&
+                Delta(before, text, "mesh_proxy_errors_total", "mesh_direction=\"inbound\"", "mesh_proxy_error=\"loop\"") >= 1,
+            "the IPv6 requests, connection and refused loop");
+        Assert.Equal(1, Delta(before, after, "mesh_tcp_connections_total", blobService, "mesh_tcp_outcome=\"closed\""));
+        Assert.Equal(BlobSize, Delta(before, after, "mesh_tcp_bytes_total", blobService, "network_io_direction=\"transmit\""));
+    }
+
+    // curl from inside a lab host (-g: brackets in IPv6 URLs are not ranges): status (0 when it failed) and body.
+    private async Task<(int Status, string Body)> CurlAsync(string host, string url, params string[] options)
+    {
+        var result = await lab.Lab.ExecAsync(host, "curl", ["-g", "-s", "--max-time", "10", "-w", "\n%{http_code}", .. options, url], TimeSpan.FromSeconds(20));
+        var text = result.Output.TrimEnd('\n');
+        var split = text.LastIndexOf('\n');
+        var status = int.TryParse(split < 0 ? text : text[(split + 1)..], out var code) ? code : 0;
+        return (status, split < 0 ? "" : text[..split]);
+    }
+
     private static double Delta(string before, string after, string metric, params string[] labels) =>
         PrometheusText.Sum(after, metric, labels) - PrometheusText.Sum(before, metric, labels);
 }

@@ -1,4 +1,5 @@
-"""Servers for the transparent-sidecar lab: unchanged programs that know nothing of the mesh.
+"""Servers for the transparent-sidecar lab: unchanged programs that know nothing of the mesh. Each listens on every
+address, IPv4 and IPv6 (one dual-stack socket).
 
 Usage: lab_servers.py http PORT NAME [fail-every-other]   HTTP/1.1, answers NAME (every other request 503 if asked)
        lab_servers.py banner PORT                          server speaks first: a banner line, then echoes one line
@@ -39,10 +40,24 @@ def http_server(port, name, flaky):
         def log_message(self, *args):
             pass
 
-    http.server.ThreadingHTTPServer(("0.0.0.0", port), Handler).serve_forever()
+    HttpServer(("::", port), Handler).serve_forever()
 
 
-class Threaded(socketserver.ThreadingMixIn, socketserver.TCPServer):
+class DualStack:
+    """Binds [::] with IPV6_V6ONLY off: IPv6, and IPv4 as mapped addresses."""
+
+    address_family = socket.AF_INET6
+
+    def server_bind(self):
+        self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        super().server_bind()
+
+
+class HttpServer(DualStack, http.server.ThreadingHTTPServer):
+    pass
+
+
+class Threaded(DualStack, socketserver.ThreadingMixIn, socketserver.TCPServer):
     allow_reuse_address = True
     daemon_threads = True
 
@@ -56,7 +71,7 @@ def banner_server(port):
             if line:
                 self.wfile.write(b"echo " + line)
 
-    Threaded(("0.0.0.0", port), Handler).serve_forever()
+    Threaded(("::", port), Handler).serve_forever()
 
 
 def blob(size):
@@ -81,7 +96,7 @@ def blob_server(port, size):
             sock.sendall(digest.digest())
             sock.shutdown(socket.SHUT_RDWR)
 
-    Threaded(("0.0.0.0", port), Handler).serve_forever()
+    Threaded(("::", port), Handler).serve_forever()
 
 
 def fin_first_server(port, size, report):
@@ -102,7 +117,7 @@ def fin_first_server(port, size, report):
             with lock, open(report, "a") as out:
                 out.write(f"{bytes(read[:8]).hex()} {hashlib.sha256(read).hexdigest()}\n")
 
-    Threaded(("0.0.0.0", port), Handler).serve_forever()
+    Threaded(("::", port), Handler).serve_forever()
 
 
 def grpc_server(port):
@@ -123,7 +138,7 @@ def grpc_server(port):
     })
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
     server.add_generic_rpc_handlers((handler,))
-    server.add_insecure_port(f"0.0.0.0:{port}")
+    server.add_insecure_port(f"[::]:{port}")
     server.start()
     server.wait_for_termination()
 
@@ -132,6 +147,7 @@ def main():
     kind, port = sys.argv[1], int(sys.argv[2])
     if kind == "http":
         http_server(port, sys.argv[3], len(sys.argv) > 4)
+
     elif kind == "banner":
         banner_server(port)
     elif kind == "blob":

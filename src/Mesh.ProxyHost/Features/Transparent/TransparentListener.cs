@@ -123,9 +123,11 @@ internal sealed partial class TransparentListener(
     {
         if (intercepted.Direction == MeshDirection.Inbound)
         {
-            // The application's own port, on loopback: it keeps its port, and the sidecar forwards nowhere else.
+            // The application's own port, on loopback: it keeps its port, and the sidecar forwards nowhere else. IPv4
+            // loopback whichever family the caller came over, as inbound HTTP goes to 127.0.0.1: an application
+            // listening on 0.0.0.0 or dual-stack [::] is reached either way.
             var address = intercepted.Address!;
-            var local = new IPEndPoint(address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback, address.Port);
+            var local = new IPEndPoint(IPAddress.Loopback, address.Port);
             return new TcpDestination(MeshDirection.Inbound, options.Inbound.Service, address.ToString(), local, null);
         }
 
