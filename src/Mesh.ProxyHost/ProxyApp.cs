@@ -15,6 +15,7 @@ using Microsoft.AspNetCore.Connections;
 using Mesh.Telemetry;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -138,6 +139,7 @@ public static class ProxyApp
         services.AddSingleton<TcpMetrics>();
         services.AddSingleton<TcpConnector>();
         services.AddSingleton<TcpForwarder>();
+        services.TryAddSingleton(HostResolver.System);
         services.AddSingleton<DestinationIndex>();
         services.AddSingleton<ServerFirstDestinations>();
         services.AddSingleton<TransparentListener>();

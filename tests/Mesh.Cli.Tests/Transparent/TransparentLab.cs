@@ -11,8 +11,9 @@ namespace Mesh.Cli.Tests.Transparent;
 /// servers: Python HTTP servers, a Python gRPC server (Debian's python3-grpcio), Debian's redis-server, a
 /// server-speaks-first banner server, byte-blob servers. Every host has an IPv6 address too, and the Python servers
 /// listen on both families. Service <c>backend</c> is configured with srv:8080 and srv2:8080 (srv2 failing every other
-/// request with 503); everything else the application dials is only where it dialled. Made once for the tests of
-/// <see cref="TransparentSidecarTests"/>.
+/// request with 503); everything else the application dials is only where it dialled. In <c>app</c>, the name
+/// <c>blobs.lab</c> is srv (a hosts file of its own), for CONNECT to a name with <c>AllowUnknownHosts</c>. Made once for
+/// the tests of <see cref="TransparentSidecarTests"/>.
 /// </summary>
 public sealed class TransparentLab : IAsyncLifetime
 {
@@ -28,6 +29,7 @@ public sealed class TransparentLab : IAsyncLifetime
     public const int GrpcPort = 50051;
     public const int RedisPort = 6379;
     public const int FinFirstPort = 9011;
+    public const string LabName = "blobs.lab";
     public const int BlobSize = 10 * 1024 * 1024;
 
     /// <summary>The last octet of a virtual address no host has: services <c>web</c> and <c>blobs</c> stand behind it.</summary>
@@ -42,6 +44,7 @@ public sealed class TransparentLab : IAsyncLifetime
     };
 
     private NetworkLab? _lab;
+    private string? _hostsFolder;
     private string? _reports;
 
     public NetworkLab Lab => _lab ?? throw new InvalidOperationException("The lab could not be made here (not root, or no ip netns).");
@@ -83,6 +86,10 @@ public sealed class TransparentLab : IAsyncLifetime
             await Lab.AddIPv6Async(host, octet);
         }
 
+        // ip netns exec puts /etc/netns/NS/hosts over /etc/hosts for what it runs in NS: the sidecar resolves blobs.lab.
+        _hostsFolder = Path.Combine("/etc/netns", Lab.Ns("app"));
+        Directory.CreateDirectory(_hostsFolder);
+        await File.WriteAllTextAsync(Path.Combine(_hostsFolder, "hosts"), $"127.0.0.1 localhost\n::1 localhost\n{Srv} {LabName}\n");
         _reports = Directory.CreateTempSubdirectory("mesh-lab-").FullName;
 
         Server("srv", "http", Port(BackendPort), "srv");
@@ -111,6 +118,8 @@ public sealed class TransparentLab : IAsyncLifetime
             // Generous, for a loaded machine: an HTTP client that takes this long to send its request is taken for a
             // server-first one (and still forwarded, as opaque TCP).
             "--Mesh:Proxy:DetectTimeout=3s",
+            // CONNECT to a name (blobs.lab), resolved once; transparent routing does not read it.
+            "--Mesh:Proxy:Outbound:AllowUnknownHosts=true",
             $"--Services:backend:http:0=http://{Srv}:{BackendPort}",
             $"--Services:backend:http:1=http://{Srv2}:{BackendPort}",
 
@@ -207,9 +216,12 @@ public sealed class TransparentLab : IAsyncLifetime
             await _lab.DisposeAsync();
         }
 
-        if (_reports is not null && Directory.Exists(_reports))
+        foreach (var folder in new[] { _hostsFolder, _reports })
         {
-            Directory.Delete(_reports, recursive: true);
+            if (folder is not null && Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
         }
     }
 }

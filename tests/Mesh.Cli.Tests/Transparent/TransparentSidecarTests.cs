@@ -241,6 +241,20 @@ public class TransparentSidecarTests(TransparentLab lab) : IClassFixture<Transpa
         Assert.Equal(BlobSize, Delta(before, after, "mesh_tcp_bytes_total", blobService, "network_io_direction=\"transmit\""));
     }
 
+    [NetnsFact]
+    public async Task Connect_ToAHostName_WithAllowUnknownHosts_IsResolvedOnce_AndTunnelled()
+    {
+        var before = await lab.MetricsAsync();
+
+        // curl -p sends CONNECT blobs.lab:8081; the sidecar resolves the name (srv, in the pod's hosts file) and tunnels.
+        var result = await lab.Lab.ExecAsync("app", "curl", ["-sS", "--max-time", "10", "-p", "-x", "http://127.0.0.1:4140", "-w", " %{http_code}", $"http://{LabName}:{ImplicitPort}/"]);
+        Assert.True(result.Ok && result.Output.Replace("\n", "", StringComparison.Ordinal) == "implicit 200", $"curl -p got '{result.Output}' {result.Error}; sidecar:\n{lab.Sidecar?.Tail}");
+
+        await lab.MetricsUntilAsync(
+            text => Delta(before, text, "mesh_requests_total", $"mesh_service=\"{LabName}:{ImplicitPort}\"", "http_response_status_code=\"200\"") >= 1,
+            "the tunnelled request, under the name it was sent to");
+    }
+
     // curl from inside a lab host (-g: brackets in IPv6 URLs are not ranges): status (0 when it failed) and body.
     private async Task<(int Status, string Body)> CurlAsync(string host, string url, params string[] options)
     {
