@@ -29,6 +29,7 @@ public sealed class TransparentLab : IAsyncLifetime
     public const int GrpcPort = 50051;
     public const int RedisPort = 6379;
     public const int FinFirstPort = 9011;
+    public const int PolicyPort = 8083;
     public const string LabName = "blobs.lab";
     public const int BlobSize = 10 * 1024 * 1024;
 
@@ -100,6 +101,7 @@ public sealed class TransparentLab : IAsyncLifetime
         Server("srv", "blob", Port(VirtualBlobPort), BlobSize.ToString(CultureInfo.InvariantCulture));
         Server("srv", "grpc", Port(GrpcPort));
         Server("srv", "finfirst", Port(FinFirstPort), Port(1024 * 1024), FinFirstReport);
+        Server("srv", "policy", Port(PolicyPort));
         Lab.Start("srv redis", "srv", "redis-server", ["--port", Port(RedisPort), "--bind", "0.0.0.0", "--protected-mode", "no", "--save", "", "--appendonly", "no"]);
         Server("srv2", "http", Port(BackendPort), "srv2", "fail-every-other");
         Server("app", "http", Port(AppPort), "app");
@@ -142,6 +144,7 @@ public sealed class TransparentLab : IAsyncLifetime
         await WaitForPortAsync("srv", VirtualBlobPort);
         await WaitForPortAsync("app", AppBannerPort);
         await WaitForPortAsync("srv", FinFirstPort);
+        await WaitForPortAsync("srv", PolicyPort);
     }
 
     /// <summary>The sidecar's <c>/metrics</c>, read from inside the pod.</summary>

@@ -255,6 +255,29 @@ public class TransparentSidecarTests(TransparentLab lab) : IClassFixture<Transpa
             "the tunnelled request, under the name it was sent to");
     }
 
+    [NetnsFact]
+    public async Task AnImplicitService_RetriesAGetTo503_ToTheSameDestination_NotAPost_AndHonoursTheCallersDeadline()
+    {
+        var key = Guid.NewGuid().ToString("N");
+        var url = $"http://{lab.Srv}:{PolicyPort}";
+        var before = await lab.MetricsAsync();
+
+        // The server answers 503 the first time for each method and key, with the count in the body.
+        var (status, body) = await CurlAsync("app", $"{url}/once/{key}");
+        Assert.True(status == 200 && body.Trim() == "2", $"GET got {status} '{body}': not retried to the server that failed it once");
+        (status, body) = await CurlAsync("app", $"{url}/once/{key}", "-X", "POST", "--data", "x");
+        Assert.True(status == 503 && body.Trim() == "1", $"POST got {status} '{body}': it must not be retried");
+
+        // The caller's own deadline (1 s) ends the wait for an answer that would take 20 s.
+        var slow = await lab.Lab.ExecAsync("app", "curl", ["-s", "-i", "--max-time", "15", "-H", "mesh-timeout-ms: 1000", $"{url}/slow"]);
+        Assert.StartsWith("HTTP/1.1 504", slow.Output, StringComparison.Ordinal);
+        Assert.Contains("mesh-proxy-error: deadline-exceeded", slow.Output, StringComparison.OrdinalIgnoreCase);
+
+        var service = $"mesh_service=\"{lab.Srv}:{PolicyPort}\"";
+        var after = await lab.MetricsUntilAsync(text => Delta(before, text, "mesh_requests_total", service) >= 3, "the three requests");
+        Assert.Equal(1, Delta(before, after, "mesh_retries_total", service));
+    }
+
     // curl from inside a lab host (-g: brackets in IPv6 URLs are not ranges): status (0 when it failed) and body.
     private async Task<(int Status, string Body)> CurlAsync(string host, string url, params string[] options)
     {

@@ -17,6 +17,7 @@ import socket
 import socketserver
 import sys
 import threading
+import time
 
 
 def http_server(port, name, flaky):
@@ -60,6 +61,41 @@ class HttpServer(DualStack, http.server.ThreadingHTTPServer):
 class Threaded(DualStack, socketserver.ThreadingMixIn, socketserver.TCPServer):
     allow_reuse_address = True
     daemon_threads = True
+
+
+def policy_server(port):
+    lock = threading.Lock()
+    counts = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
+
+        def answer(self):
+            length = int(self.headers.get("Content-Length", "0"))
+            if length:
+                self.rfile.read(length)
+            if self.path == "/slow":
+                time.sleep(20)
+                status, body = 200, b"slow\n"
+            else:
+                with lock:
+                    key = (self.command, self.path)
+                    counts[key] = counts.get(key, 0) + 1
+                    count = counts[key]
+                status, body = (503 if count == 1 else 200), b"%d\n" % count
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = answer
+        do_POST = answer
+
+        def log_message(self, *args):
+            pass
+
+    HttpServer(("::", port), Handler).serve_forever()
 
 
 def banner_server(port):
@@ -147,7 +183,8 @@ def main():
     kind, port = sys.argv[1], int(sys.argv[2])
     if kind == "http":
         http_server(port, sys.argv[3], len(sys.argv) > 4)
-
+    elif kind == "policy":
+        policy_server(port)
     elif kind == "banner":
         banner_server(port)
     elif kind == "blob":
