@@ -12,7 +12,8 @@ namespace Mesh.Benchmarks;
 /// Per-request cost of the client-side stack, all ending in the same in-memory handler returning a cached 200:
 /// a bare <see cref="HttpClient"/>, a named client from IHttpClientFactory with no policies, a plain Polly v8 pipeline
 /// (retry + timeout), Microsoft's <c>AddStandardResilienceHandler</c>, and <c>AddMeshClient</c> with its defaults
-/// (total and per-try deadline, retries under a budget, peak-EWMA balancing, failure accrual, golden metrics).
+/// (total and per-try deadline, retries under a budget, peak-EWMA balancing, failure accrual, golden metrics), and the
+/// same through <c>AddMesh()</c>, which finds each request's service by its host.
 /// <see cref="Metrics"/> = true subscribes a <see cref="System.Diagnostics.Metrics.MeterListener"/> to the Mesh, Polly
 /// and resilience meters (and turns Polly's telemetry on for the plain pipeline); false leaves every instrument disabled.
 /// </summary>
@@ -31,6 +32,7 @@ public class ClientHandlerBenchmark
     private HttpClient _polly = null!;
     private HttpClient _standard = null!;
     private HttpClient _mesh = null!;
+    private HttpClient _meshByHost = null!;
     private ServiceProvider _services = null!;
     private MetricsListener? _listener;
     private int _next;
@@ -84,14 +86,18 @@ public class ClientHandlerBenchmark
             .AddStandardResilienceHandler();
         services.AddMeshClient("orders")
             .ConfigurePrimaryHttpMessageHandler(static () => new CachedOkHandler());
+        services.AddHttpClient("by-host", static c => c.BaseAddress = Base)
+            .AddMesh()
+            .ConfigurePrimaryHttpMessageHandler(static () => new CachedOkHandler());
         _services = services.BuildServiceProvider();
         var factory = _services.GetRequiredService<IHttpClientFactory>();
         _factory = factory.CreateClient("plain");
         _standard = factory.CreateClient("standard");
         _mesh = factory.CreateClient("orders");
+        _meshByHost = factory.CreateClient("by-host");
 
         // First calls resolve endpoints, build pipelines and publish instruments; keep them out of the measurement.
-        foreach (var client in new[] { _bare, _factory, _polly, _standard, _mesh })
+        foreach (var client in new[] { _bare, _factory, _polly, _standard, _mesh, _meshByHost })
         {
             var response = client.GetAsync(Path, HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult();
             if (!response.IsSuccessStatusCode)
@@ -129,6 +135,9 @@ public class ClientHandlerBenchmark
 
     [Benchmark]
     public Task<HttpResponseMessage> Mesh() => _mesh.GetAsync(Path, HttpCompletionOption.ResponseHeadersRead);
+
+    [Benchmark]
+    public Task<HttpResponseMessage> MeshByHost() => _meshByHost.GetAsync(Path, HttpCompletionOption.ResponseHeadersRead);
 
     [Benchmark]
     public Task<HttpResponseMessage> MeshManyPaths() => _mesh.GetAsync(ManyPaths[_next++ & 4095], HttpCompletionOption.ResponseHeadersRead);

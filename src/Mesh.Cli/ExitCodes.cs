@@ -20,4 +20,10 @@ public static class ExitCodes
 
     /// <summary><c>mesh inject</c>: the input could not be read, is not YAML, or a workload in it cannot be injected (nothing is written).</summary>
     public const int InputErrors = 5;
+
+    /// <summary>
+    /// <c>mesh identity</c>: its files could not be read or written, or contradict what was asked (another trust domain,
+    /// a lifetime past the anchor's); <c>mesh check</c>: the sidecar's identity certificate has expired.
+    /// </summary>
+    public const int IdentityError = 6;
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Mesh.Cli.Admin;
+using Mesh.Cli.Commands.Identity;
 using Mesh.Cli.Interception;
 using Mesh.Cli.Options;
 
@@ -38,6 +39,11 @@ internal abstract class MeshCommand : Command
         {
             await context.Error.WriteLineAsync($"mesh iptables {Name}: {ex.Message}");
             return ExitCodes.IptablesError;
+        }
+        catch (IdentityException ex)
+        {
+            await context.Error.WriteLineAsync($"mesh identity {Name}: {ex.Message}");
+            return ExitCodes.IdentityError;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using Mesh.Cli.Commands;
+using Mesh.Cli.Commands.Identity;
 using Mesh.Cli.Commands.Inject;
 using Mesh.Cli.Commands.Iptables;
 using Mesh.Cli.Options;
@@ -9,7 +10,7 @@ using Mesh.Cli.Usage;
 namespace Mesh.Cli;
 
 /// <summary>
-/// <c>mesh</c> itself: the global options, the six commands, help (<c>-h</c>, <c>--help</c>, with the exit codes
+/// <c>mesh</c> itself: the global options, the commands, help (<c>-h</c>, <c>--help</c>, with the exit codes
 /// appended), <c>--version</c>, and the <c>[suggest]</c> directive that dotnet-suggest calls for tab completion.
 /// A new one per run: System.CommandLine's symbols know their parents, so they are not shared between runs.
 /// </summary>
@@ -28,8 +29,10 @@ internal sealed class MeshRootCommand : RootCommand
         Subcommands.Add(new StatCommand(Global));
         Subcommands.Add(new TopCommand(Global));
         Subcommands.Add(new TapCommand(Global));
+        Subcommands.Add(new RoutesCommand(Global));
         Subcommands.Add(new CheckCommand(Global));
         Subcommands.Add(new IptablesCommand(Global));
+        Subcommands.Add(new IdentityCommand(Global));
         Subcommands.Add(new InjectCommand(Global));
         var help = Options.OfType<HelpOption>().Single();
         help.Action = new HelpWithExitCodes((HelpAction)help.Action!);

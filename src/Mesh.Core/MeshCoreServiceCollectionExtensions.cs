@@ -32,7 +32,9 @@ public static class MeshCoreServiceCollectionExtensions
         services.TryAddSingleton<Mesh.Tap.MeshTap>();
         services.TryAddSingleton<LoadBalancerRegistry>();
         services.TryAddSingleton<FailureAccrualPolicyRegistry>();
+        services.TryAddSingleton(static sp => new ServiceCatalog(sp.GetService<IConfiguration>()));
         services.TryAddSingleton<MeshServiceRegistry>();
+        services.TryAddSingleton(static sp => new Mesh.Pipeline.MeshHttpHandlerFactory(sp.GetRequiredService<MeshServiceRegistry>(), sp.GetRequiredService<ServiceCatalog>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MeshServiceOptions>, MeshServiceOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<MeshServiceOptions>, BindMeshServiceOptions>());
         services.AddOptions<DynamicServicesOptions>().BindConfiguration(DynamicServicesOptions.SectionName).ValidateOnStart();

@@ -5,6 +5,7 @@ using Mesh.Endpoints;
 using Mesh.FailureAccrual;
 using Mesh.LoadBalancing;
 using Mesh.RetryBudgets;
+using Mesh.Routing;
 using Mesh.Stats;
 using Mesh.Telemetry;
 
@@ -13,8 +14,8 @@ namespace Mesh;
 /// <summary>
 /// One logical service at run time: what it has learned, kept for the life of the service whatever configuration
 /// reloads bring. Its endpoints (with their latency estimates, in-flight counts and health), the requests in flight
-/// (so <c>MaxConcurrentRequests</c> holds across a reload), the retry budget's balance, the balancer, the latencies
-/// hedging reads and the statistics. What is configured is the <see cref="Policy"/>, an immutable snapshot that
+/// (so <c>MaxConcurrentRequests</c> holds across a reload), the retry budget's balance, the balancer, the statistics,
+/// and its route values with theirs (and the latencies hedging reads). What is configured is the <see cref="Policy"/>, an immutable snapshot that
 /// <see cref="Apply"/> replaces whole, the way YARP keeps a cluster's state apart from its configuration model.
 /// </summary>
 /// <remarks>One instance per service per host, shared by every handler that calls the service.</remarks>
@@ -24,7 +25,6 @@ internal sealed class MeshService : IEndpointSource
     private MeshServicePolicy _policy = null!;
     private ILoadBalancer _balancer = null!;
     private string _balancerName = "";
-    private LatencyHistogram? _recentLatencies;
     private int _inFlight;
     private long _lastUsed;
     private readonly bool _countedAsOther;
@@ -39,6 +39,7 @@ internal sealed class MeshService : IEndpointSource
         _countedAsOther = !string.Equals(MetricName, name, StringComparison.Ordinal) && string.Equals(MetricName, MeshServiceRegistry.OtherService, StringComparison.Ordinal);
         Endpoints = new ServiceEndpoints(CreateEndpoint);
         Stats = new ServiceStats(dependencies.Time);
+        Routes = new ServiceRoutes(dependencies.Time, groupGrpc: !isDynamic);
         var retry = options.Retry;
         Budget = new RetryBudget(retry.BudgetRatio, retry.BudgetMinPerSecond, retry.BudgetWindow, dependencies.Time);
         FailureAccrual = new FailureAccrualMechanism(name, Endpoints, options.FailureAccrual, dependencies.Time, dependencies.Random, dependencies.Telemetry, dependencies.AccrualLogger, this);
@@ -94,11 +95,14 @@ internal sealed class MeshService : IEndpointSource
 
     public TimeProvider Time => _dependencies.Time;
 
-    /// <summary>Gets the source of uniform [0, 1) draws for jitter; seeded in tests.</summary>
+    /// <summary>Gets the source of uniform [0, 1) draws for jitter and the traffic split; seeded in tests.</summary>
     public Func<double> Random => _dependencies.Random;
 
-    /// <summary>Gets recent attempt latencies; kept from the first policy that enables hedging on, across reloads.</summary>
-    public LatencyHistogram? RecentLatencies => Volatile.Read(ref _recentLatencies);
+    /// <summary>Gets the host's service of a name (made on first use), for the backends of a traffic split.</summary>
+    public Func<string, MeshService>? ServiceOf => _dependencies.ServiceOf;
+
+    /// <summary>Gets the <c>mesh.route</c> values the service has used, with their statistics and hedging's latencies.</summary>
+    public ServiceRoutes Routes { get; }
 
     /// <summary>Gets the requests in flight now.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
@@ -124,11 +128,6 @@ internal sealed class MeshService : IEndpointSource
         {
             Volatile.Write(ref _balancer, _dependencies.Balancers.Create(options.LoadBalancer));
             _balancerName = options.LoadBalancer;
-        }
-
-        if (options.Hedging.Enabled)
-        {
-            Interlocked.CompareExchange(ref _recentLatencies, new LatencyHistogram(Time), null);
         }
 
         // The policy first, so endpoints discovered from now on are made with it; then the endpoints already known.
@@ -192,16 +191,15 @@ internal sealed class MeshService : IEndpointSource
     }
 
     /// <summary>
-    /// Learns from an attempt that ended at <paramref name="ended"/>: the endpoint's latency estimate (the balancer's
-    /// input), the latencies hedging reads, and failure accrual. An attempt cancelled from outside teaches nothing
-    /// about the endpoint.
+    /// Learns from an attempt on one of its endpoints that ended at <paramref name="ended"/>: the endpoint's latency
+    /// estimate (the balancer's input) and failure accrual. An attempt cancelled from outside teaches nothing about the
+    /// endpoint. (Hedging's latencies are the route's: <see cref="RouteStats"/>.)
     /// </summary>
     public void Learn(MeshEndpoint endpoint, ResponseClassification classification, TimeSpan elapsed, long ended, bool isProbe)
     {
         if (classification.Reason != FailureReasons.Cancelled)
         {
             endpoint.Latency.Observe(elapsed, classification.IsFailure, ended);
-            RecentLatencies?.RecordAt(elapsed, ended);
         }
 
         FailureAccrual.Record(endpoint, classification, isProbe);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Mesh.Configuration;
 using Mesh.Discovery;
 using Mesh.FailureAccrual;
+using Mesh.Internal;
 using Mesh.LoadBalancing;
 using Mesh.Pipeline;
 using Mesh.Tap;
@@ -33,6 +34,7 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
     private readonly IOptions<ServiceDiscoveryOptions> _discoveryOptions;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
+    private readonly ServiceCatalog? _catalog;
     private readonly IDisposable? _reloadSubscription;
     private readonly ITimer _sweep;
     private int _dynamicCount;
@@ -51,15 +53,26 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
         ILoggerFactory loggers,
         IOptions<ServiceDiscoveryOptions> discoveryOptions,
         MeshTap tap,
-        IConfiguration? configuration = null)
+        IConfiguration? configuration = null,
+        ServiceCatalog? catalog = null,
+        MeshRandom? random = null)
     {
+        _catalog = catalog;
         _optionsFactory = optionsFactory;
         _dynamicOptions = dynamicOptions;
         _resolver = resolver;
         _loggers = loggers;
         _logger = loggers.CreateLogger("Mesh.Configuration");
         _discoveryOptions = discoveryOptions;
-        _dependencies = new MeshServiceDependencies(time, static () => Random.Shared.NextDouble(), telemetry, tap, balancers, accrualPolicies, loggers.CreateLogger("Mesh.FailureAccrual"));
+        _dependencies = new MeshServiceDependencies(
+            time,
+            random is null ? static () => Random.Shared.NextDouble() : random.Next,
+            telemetry,
+            tap,
+            balancers,
+            accrualPolicies,
+            loggers.CreateLogger("Mesh.FailureAccrual"),
+            Get);
         if (configuration is not null)
         {
             _reloadSubscription = ChangeToken.OnChange(configuration.GetReloadToken, Reconfigure);
@@ -118,6 +131,33 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
     /// an unknown host the sidecar forwards to is its own endpoint, resolved as it is connected to.
     /// </summary>
     public MeshHttpHandler CreateDynamicHandler(string name, Uri? endpoint = null) => new(GetOrCreate(name, dynamic: true, endpoint));
+
+    /// <summary>
+    /// Gets the service a request's host names, for a handler that serves any service (<c>AddMesh()</c>): a configured
+    /// service (<see cref="ServiceCatalog"/>) or one made already by name, by host (port ignored, as the sidecar does);
+    /// any other host is a dynamic service (evicted when idle, bounded in number) whose one endpoint is that host and
+    /// port, named <c>host</c> for http on port 80 and <c>host:port</c> otherwise, so http and https never share one.
+    /// </summary>
+    public MeshService ForRequest(Uri uri)
+    {
+        var host = uri.Host;
+        if (_services.TryGetValue(host, out var known) && (!known.IsValueCreated || !known.Value.IsDynamic))
+        {
+            return known.Value;
+        }
+
+        if (_catalog is not null && _catalog.IsKnown(host))
+        {
+            return Get(host);
+        }
+
+        var name = uri.Port == 80 && string.Equals(uri.Scheme, Uri.UriSchemeHttp, StringComparison.OrdinalIgnoreCase)
+            ? host
+            : string.Concat(host, ":", uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return _services.TryGetValue(name, out var dynamic)
+            ? dynamic.Value
+            : GetOrCreate(name, dynamic: true, new Uri(uri.GetLeftPart(UriPartial.Authority)));
+    }
 
     /// <summary>
     /// Creates a handler for a dynamic service whose one endpoint is <paramref name="endpoint"/> and whose metrics name

@@ -4,7 +4,9 @@ using Mesh.Discovery.Dns.Configuration;
 using Mesh.ProxyHost.Configuration;
 using Mesh.ProxyHost.Features;
 using Mesh.ProxyHost.Features.Admin;
+using Mesh.ProxyHost.Features.Authorization;
 using Mesh.ProxyHost.Features.Forwarding;
+using Mesh.ProxyHost.Features.Identity;
 using Mesh.ProxyHost.Features.Inbound;
 using Mesh.ProxyHost.Features.Outbound;
 using Mesh.ProxyHost.Features.Detection;
@@ -118,6 +120,8 @@ public static class ProxyApp
         services.AddSingleton(proxy);
         services.AddSingleton(listeners);
         services.AddSingleton(headerLimits);
+        services.AddSidecarIdentity(effective.Root, TimeProvider.System);
+        services.AddInboundAuthorization();
         services.AddSingleton(http2Handover);
         services.AddMeshCore();
         if (effective.Root.GetSection(MeshDnsOptions.SectionName).Exists())
@@ -128,7 +132,6 @@ public static class ProxyApp
 
         services.AddHttpForwarder();
         services.AddSingleton<SidecarIdentity>();
-        services.AddSingleton<ServiceCatalog>();
         services.AddSingleton<MeshForwarder>();
         services.AddSingleton<ProxyErrorMetrics>();
         services.AddSingleton<OutboundProxy>();

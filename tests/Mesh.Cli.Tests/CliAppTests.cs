@@ -4,7 +4,7 @@ namespace Mesh.Cli.Tests;
 
 public class CliAppTests
 {
-    private const string ExitCodesLine = "Exit codes: 0 ok, 1 admin endpoint unreachable or answered an error, 2 usage error, 3 configuration errors (check), 4 iptables missing or failed (iptables), 5 input not YAML or not injectable (inject).";
+    private const string ExitCodesLine = "Exit codes: 0 ok, 1 admin endpoint unreachable or answered an error, 2 usage error, 3 configuration errors (check), 4 iptables missing or failed (iptables), 5 input not YAML or not injectable (inject), 6 identity files unusable (identity) or the identity expired (check).";
 
     // An admin address nothing answers: usage errors must be found before anything is asked.
     private static string Nowhere() => $"127.0.0.1:{FreePort.Get()}";

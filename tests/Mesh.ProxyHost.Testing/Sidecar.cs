@@ -79,7 +79,24 @@ public sealed class Sidecar : IAsyncDisposable
     public static Task<Sidecar> StartAsync(string json, params string[] args) => StartAsync(json, static _ => { }, args);
 
     /// <summary>Starts a sidecar whose services <paramref name="services"/> adds to (or replaces), e.g. an <c>UpstreamConnector</c>.</summary>
-    public static async Task<Sidecar> StartAsync(string json, Action<IServiceCollection> services, params string[] args)
+    public static Task<Sidecar> StartAsync(string json, Action<IServiceCollection> services, params string[] args) =>
+        StartConfiguredAsync(json, builder => services(builder.Services), args);
+
+    /// <summary>
+    /// Starts a sidecar with an identity (in <paramref name="args"/>) and, besides its listeners, an inbound listener
+    /// that terminates mutual TLS (<see cref="InboundTlsListener"/>, <see cref="InboundTlsPort"/>).
+    /// </summary>
+    public static Task<Sidecar> StartWithInboundTlsAsync(string json, Action<IServiceCollection> services, params string[] args) =>
+        StartConfiguredAsync(json, builder =>
+        {
+            services(builder.Services);
+            InboundTlsListener.Add(builder);
+        }, args);
+
+    /// <summary>Gets the port of the inbound mutual TLS listener (<see cref="StartWithInboundTlsAsync"/>); 0 without one.</summary>
+    public int InboundTlsPort => _app.Services.GetService<InboundTlsListener>()?.Port ?? 0;
+
+    private static async Task<Sidecar> StartConfiguredAsync(string json, Action<WebApplicationBuilder> configure, params string[] args)
     {
         var folder = Directory.CreateTempSubdirectory("mesh-sidecar-").FullName;
         var file = Path.Combine(folder, "mesh.json");
@@ -89,7 +106,7 @@ public sealed class Sidecar : IAsyncDisposable
         {
             builder.Logging.ClearProviders();
             builder.WebHost.UseSetting("urls", "");
-            services(builder.Services);
+            configure(builder);
         });
         await app.StartAsync();
         return new Sidecar(app, folder);

@@ -34,7 +34,7 @@ public class GrpcClassificationTests
             Sidecar.Json(new Dictionary<string, string[]> { ["echo"] = [failing.Url, healthy.Url] }, OneAttemptEach),
             s => s.AddSingleton<TimeProvider>(time));
         using var requests = new MetricCollector<long>(sidecar.Services.GetRequiredService<IMeterFactory>(), MeshInstruments.Name, MeshInstruments.Requests);
-        using var channel = Channel(sidecar);
+        using var channel = OutboundGrpc.Channel(sidecar);
         var client = new Echo.EchoClient(channel);
 
         var unavailable = 0;
@@ -86,13 +86,6 @@ public class GrpcClassificationTests
 
         Assert.Equal(sent.Select(s => (int?)s), tapped);
     }
-
-    private static GrpcChannel Channel(Sidecar sidecar) =>
-        GrpcChannel.ForAddress($"http://echo:{sidecar.OutboundHttp2Port}", new GrpcChannelOptions
-        {
-            HttpHandler = LoopbackConnect.Handler(sidecar.OutboundHttp2Port),
-            DisposeHttpClient = true,
-        });
 
     private static async Task<string[]> PythonAsync(int port, string authority, int[] statuses)
     {

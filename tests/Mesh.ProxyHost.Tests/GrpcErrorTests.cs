@@ -122,11 +122,7 @@ public class GrpcErrorTests
             Services));
 
     private static Echo.EchoClient Client(Sidecar sidecar, string service) =>
-        new(GrpcChannel.ForAddress($"http://{service}:{sidecar.OutboundHttp2Port}", new GrpcChannelOptions
-        {
-            HttpHandler = LoopbackConnect.Handler(sidecar.OutboundHttp2Port),
-            DisposeHttpClient = true,
-        }));
+        new(OutboundGrpc.Channel(sidecar, service));
 
     private static async Task<string> PythonAsync(int port, string authority, int delayMs)
     {

@@ -21,7 +21,7 @@ public class GrpcTests
     {
         await using var backend = await GrpcBackend.StartAsync();
         await using var sidecar = await StartSidecarAsync(backend);
-        using var channel = Channel(sidecar);
+        using var channel = OutboundGrpc.Channel(sidecar);
 
         var reply = await new Echo.EchoClient(channel).EchoAsync(new EchoRequest { Text = "hello" });
 
@@ -35,7 +35,7 @@ public class GrpcTests
     {
         await using var backend = await GrpcBackend.StartAsync();
         await using var sidecar = await StartSidecarAsync(backend);
-        using var channel = Channel(sidecar);
+        using var channel = OutboundGrpc.Channel(sidecar);
         const int count = 500;
 
         using var call = new Echo.EchoClient(channel).Count(new CountRequest { Count = count, PayloadBytes = 1024 });
@@ -56,7 +56,7 @@ public class GrpcTests
     {
         await using var backend = await GrpcBackend.StartAsync();
         await using var sidecar = await StartSidecarAsync(backend);
-        using var channel = Channel(sidecar);
+        using var channel = OutboundGrpc.Channel(sidecar);
 
         using var call = new Echo.EchoClient(channel).EchoAsync(new EchoRequest { Text = "t" });
         await call.ResponseAsync;
@@ -73,7 +73,7 @@ public class GrpcTests
     {
         await using var backend = await GrpcBackend.StartAsync();
         await using var sidecar = await StartSidecarAsync(backend);
-        using var channel = Channel(sidecar);
+        using var channel = OutboundGrpc.Channel(sidecar);
 
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
             await new Echo.EchoClient(channel).EchoAsync(new EchoRequest { Text = "x", FailWith = (int)status }));
@@ -90,7 +90,7 @@ public class GrpcTests
         // gRPC's UNAVAILABLE means "not processed", so the sidecar retries it (replaying the small request body).
         await using var backend = await GrpcBackend.StartAsync();
         await using var sidecar = await StartSidecarAsync(backend);
-        using var channel = Channel(sidecar);
+        using var channel = OutboundGrpc.Channel(sidecar);
 
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
             await new Echo.EchoClient(channel).EchoAsync(new EchoRequest { Text = "x", FailWith = (int)StatusCode.Unavailable }));
@@ -105,7 +105,7 @@ public class GrpcTests
     {
         await using var backend = await GrpcBackend.StartAsync();
         await using var sidecar = await StartSidecarAsync(backend);
-        using var channel = Channel(sidecar);
+        using var channel = OutboundGrpc.Channel(sidecar);
         var budget = TimeSpan.FromSeconds(5);
 
         var started = Stopwatch.StartNew();
@@ -133,7 +133,7 @@ public class GrpcTests
         // only cut short what the caller chose to wait for. The backend sees the caller's five minutes.
         await using var backend = await GrpcBackend.StartAsync();
         await using var sidecar = await StartSidecarAsync(backend);
-        using var channel = Channel(sidecar);
+        using var channel = OutboundGrpc.Channel(sidecar);
         var budget = TimeSpan.FromMinutes(5);
 
         var reply = await new Echo.EchoClient(channel).EchoAsync(new EchoRequest { Text = "d" }, deadline: DateTime.UtcNow.Add(budget));
@@ -148,7 +148,7 @@ public class GrpcTests
     {
         await using var backend = await GrpcBackend.StartAsync();
         await using var sidecar = await StartSidecarAsync(backend);
-        using var channel = Channel(sidecar);
+        using var channel = OutboundGrpc.Channel(sidecar);
         var client = new Echo.EchoClient(channel);
         await client.EchoAsync(new EchoRequest { Text = "warm-up" }); // connections made, so the slow call surely starts
 
@@ -162,11 +162,4 @@ public class GrpcTests
 
     private static Task<Sidecar> StartSidecarAsync(GrpcBackend backend) =>
         Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]> { ["echo"] = [backend.Url] }));
-
-    private static GrpcChannel Channel(Sidecar sidecar) =>
-        GrpcChannel.ForAddress($"http://echo:{sidecar.OutboundHttp2Port}", new GrpcChannelOptions
-        {
-            HttpHandler = LoopbackConnect.Handler(sidecar.OutboundHttp2Port),
-            DisposeHttpClient = true,
-        });
 }

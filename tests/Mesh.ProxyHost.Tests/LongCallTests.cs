@@ -16,7 +16,7 @@ public class LongCallTests
     {
         await using var backend = await GrpcBackend.StartAsync();
         await using var sidecar = await Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]> { ["echo"] = [backend.Url] }));
-        using var channel = Channel(sidecar);
+        using var channel = OutboundGrpc.Channel(sidecar);
 
         await LongCalls.TwelveSecondUnaryAsync(channel);
 
@@ -28,7 +28,7 @@ public class LongCallTests
     {
         await using var backend = await GrpcBackend.StartAsync();
         await using var sidecar = await Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]> { ["echo"] = [backend.Url] }));
-        using var channel = Channel(sidecar);
+        using var channel = OutboundGrpc.Channel(sidecar);
 
         await LongCalls.FortySecondStreamAsync(channel);
     }
@@ -54,11 +54,4 @@ public class LongCallTests
         Assert.Equal(1, healthy.Requests);
         await hung.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
-
-    private static GrpcChannel Channel(Sidecar sidecar) =>
-        GrpcChannel.ForAddress($"http://echo:{sidecar.OutboundHttp2Port}", new GrpcChannelOptions
-        {
-            HttpHandler = LoopbackConnect.Handler(sidecar.OutboundHttp2Port),
-            DisposeHttpClient = true,
-        });
 }

@@ -16,11 +16,7 @@ public class SidecarToSidecarTests
             .Replace("\"Inbound\": { \"Listen\": \"127.0.0.1:0\",", "\"Inbound\": { \"Listen\": \"127.0.0.1:0\", \"ListenHttp2\": \"127.0.0.1:0\", \"Service\": \"echo\",", StringComparison.Ordinal);
         await using var callee = await Sidecar.StartAsync(calleeJson);
         await using var caller = await Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]> { ["echo"] = [$"http://127.0.0.1:{callee.InboundHttp2Port}"] }));
-        using var channel = GrpcChannel.ForAddress($"http://echo:{caller.OutboundHttp2Port}", new GrpcChannelOptions
-        {
-            HttpHandler = LoopbackConnect.Handler(caller.OutboundHttp2Port),
-            DisposeHttpClient = true,
-        });
+        using var channel = OutboundGrpc.Channel(caller);
 
         var reply = await new Echo.EchoClient(channel).EchoAsync(new EchoRequest { Text = "across" });
 

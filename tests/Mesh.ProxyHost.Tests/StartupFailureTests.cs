@@ -14,15 +14,7 @@ namespace Mesh.ProxyHost.Tests;
 /// </summary>
 public class StartupFailureTests
 {
-    // Every listener on a free port, so a test changes only the one it is about.
-    private static readonly string[] FreePorts =
-    [
-        "--Mesh:Proxy:Outbound:Listen=127.0.0.1:0",
-        "--Mesh:Proxy:Outbound:ListenHttp2=127.0.0.1:0",
-        "--Mesh:Proxy:Inbound:Listen=127.0.0.1:0",
-        "--Mesh:Admin:Listen=127.0.0.1:0",
-        "--hostBuilder:reloadConfigOnChange=false",
-    ];
+    private static readonly string[] FreePorts = SidecarProcess.FreePorts;
 
     [Fact]
     public void AListenerWhoseAddressIsInUse_FailsTheStart_NamingTheKeyTheAddressAndTheReason()

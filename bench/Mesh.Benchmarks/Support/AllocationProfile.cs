@@ -55,6 +55,7 @@ internal static class AllocationProfile
         "StandardResilience" => bench.StandardResilience,
         "StandardResilienceManyPaths" => bench.StandardResilienceManyPaths,
         "MeshManyPaths" => bench.MeshManyPaths,
+        "MeshByHost" => bench.MeshByHost,
         _ => bench.Mesh,
     };
 

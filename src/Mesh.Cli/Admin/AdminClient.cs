@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Mesh.ProxyHost.Features.Admin;
 
 namespace Mesh.Cli.Admin;
 
@@ -26,9 +28,11 @@ internal sealed class AdminClient : IDisposable
 
     public Uri BaseAddress { get; }
 
-    /// <summary><c>GET /stats?window=</c>: the raw JSON.</summary>
-    public Task<string> GetStatsJsonAsync(TimeSpan window, CancellationToken cancellationToken) =>
-        GetStringAsync($"stats?window={window.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s", cancellationToken);
+    /// <summary><c>GET /stats?window=</c> (and <c>&amp;service=</c>, only that service): the raw JSON.</summary>
+    public Task<string> GetStatsJsonAsync(TimeSpan window, CancellationToken cancellationToken, string? service = null) =>
+        GetStringAsync(
+            $"stats?window={window.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s{(service is null ? "" : "&service=" + Uri.EscapeDataString(service))}",
+            cancellationToken);
 
     /// <summary>
     /// <c>GET /ready</c>. An app's <c>MapMeshAdmin</c> has no <c>/ready</c>: there a 404 is followed by <c>/stats</c>,
@@ -53,6 +57,32 @@ internal sealed class AdminClient : IDisposable
         catch (AdminException ex)
         {
             return new Readiness(ReadinessState.Unreachable, ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// The sidecar's identity, from <c>GET /config</c>; null when it has none, or when the admin endpoint has no
+    /// <c>/config</c> (an app's <c>MapMeshAdmin</c>).
+    /// </summary>
+    public async Task<IdentityDocument?> GetIdentityAsync(CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync("config", HttpCompletionOption.ResponseContentRead, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        await EnsureSuccessAsync(response, cancellationToken);
+        try
+        {
+            using var config = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+            return config.RootElement.TryGetProperty("identity", out var identity) && identity.ValueKind == JsonValueKind.Object
+                ? identity.Deserialize(ConfigJsonContext.Default.IdentityDocument)
+                : null;
+        }
+        catch (JsonException ex)
+        {
+            throw new AdminException($"{Describe("config")} answered something that is not the sidecar's /config: {ex.Message}", ex);
         }
     }
 

@@ -1,12 +1,15 @@
 using System.Text.Json;
 using Mesh.ProxyHost.Configuration;
+using Mesh.ProxyHost.Features.Identity;
 using Microsoft.Extensions.Configuration;
 
 namespace Mesh.Cli.Commands;
 
 /// <summary>
 /// Validates a sidecar configuration file offline with the sidecar's own validator
-/// (<see cref="MeshConfigurationValidator"/>), so <c>mesh check</c> and a starting sidecar always agree.
+/// (<see cref="MeshConfigurationValidator"/>) and, when it names identity files, the sidecar's own check of them
+/// (<see cref="IdentityFiles"/>: readable, the key the certificate's, valid now, a SPIFFE ID, signed by the bundle), so
+/// <c>mesh check</c> and a starting sidecar always agree.
 /// </summary>
 internal static class ConfigurationFile
 {
@@ -23,7 +26,16 @@ internal static class ConfigurationFile
             return [$"{fullPath} is not a valid JSON configuration file: {Describe(ex)}"];
         }
 
-        return MeshConfigurationValidator.Validate(configuration);
+        var errors = MeshConfigurationValidator.Validate(configuration);
+        var identity = new IdentityOptions();
+        configuration.GetSection(IdentityOptions.SectionName).Bind(identity);
+        if (errors.Count == 0 && identity.IsConfigured)
+        {
+            // The identity files as the sidecar would read them at start (paths relative to where mesh runs).
+            IdentityFiles.Load(identity, TimeProvider.System.GetUtcNow(), errors);
+        }
+
+        return errors;
     }
 
     // The configuration provider wraps the parser's exception, whose message carries the line and position.

@@ -59,7 +59,7 @@ internal static class TypedOptions
         }, string.Join(" or ", words), words);
     }
 
-    /// <summary>A duration such as <c>500ms</c>, <c>10s</c>, <c>1m</c> or <c>2</c> (seconds), greater than zero and at most <paramref name="max"/>; null when absent.</summary>
+    /// <summary>A duration such as <c>500ms</c>, <c>10s</c>, <c>1m</c>, <c>24h</c>, <c>30d</c> or <c>2</c> (seconds), greater than zero and at most <paramref name="max"/>; null when absent.</summary>
     public static Option<TimeSpan?> Duration(string name, string description, TimeSpan? max = null)
     {
         var limit = max is { } m ? $", at most {FormatDuration(m)}" : "";
@@ -117,6 +117,8 @@ internal static class TypedOptions
             _ when text.EndsWith("ms", StringComparison.OrdinalIgnoreCase) => (text[..^2], 0.001),
             _ when text.EndsWith('s') || text.EndsWith('S') => (text[..^1], 1.0),
             _ when text.EndsWith('m') || text.EndsWith('M') => (text[..^1], 60.0),
+            _ when text.EndsWith('h') || text.EndsWith('H') => (text[..^1], 3600.0),
+            _ when text.EndsWith('d') || text.EndsWith('D') => (text[..^1], 86400.0),
             _ => (text, 1.0),
         };
         if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value) || value * scale > TimeSpan.MaxValue.TotalSeconds)

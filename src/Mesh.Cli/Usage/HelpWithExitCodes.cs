@@ -19,7 +19,7 @@ internal sealed class HelpWithExitCodes(HelpAction help) : SynchronousCommandLin
             output.WriteLine("Run 'mesh <command> --help' for a command's options.");
         }
 
-        output.WriteLine("Exit codes: 0 ok, 1 admin endpoint unreachable or answered an error, 2 usage error, 3 configuration errors (check), 4 iptables missing or failed (iptables), 5 input not YAML or not injectable (inject).");
+        output.WriteLine("Exit codes: 0 ok, 1 admin endpoint unreachable or answered an error, 2 usage error, 3 configuration errors (check), 4 iptables missing or failed (iptables), 5 input not YAML or not injectable (inject), 6 identity files unusable (identity) or the identity expired (check).");
         return ExitCodes.Ok;
     }
 }

@@ -4,6 +4,7 @@ using Mesh.Bodies;
 using Mesh.Classification;
 using Mesh.Hedging;
 using Mesh.Retries;
+using Mesh.Routing;
 using Mesh.Telemetry;
 using Mesh.Timeouts;
 using Polly;
@@ -13,10 +14,11 @@ using Polly.Timeout;
 namespace Mesh.Pipeline;
 
 /// <summary>
-/// The request path, every step in one place, outermost first, numbered as in docs/architecture.md. Steps 1–5 run once
-/// per logical request (<see cref="SendAsync"/>); 6–9 are Polly strategies, built once per policy (<see cref="Build"/>)
-/// and run once per attempt; 10 hands each attempt to the connection pools (<see cref="SendAttemptAsync"/>). Each step
-/// says why it sits where it does.
+/// The request path, every step in one place, outermost first, numbered as in docs/architecture.md. Steps 0–5 run once
+/// per logical request (<see cref="SendAsync"/>; 0 picks the route, whose policy the rest run under); 6–9 are Polly
+/// strategies, built once per policy (<see cref="Build"/>: the service's and each route's) and run once per attempt (8
+/// picks the backend of a traffic split and the endpoint); 10 hands each attempt to the connection pools
+/// (<see cref="SendAttemptAsync"/>). Each step says why it sits where it does.
 /// </summary>
 internal static class MeshPipeline
 {
@@ -26,8 +28,14 @@ internal static class MeshPipeline
     /// <summary>Sends one logical request of <paramref name="service"/> through steps 1–10.</summary>
     public static async Task<HttpResponseMessage> SendAsync(MeshService service, MeshHttpHandler handler, HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        // The service's configuration, read once: a reload applies from the next request on, never halfway through one.
-        var policy = service.Policy;
+        // 0. Policy and route. The service's configuration, read once: a reload applies from the next request on, never
+        //    halfway through one. The request's route is the first of the service's routes it matches (precompiled
+        //    matchers, no allocation); the request runs under that route's policy (the service's with the route's
+        //    timeouts, retries, hedging and classification) from here on, and is counted under its mesh.route value.
+        //    What the caller set on this one request (MeshRequestOptions) is read once too. First, since every step
+        //    below reads the policy.
+        var policy = RouteOf(service, request, out var route, out var grpc);
+        var overrides = RequestOverrides.Of(request);
 
         // One clock read serves the start, the deadline, the expiry check and the budget deposit (a read costs ~100 ns
         // on some VMs).
@@ -37,8 +45,12 @@ internal static class MeshPipeline
         // 1. The request's span and record. Outermost, so that every request is traced and counted once, as the caller
         //    saw it, whatever the steps below do with it: a shed or expired request included, retries not multiplying it.
         var activity = RequestActivity.Start(service.Name, request);
-        var deadline = DeadlineFor(policy, request, time, started, out var stated);
+        var deadline = DeadlineFor(policy, request, time, started, overrides.Timeout, out var stated);
         var meshRequest = MeshRequest.Rent(request, policy, cancellationToken, time, started, deadline, activity);
+        meshRequest.Route = route;
+        meshRequest.IsGrpc = grpc;
+        meshRequest.NoRetry = overrides.NoRetry;
+        meshRequest.Idempotent = overrides.Idempotent ?? policy.Classifier.IsIdempotent(request);
         if (service.Tap.IsActive)
         {
             meshRequest.TapAttempts = new(2);
@@ -82,7 +94,12 @@ internal static class MeshPipeline
             // The per-try timeout exists to leave a hung endpoint for another. A caller that stated its deadline is given
             // all of it unless a retry could follow a timeout (retries on, and a timeout retryable for this request):
             // cutting its call at Timeouts:PerTry would only end early what it chose to wait for (a 12 s unary gRPC call).
-            meshRequest.PerTryApplies = !stated || (policy.Options.Retry.MaxRetries > 0 && policy.Classifier.IsIdempotent(request));
+            meshRequest.PerTryApplies = !stated || (!meshRequest.NoRetry && policy.Options.Retry.MaxRetries > 0 && meshRequest.Idempotent);
+            if (policy.Options.Hedging.Enabled)
+            {
+                // Hedging waits for the route's own percentile: keep its latencies from its first hedged request on.
+                route.KeepRecentLatencies();
+            }
 
             // 6–10: the policy's Polly pipeline, one attempt at a time.
             context.Properties.Set(MeshRequest.Key, meshRequest);
@@ -149,8 +166,8 @@ internal static class MeshPipeline
         var classification = end switch
         {
             ResponseEnd.Failed when error is not OperationCanceledException => classifier.Classify(request.Message, error!, callerCancelled: false),
-            ResponseEnd.Completed => classifier.ClassifyTrailers(request.Message, response),
-            _ when GrpcStatus.Of(response) is not null => classifier.ClassifyTrailers(request.Message, response),
+            ResponseEnd.Completed => classifier.ClassifyTrailers(response),
+            _ when GrpcStatus.Of(response) is not null => classifier.ClassifyTrailers(response),
             _ => new(true, false, FailureReasons.Cancelled),
         };
 
@@ -158,10 +175,27 @@ internal static class MeshPipeline
         var attempt = request.Streaming!;
         var outcome = Outcome.FromResult(response);
         request.LastClassification = classification;
-        EndpointSelectionStrategy.Conclude(service, request, attempt.Endpoint, outcome, classification, attempt.TimeToHeaders, service.Time.GetElapsedTime(attempt.Started, ended), ended, attempt.IsProbe, attempt.Span);
+        EndpointSelectionStrategy.Conclude(service, attempt.Target, request, attempt.Endpoint, outcome, classification, attempt.TimeToHeaders, service.Time.GetElapsedTime(attempt.Started, ended), ended, attempt.IsProbe, attempt.Span);
         Complete(service, request, outcome, classification, ended);
         request.Activity?.Dispose();
         Return(policy, request);
+    }
+
+    // Step 0: the first route the request matches and its policy, else the service's; the route's mesh.route value and
+    // statistics, else those of the request's gRPC method (bounded by MaxRouteValues) or of default.
+    private static MeshServicePolicy RouteOf(MeshService service, HttpRequestMessage request, out RouteStats route, out bool grpc)
+    {
+        var policy = service.Policy;
+        var path = RequestPath.Of(request.RequestUri);
+        grpc = ResponseClassifier.IsGrpc(request);
+        if (policy.Routes.Match(request, path, grpc) is { } matched)
+        {
+            route = matched.Stats;
+            return matched.Policy;
+        }
+
+        route = grpc ? service.Routes.ForGrpcMethod(path, policy.Options.MaxRouteValues) : service.Routes.Default;
+        return policy;
     }
 
     // A losing hedge may still be running and reading its request; without hedging nothing reads it any more.
@@ -199,9 +233,16 @@ internal static class MeshPipeline
             builder.AddHedging(MeshHedging.CreateOptions(service, policy));
         }
 
-        // 8. Endpoint selection: one attempt on one endpoint, the only place that knows both which endpoint was tried
-        //    and what came back; it classifies the outcome once, and the service learns from it (balancer, failure
-        //    accrual, hedging latencies) and records it.
+        // 8. Backend and endpoint selection: one attempt on one endpoint, the only place that knows both which endpoint
+        //    was tried and what came back; it classifies the outcome once, and the endpoint's service learns from it
+        //    (balancer, failure accrual), the route keeps its latency for hedging, and the request's service records it.
+        //    A traffic split (Backends) picks the backend here too, per attempt, inside retries and hedging, as Linkerd's
+        //    backend distribution sits inside its retry layer (Envoy picks a weighted cluster once per request and
+        //    retries within it): a retry or a hedge draws the backend again, so a failing canary's failures are mostly
+        //    recovered on the stable backend, and a weight changed by a reload applies from the next attempt of a new
+        //    request (a running request keeps the policy it started with). A route pinned to one backend (a canary route
+        //    matched by a header) pins every attempt. Above the split, admission, the deadline and the retry budget stay
+        //    the requested service's: one budget and one limit per service, whatever the backend.
         builder.AddStrategy(_ => new EndpointSelectionStrategy(service, policy), new StrategyOptions("EndpointSelection"));
 
         // 9. Attempt timeout, innermost, so the endpoint that hung is charged with the timeout (8): Timeouts:PerTry where a
@@ -280,17 +321,23 @@ internal static class MeshPipeline
     // between attempts), the request's own exception says why.
     private static ResponseClassification VerdictOf(MeshRequest request, Outcome<HttpResponseMessage> outcome) =>
         outcome.Exception is { } exception && (request.Attempts == 0 || exception is TimeoutRejectedException)
-            ? request.Policy.Classifier.Classify(request.Message, exception, request.CallerToken.IsCancellationRequested)
+            ? ResponseClassifier.Classify(exception, request.CallerToken.IsCancellationRequested, request.Idempotent)
             : request.LastClassification;
 
-    // The caller's stated deadline or else the total timeout, from now; or the deadline of the work in progress (an
-    // incoming request's) if sooner: a timestamp of the service's clock.
-    private static long DeadlineFor(MeshServicePolicy policy, HttpRequestMessage request, TimeProvider time, long now, out bool stated)
+    // The caller's stated deadline (its headers', or the one set on the request in-process, the tighter) or else the
+    // total timeout, from now; or the deadline of the work in progress (an incoming request's) if sooner: a timestamp of
+    // the service's clock.
+    private static long DeadlineFor(MeshServicePolicy policy, HttpRequestMessage request, TimeProvider time, long now, TimeSpan? set, out bool stated)
     {
         var headers = request.Headers;
         var budget = headers.NonValidated.TryGetValues(DeadlineHeaders.GrpcTimeout, out var grpc) | headers.NonValidated.TryGetValues(DeadlineHeaders.MeshTimeout, out var mesh)
             ? DeadlineHeaders.Read(mesh.ToString(), grpc.ToString())
             : null;
+        if (set is { } requested && (budget is null || requested < budget))
+        {
+            budget = requested;
+        }
+
         stated = budget is not null;
         var own = budget is { } given ? now + (long)(given.TotalSeconds * time.TimestampFrequency) : now + policy.TotalTimeout;
         return MeshDeadline.Current is { } caller && caller.Timestamp < own && caller.Time == time

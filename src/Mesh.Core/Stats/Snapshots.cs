@@ -26,6 +26,7 @@ public sealed record EndpointSnapshot(string Endpoint, string State, string? Rea
 /// <param name="RetriesPerSecond">Retries per second in the window, by reason (the failed attempt's, or <c>hedge</c>).</param>
 /// <param name="BudgetRemaining">Retries the budget would still grant now.</param>
 /// <param name="Endpoints">Each endpoint.</param>
+/// <param name="Routes">Each <c>mesh.route</c> value with requests in the window, and each configured route, by name.</param>
 public sealed record ServiceSnapshot(
     string Service,
     string Direction,
@@ -33,7 +34,8 @@ public sealed record ServiceSnapshot(
     TrafficSnapshot Attempts,
     IReadOnlyDictionary<string, double> RetriesPerSecond,
     double BudgetRemaining,
-    IReadOnlyList<EndpointSnapshot> Endpoints);
+    IReadOnlyList<EndpointSnapshot> Endpoints,
+    IReadOnlyList<RouteSnapshot>? Routes = null);
 
 /// <summary>The opaque TCP connections to one destination in one direction over a window (the sidecar's).</summary>
 /// <param name="Service">The configured service, or the destination (<c>ip:port</c>) when none claims it.</param>

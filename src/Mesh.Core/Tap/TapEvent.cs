@@ -23,6 +23,10 @@ namespace Mesh.Tap;
 /// <param name="TraceId">The W3C trace id, when the request was traced.</param>
 /// <param name="GrpcStatus">A gRPC call's status code, from its headers or, for a stream, its trailers; null for other requests.</param>
 /// <param name="Tcp">For an opaque TCP connection the sidecar forwarded (method <c>TCP</c>, authority the destination): its bytes and how it ended; null for requests.</param>
+/// <param name="Tls">For an inbound request to a sidecar with an identity: whether its caller came over TLS; null (and not written) otherwise.</param>
+/// <param name="ClientId">For an inbound request: the SPIFFE ID the caller's client certificate proved; null (and not written) when none.</param>
+/// <param name="Route">The request's <c>mesh.route</c>: its route's name, its gRPC method path, <c>default</c> or <c>other</c>.</param>
+/// <param name="Backend">The backend service of a traffic split its last attempt went to; null for a service that does not split.</param>
 /// <remarks>This record is the <c>/tap</c> wire format too: <see cref="MeshAdminJsonContext"/> writes and reads it.</remarks>
 public sealed record TapEvent(
     DateTimeOffset Time,
@@ -40,7 +44,11 @@ public sealed record TapEvent(
     string? RetrySkipped,
     string? TraceId,
     int? GrpcStatus = null,
-    TapTcp? Tcp = null)
+    TapTcp? Tcp = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Tls = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ClientId = null,
+    string? Route = null,
+    string? Backend = null)
 {
     /// <summary>The method of the events that show opaque TCP connections.</summary>
     public const string TcpMethod = "TCP";

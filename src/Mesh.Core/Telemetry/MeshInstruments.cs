@@ -40,6 +40,30 @@ public static class MeshInstruments
     /// <summary>Counter (sidecar): responses the sidecar made itself instead of the service's, by reason (<c>mesh-proxy-error</c>).</summary>
     public const string ProxyErrors = "mesh.proxy.errors";
 
+    /// <summary>Gauge (s, sidecar): seconds until the workload certificate expires; negative once it has.</summary>
+    public const string IdentityExpiry = "mesh.identity.expiry";
+
+    /// <summary>Counter (sidecar): readings of the identity files after a change, by result.</summary>
+    public const string IdentityReloads = "mesh.identity.reloads";
+
+    /// <summary>Counter (sidecar): inbound requests authorization decided, by decision and rule.</summary>
+    public const string InboundAuthorizations = "mesh.inbound.authorizations";
+
+    /// <summary>Tag: what inbound authorization decided: <c>allow</c> or <c>deny</c>.</summary>
+    public const string AuthorizationDecisionTag = "mesh.authorization.decision";
+
+    /// <summary>Tag: the inbound authorization rule that decided (its configured name), or <c>default</c>.</summary>
+    public const string AuthorizationRuleTag = "mesh.authorization.rule";
+
+    /// <summary>Counter (sidecar): inbound callers turned away without an answer (their connection closed), by reason.</summary>
+    public const string InboundRefused = "mesh.inbound.refused";
+
+    /// <summary>Tag: why an inbound caller was turned away: <c>plaintext</c> (no mutual TLS under <c>Mesh:Proxy:Inbound:Tls=Strict</c>).</summary>
+    public const string RefusalReasonTag = "mesh.refusal.reason";
+
+    /// <summary>Tag: how a reading of the identity files ended: <c>renewed</c>, or <c>rejected</c> (the last good identity stays).</summary>
+    public const string IdentityReloadTag = "mesh.identity.reload";
+
     /// <summary>Counter (sidecar): opaque TCP connections, counted when opened (<c>mesh.tcp.event=open</c>) and again when closed with their outcome (<c>mesh.tcp.event=close</c>).</summary>
     public const string TcpConnections = "mesh.tcp.connections";
 
@@ -100,6 +124,21 @@ public static class MeshInstruments
     /// <summary>Tag: what went wrong when there was no response (OpenTelemetry semantic convention).</summary>
     public const string ErrorTypeTag = "error.type";
 
+    /// <summary>Tag (inbound, sidecar with an identity): whether the caller came over TLS, <c>true</c> or <c>false</c>.</summary>
+    public const string TlsTag = "tls";
+
+    /// <summary>Tag (inbound): the SPIFFE ID the caller's client certificate proved (or <c>other</c> past the bound on distinct values); absent when it proved none.</summary>
+    public const string ClientIdTag = "client_id";
+
     /// <summary>Tag: a gRPC call's status code, from its headers or its trailers (OpenTelemetry semantic convention).</summary>
     public const string GrpcStatusCodeTag = "rpc.grpc.status_code";
+
+    /// <summary>
+    /// Tag: the request's route: the name of the configured route it matched, else its gRPC method path
+    /// (<c>/pkg.Service/Method</c>, at most <c>MaxRouteValues</c> per service, then <c>other</c>), else <c>default</c>.
+    /// </summary>
+    public const string RouteTag = "mesh.route";
+
+    /// <summary>Tag: the backend service of a traffic split that answered (<c>Backends</c>); absent for a service that does not split.</summary>
+    public const string BackendTag = "mesh.backend";
 }

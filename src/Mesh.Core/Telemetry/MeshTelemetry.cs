@@ -71,8 +71,19 @@ public sealed class MeshTelemetry : IDisposable
         _attemptDuration.Record(duration.TotalSeconds, in list);
     }
 
-    internal void RecordRetry(string service, string reason) =>
-        _retries.Add(1, new KeyValuePair<string, object?>(MeshInstruments.ServiceTag, service), new KeyValuePair<string, object?>(MeshInstruments.RetryReasonTag, reason));
+    internal void RecordRetry(string service, string reason, string? route = null)
+    {
+        var serviceTag = new KeyValuePair<string, object?>(MeshInstruments.ServiceTag, service);
+        var reasonTag = new KeyValuePair<string, object?>(MeshInstruments.RetryReasonTag, reason);
+        if (route is null)
+        {
+            _retries.Add(1, serviceTag, reasonTag);
+        }
+        else
+        {
+            _retries.Add(1, serviceTag, reasonTag, new KeyValuePair<string, object?>(MeshInstruments.RouteTag, route));
+        }
+    }
 
     internal void RecordBudgetExhausted(string service) =>
         _budgetExhausted.Add(1, new KeyValuePair<string, object?>(MeshInstruments.ServiceTag, service));

@@ -37,6 +37,11 @@ internal static class RequestActivity
             activity.DisplayName = $"{request.Method.Method} {service}";
             activity.SetTag(MeshInstruments.ServiceTag, service);
             activity.SetTag(MeshInstruments.MethodTag, request.Method.Method);
+            if (InboundPeer.Of(request) is { } peer)
+            {
+                activity.SetTag(MeshInstruments.TlsTag, peer.Tls);
+                activity.SetTag(MeshInstruments.ClientIdTag, peer.ClientId);
+            }
         }
 
         return activity;

@@ -21,6 +21,11 @@ internal sealed class ServiceRecorder(MeshService service)
         {
             endpoint.Traffic?.RecordAt(classification.IsFailure, elapsed, ended);
             service.Stats.Attempts.RecordAt(classification.IsFailure, elapsed, ended);
+            if (request.Backend?.Service is { } backend && backend != service)
+            {
+                // A split's backend shows in /stats with the attempts it answered (its requests are the caller's service's).
+                backend.Stats.Attempts.RecordAt(classification.IsFailure, elapsed, ended);
+            }
         }
 
         if (request.TapAttempts is { } tapAttempts)
@@ -32,7 +37,7 @@ internal sealed class ServiceRecorder(MeshService service)
             }
         }
 
-        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification), GrpcStatusOf(outcome));
+        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification), GrpcStatusOf(outcome), request.Route.Name, request.Backend?.Name, PeerOf(request));
         service.Telemetry.RecordAttempt(in tags, service.EndpointMetricName(endpoint), elapsed);
     }
 
@@ -43,12 +48,14 @@ internal sealed class ServiceRecorder(MeshService service)
     public void RecordRequest(MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended)
     {
         var elapsed = service.Time.GetElapsedTime(request.Started, ended);
-        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, StatusOf(outcome), !verdict.IsFailure, ErrorTypeOf(outcome, verdict), GrpcStatusOf(outcome));
+        var peer = PeerOf(request);
+        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, StatusOf(outcome), !verdict.IsFailure, ErrorTypeOf(outcome, verdict), GrpcStatusOf(outcome), request.Route.Name, request.Backend?.Name, peer);
         service.Telemetry.RecordRequest(in tags, elapsed);
         service.Stats.Requests.RecordAt(verdict.IsFailure, elapsed, ended);
+        request.Route.Requests.RecordAt(verdict.IsFailure, elapsed, ended);
         if (service.Tap.IsActive)
         {
-            service.Tap.Publish(TapEventOf(request, outcome, verdict, elapsed));
+            service.Tap.Publish(TapEventOf(request, outcome, verdict, elapsed, peer));
         }
     }
 
@@ -68,10 +75,32 @@ internal sealed class ServiceRecorder(MeshService service)
         }
 
         var stats = service.Stats;
-        return new ServiceSnapshot(service.Name, service.Direction, stats.Requests.Snapshot(window), stats.Attempts.Snapshot(window), stats.RetriesPerSecond(window), service.Budget.Remaining, endpoints);
+        return new ServiceSnapshot(service.Name, service.Direction, stats.Requests.Snapshot(window), stats.Attempts.Snapshot(window), stats.RetriesPerSecond(window), service.Budget.Remaining, endpoints, RoutesOf(window));
     }
 
-    private TapEvent TapEventOf(MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, TimeSpan elapsed)
+    // The route values with requests in the window, and every route configured now (with or without), by name.
+    private List<RouteSnapshot> RoutesOf(TimeSpan window)
+    {
+        var configured = service.Policy.Routes.Routes;
+        var routes = new List<RouteSnapshot>();
+        foreach (var route in service.Routes.All)
+        {
+            var snapshot = route.Snapshot(window);
+            if (snapshot.Requests.Count > 0 || configured.Any(r => string.Equals(r.Name, route.Name, StringComparison.Ordinal)))
+            {
+                routes.Add(snapshot);
+            }
+        }
+
+        routes.Sort(static (a, b) => string.CompareOrdinal(a.Route, b.Route));
+        return routes;
+    }
+
+    // Only an inbound request carries its caller (outbound ones skip the lookup).
+    private InboundPeer? PeerOf(MeshRequest request) =>
+        service.Direction == MeshDirection.Inbound ? InboundPeer.Of(request.Message) : null;
+
+    private TapEvent TapEventOf(MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, TimeSpan elapsed, InboundPeer? peer)
     {
         var target = request.OriginalUri;
         var traceId = request.Activity?.TraceId.ToHexString() ?? TraceContext.TraceIdOf(request.Message.Headers);
@@ -90,7 +119,11 @@ internal sealed class ServiceRecorder(MeshService service)
             request.TapRetries ?? [],
             request.RetrySkipped,
             traceId,
-            outcome.Result is { } response ? (int?)GrpcStatus.Of(response) : null);
+            outcome.Result is { } response ? (int?)GrpcStatus.Of(response) : null,
+            Tls: peer?.Tls,
+            ClientId: peer?.ClientId,
+            Route: request.Route.Name,
+            Backend: request.Backend?.Name);
     }
 
     private static int? StatusOrNull(Outcome<HttpResponseMessage> outcome) => outcome.Result is { } response ? (int)response.StatusCode : null;

@@ -1,7 +1,9 @@
 using System.Net;
 using Mesh.Configuration;
 using Mesh.FailureAccrual;
+using Mesh.Identity;
 using Mesh.LoadBalancing;
+using Mesh.ProxyHost.Features.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.ServiceDiscovery;
 
@@ -23,6 +25,13 @@ internal static class MeshConfigurationValidator
         var admin = new AdminOptions();
         Bind(() => configuration.GetSection(AdminOptions.SectionName).Bind(admin), errors);
         ProxyOptionsValidator.Validate(proxy, admin, errors);
+        var identity = new IdentityOptions();
+        Bind(() => configuration.GetSection(IdentityOptions.SectionName).Bind(identity), errors);
+        IdentityOptionsValidator.Validate(identity, errors);
+        if (proxy.Inbound.IsStrict)
+        {
+            IdentityOptionsValidator.RequireIdentity("Mesh:Proxy:Inbound:Tls=Strict", identity, errors);
+        }
         if (configuration["Mesh:Telemetry:Otlp:Endpoint"] is { Length: > 0 } otlp && !Uri.TryCreate(otlp, UriKind.Absolute, out _))
         {
             errors.Add($"Mesh:Telemetry:Otlp:Endpoint must be an absolute URL such as http://127.0.0.1:4317, was '{otlp}'");
@@ -48,6 +57,7 @@ internal static class MeshConfigurationValidator
             }
         }
 
+        var known = ServiceCatalog.NamesIn(configuration);
         foreach (var service in configuration.GetSection(MeshServiceOptions.SectionName).GetChildren())
         {
             var options = new MeshServiceOptions();
@@ -55,6 +65,10 @@ internal static class MeshConfigurationValidator
             if (ServiceValidator.Validate(service.Key, options).Failures is { } failures)
             {
                 errors.AddRange(failures);
+            }
+            else if (ServiceIdentity.Resolve(options.Identity, null, service.Key) is not null)
+            {
+                IdentityOptionsValidator.RequireIdentity($"{service.Path}:Identity", identity, errors);
             }
 
             for (var i = 0; i < options.Addresses.Count; i++)
@@ -64,9 +78,27 @@ internal static class MeshConfigurationValidator
                     errors.Add($"Mesh:Services:{service.Key}:Addresses:{i} must be an IP address and port such as 10.96.0.10:80, was '{options.Addresses[i]}'");
                 }
             }
+
+            CheckBackends($"{service.Path}:Backends", options.Backends, known, errors);
+            foreach (var (name, route) in options.Routes)
+            {
+                CheckBackends($"{service.Path}:Routes:{name}:Backends", route.Backends, known, errors);
+            }
         }
 
         return errors;
+    }
+
+    // A split's backends are services of their own: the sidecar must know each one, or its share would fail no-endpoints.
+    private static void CheckBackends(string prefix, Dictionary<string, int> backends, IReadOnlySet<string> known, List<string> errors)
+    {
+        foreach (var backend in backends.Keys)
+        {
+            if (!known.Contains(backend))
+            {
+                errors.Add($"{prefix}:{backend} names no configured service: give it endpoints under Services:{backend} (or Mesh:Discovery:Dns:Services:{backend})");
+            }
+        }
     }
 
     // ServiceEndpoint.TryParse takes almost anything for a URI ('not a url' included); discovery would then fail to

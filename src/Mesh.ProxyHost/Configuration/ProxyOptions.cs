@@ -134,6 +134,30 @@ public sealed class InboundOptions
 
     /// <summary>Gets or sets the name of the local application in inbound metrics (<c>mesh.service</c>). Default: <c>local</c>.</summary>
     public string Service { get; set; } = "local";
+
+    /// <summary>
+    /// Gets or sets whether callers must come over mutual TLS: <c>Permissive</c> (the default, for adopting Mesh one
+    /// service at a time: plaintext callers are still served, labelled <c>tls=false</c>) or <c>Strict</c> (a caller
+    /// without a client certificate of the trust domain is refused and counted). <c>Strict</c> needs
+    /// <c>Mesh:Identity</c>. Read at start.
+    /// </summary>
+    public string Tls { get; set; } = InboundTlsModes.Permissive;
+
+    /// <summary>Gets or sets which callers may reach the application (hot-reloaded). Default: all of them.</summary>
+    public Features.Authorization.InboundAuthorizationOptions Authorization { get; set; } = new();
+
+    /// <summary>Gets whether <see cref="Tls"/> is <c>Strict</c>.</summary>
+    public bool IsStrict => string.Equals(Tls, InboundTlsModes.Strict, StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>The values of <c>Mesh:Proxy:Inbound:Tls</c>.</summary>
+public static class InboundTlsModes
+{
+    /// <summary>Plaintext callers are served too.</summary>
+    public const string Permissive = "Permissive";
+
+    /// <summary>Only callers with a client certificate of the trust domain are served.</summary>
+    public const string Strict = "Strict";
 }
 
 /// <summary>The admin listener: metrics, health and configuration.</summary>

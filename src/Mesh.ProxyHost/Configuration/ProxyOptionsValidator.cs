@@ -1,3 +1,5 @@
+using Mesh.ProxyHost.Features.Authorization;
+
 namespace Mesh.ProxyHost.Configuration;
 
 /// <summary>Checks the sidecar's own settings, collecting every error with its key.</summary>
@@ -15,6 +17,12 @@ internal static class ProxyOptionsValidator
             errors.Add($"Mesh:Proxy:Inbound:Target must be an absolute http(s) URL, was '{proxy.Inbound.Target}'");
         }
 
+        if (!string.Equals(proxy.Inbound.Tls, InboundTlsModes.Permissive, StringComparison.OrdinalIgnoreCase) && !proxy.Inbound.IsStrict)
+        {
+            errors.Add($"Mesh:Proxy:Inbound:Tls must be {InboundTlsModes.Permissive} or {InboundTlsModes.Strict}, was '{proxy.Inbound.Tls}'");
+        }
+
+        AuthorizationOptionsValidator.Validate(proxy.Inbound.Authorization, errors);
         if (string.IsNullOrWhiteSpace(proxy.Inbound.Service))
         {
             errors.Add("Mesh:Proxy:Inbound:Service must not be empty");

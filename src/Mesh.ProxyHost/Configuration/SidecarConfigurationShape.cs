@@ -1,5 +1,7 @@
 using Mesh.Configuration.Shape;
 using Mesh.Discovery.Dns;
+using Mesh.ProxyHost.Features.Authorization;
+using Mesh.ProxyHost.Features.Identity;
 
 namespace Mesh.ProxyHost.Configuration;
 
@@ -13,9 +15,13 @@ internal static class SidecarConfigurationShape
         .Register<TcpOptions>()
         .Register<AdminOptions>()
         .Register<MeshDnsOptions>()
+        .Register<IdentityOptions>()
+        .Register<InboundAuthorizationOptions>()
+        .Register<AuthorizationRuleOptions>()
         .Map<ProxyOptions>(ProxyOptions.SectionName)
         .Map<AdminOptions>(AdminOptions.SectionName)
         .Map<MeshDnsOptions>(MeshDnsOptions.SectionName)
+        .Map<IdentityOptions>(IdentityOptions.SectionName)
         .Value<string>("Mesh:ConfigFile")
         .Value<string>("Mesh:Telemetry:Otlp:Endpoint");
 }

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Mesh.Client.Tests.Infrastructure;
 
-/// <summary>A generic host whose only way to reach the backends is a client made by AddMeshClient.</summary>
+/// <summary>A generic host whose only way to reach the backends is a client made by AddMeshClient (or, with no service, the clients the test meshes).</summary>
 public sealed class MeshClientHost : IAsyncDisposable
 {
     private MeshClientHost(IHost host, ReloadableConfiguration configuration)
@@ -35,13 +35,17 @@ public sealed class MeshClientHost : IAsyncDisposable
         return data;
     }
 
-    public static async Task<MeshClientHost> StartAsync(IDictionary<string, string?> configuration, Action<IServiceCollection>? configureServices = null, string service = "orders")
+    public static async Task<MeshClientHost> StartAsync(IDictionary<string, string?> configuration, Action<IServiceCollection>? configureServices = null, string? service = "orders")
     {
         var source = new ReloadableConfiguration(configuration);
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         ((IConfigurationBuilder)builder.Configuration).Add(source);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddMeshClient(service);
+        if (service is not null)
+        {
+            builder.Services.AddMeshClient(service);
+        }
+
         configureServices?.Invoke(builder.Services);
         var host = builder.Build();
         try

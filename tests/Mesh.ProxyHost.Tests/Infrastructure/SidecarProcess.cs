@@ -7,6 +7,16 @@ public static class SidecarProcess
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
+    /// <summary>Every listener on a free port, so a test of a start-up failure changes only what it is about.</summary>
+    public static readonly string[] FreePorts =
+    [
+        "--Mesh:Proxy:Outbound:Listen=127.0.0.1:0",
+        "--Mesh:Proxy:Outbound:ListenHttp2=127.0.0.1:0",
+        "--Mesh:Proxy:Inbound:Listen=127.0.0.1:0",
+        "--Mesh:Admin:Listen=127.0.0.1:0",
+        "--hostBuilder:reloadConfigOnChange=false",
+    ];
+
     /// <summary>
     /// Runs the sidecar with <paramref name="args"/> until it exits (at most 2 minutes). With
     /// <paramref name="withoutPrivilegedPorts"/>, the capability to bind ports below 1024 is dropped (from the bounding

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mesh.AspNetCore.Admin;
 using Mesh.ProxyHost.Configuration;
+using Mesh.ProxyHost.Features.Identity;
 
 namespace Mesh.ProxyHost.Features.Admin;
 
@@ -71,7 +72,8 @@ internal static class AdminEndpoints
         }
 
         var configuration = new ConfigurationSections(Tree(effective.Root.GetSection("Mesh")), Tree(effective.Root.GetSection("Services")));
-        return new ConfigDocument(effective.Status, configuration, endpoints);
+        var identity = services.GetService<IdentitySource>() is { } source ? IdentityDocument.Of(source, services.GetRequiredService<IdentityOptions>()) : null;
+        return new ConfigDocument(effective.Status, configuration, endpoints, identity);
     }
 
     private static JsonObject Tree(IConfiguration section)

@@ -7,4 +7,7 @@ internal sealed record ForwardingRoute(string Service, HttpMessageInvoker Invoke
 {
     /// <summary>Gets the logical destination, <c>http://{service}/</c>, that YARP builds each request's URI from.</summary>
     public string DestinationPrefix { get; } = $"http://{Service}/";
+
+    /// <summary>Gets the identity the service's endpoints must prove, for a configured outbound service of a sidecar with an identity.</summary>
+    public MeshTls.ServiceIdentityResolver? Identity { get; init; }
 }

@@ -8,6 +8,10 @@ internal static class GrpcHeaders
     public const string Status = "grpc-status";
     public const string Message = "grpc-message";
 
+    /// <summary>Whether a request's <c>content-type</c> is gRPC's (<c>application/grpc</c>, <c>application/grpc+proto</c>, ...).</summary>
+    public static bool IsGrpc(string? contentType) =>
+        contentType is not null && contentType.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>
     /// A <c>grpc-message</c> value: the text's UTF-8 bytes, each outside printable ASCII (and <c>%</c> itself)
     /// percent-encoded, as the gRPC HTTP/2 protocol asks (PROTOCOL-HTTP2.md, "Status-Message").

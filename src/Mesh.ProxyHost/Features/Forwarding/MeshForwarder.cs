@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using Mesh.Pipeline;
 using Mesh.ProxyHost.Configuration;
+using Mesh.ProxyHost.Features.MeshTls;
+using Mesh.Telemetry;
 using Mesh.Upstream;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
@@ -38,15 +40,24 @@ internal sealed class MeshForwarder : IDisposable
 
     // Unknown hosts (when allowed) connect only after their resolved addresses pass ForbiddenAddresses.
     private readonly ConnectionPools _unknownHostConnections;
+
+    // Meshed services (an identity to prove: mutual TLS, HTTP/2), when the sidecar has an identity of its own.
+    private readonly MeshedConnectionPools? _meshedConnections;
+    private readonly DefaultServiceIdentity? _defaultIdentity;
     private readonly ConcurrentDictionary<string, ForwardingRoute> _routes = new(StringComparer.OrdinalIgnoreCase);
 
-    public MeshForwarder(IHttpForwarder forwarder, ProxyOptions proxy, MeshServiceRegistry registry, RequestHeaderLimits headerLimits, UpstreamConnector? connector = null)
+    public MeshForwarder(IHttpForwarder forwarder, ProxyOptions proxy, MeshServiceRegistry registry, RequestHeaderLimits headerLimits, UpstreamConnector? connector = null, MeshTlsConnector? tls = null, DefaultServiceIdentity? defaultIdentity = null)
     {
         _forwarder = forwarder;
         _headerLimits = headerLimits;
         _connections = new ConnectionPools(idle => Connections(connector?.Connect, proxy.ConnectTimeout, idle));
         var unknownHosts = new UnknownHostConnector(Dns.GetHostAddressesAsync, connector);
         _unknownHostConnections = new ConnectionPools(idle => Connections(unknownHosts.ConnectAsync, proxy.ConnectTimeout, idle));
+        if (tls is not null && defaultIdentity is not null)
+        {
+            _meshedConnections = new MeshedConnectionPools(expected => new ConnectionPools(idle => Connections((c, t) => tls.ConnectAsync(c, expected, t), proxy.ConnectTimeout, idle)));
+            _defaultIdentity = defaultIdentity;
+        }
 
         // An evicted dynamic service's route goes with it; a later request for the host makes both afresh.
         registry.Evicted += service => _routes.TryRemove(service.Name, out _);
@@ -65,10 +76,18 @@ internal sealed class MeshForwarder : IDisposable
         {
             var handler = state.createHandler(name, state.state);
             var service = handler.Service;
-            handler.InnerHandler = new UpstreamHandler(
-                state.unknownHost ? state.self._unknownHostConnections : state.self._connections,
-                () => service.Policy.Options.Upstream.IdleTimeout);
-            return new ForwardingRoute(state.service, new HttpMessageInvoker(handler, disposeHandler: false));
+            var self = state.self;
+            Func<TimeSpan> idleTimeout = () => service.Policy.Options.Upstream.IdleTimeout;
+            if (state.unknownHost || service.Direction != MeshDirection.Outbound || self._meshedConnections is null)
+            {
+                handler.InnerHandler = new UpstreamHandler(state.unknownHost ? self._unknownHostConnections : self._connections, idleTimeout);
+                return new ForwardingRoute(state.service, new HttpMessageInvoker(handler, disposeHandler: false));
+            }
+
+            // A configured service may be meshed (now or after a reload): its identity decides per request.
+            var identity = new ServiceIdentityResolver(service, self._defaultIdentity!);
+            handler.InnerHandler = new MeshedUpstreamHandler(self._connections, self._meshedConnections, identity, idleTimeout);
+            return new ForwardingRoute(state.service, new HttpMessageInvoker(handler, disposeHandler: false)) { Identity = identity };
         }, (self: this, service, createHandler, state, unknownHost));
 
     private static SocketsHttpHandler Connections(Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? connect, TimeSpan connectTimeout, TimeSpan idleTimeout) => new()
@@ -84,7 +103,8 @@ internal sealed class MeshForwarder : IDisposable
         ConnectCallback = connect,
     };
 
-    public async Task ForwardAsync(HttpContext context, ForwardingRoute route, HttpTransformer transformer)
+    /// <summary>Forwards the request; with <paramref name="asHttp1"/>, as HTTP/1.1 whatever the caller spoke (a peer's <c>mesh-orig-proto</c>).</summary>
+    public async Task ForwardAsync(HttpContext context, ForwardingRoute route, HttpTransformer transformer, bool asHttp1 = false)
     {
         // Kestrel lets Transfer-Encoding win over a Content-Length sent with it, renaming the latter X-Content-Length.
         // Such a request "ought to be handled as an error" (RFC 9112 §6.3, a request-smuggling sign): refused, as Envoy does.
@@ -101,7 +121,8 @@ internal sealed class MeshForwarder : IDisposable
             return;
         }
 
-        var config = HttpProtocol.IsHttp2(context.Request.Protocol) ? Http2 : Http1;
+        // A meshed service is called over HTTP/2 (mutual TLS, ALPN h2) whatever the caller spoke.
+        var config = !asHttp1 && (HttpProtocol.IsHttp2(context.Request.Protocol) || route.Identity?.Expected is not null) ? Http2 : Http1;
         var error = await _forwarder.SendAsync(context, route.DestinationPrefix, route.Invoker, config, transformer);
         if (error != ForwarderError.None)
         {
@@ -118,5 +139,6 @@ internal sealed class MeshForwarder : IDisposable
 
         _connections.Dispose();
         _unknownHostConnections.Dispose();
+        _meshedConnections?.Dispose();
     }
 }

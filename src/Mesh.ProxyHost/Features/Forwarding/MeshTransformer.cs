@@ -1,4 +1,6 @@
 using System.Net;
+using Mesh.ProxyHost.Features.MeshTls;
+using Mesh.Telemetry;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -9,9 +11,12 @@ namespace Mesh.ProxyHost.Features.Forwarding;
 /// ones): the fields its <c>Connection</c> header names removed, both ways (<see cref="ConnectionNominatedHeaders"/>);
 /// <c>X-Forwarded-For/Proto/Host</c> set to what this hop saw (replacing any value the client sent, which it
 /// could forge, unless the peer is a configured trusted proxy, whose chain is kept and extended), and on outbound requests this sidecar's id appended to <c>mesh-hop</c>; on
-/// inbound requests, which leave the mesh for the application, <c>mesh-hop</c> is removed.
+/// inbound requests, which leave the mesh for the application, <c>mesh-hop</c> is removed. <c>mesh-orig-proto</c> is
+/// removed both ways and set on an outbound request sent over HTTP/2 (a meshed service) that its caller sent in HTTP/1.x.
+/// On inbound requests <c>mesh-client-id</c> is removed and, when the caller proved a SPIFFE ID (mutual TLS), set to it;
+/// a sidecar with an identity (<paramref name="knowsCallers"/>) also hands the caller to the request's metrics, span and tap.
 /// </summary>
-internal sealed class MeshTransformer(string? hopId, IReadOnlyCollection<IPAddress> trustedProxies) : HttpTransformer
+internal sealed class MeshTransformer(string? hopId, IReadOnlyCollection<IPAddress> trustedProxies, bool knowsCallers = false) : HttpTransformer
 {
     // The text of the last peer address: an outbound sidecar's peer is always the local application, so the address is
     // formatted once rather than per request.
@@ -37,13 +42,32 @@ internal sealed class MeshTransformer(string? hopId, IReadOnlyCollection<IPAddre
             headers.Host = httpContext.Request.Host.Value;
         }
 
+        headers.Remove(MeshHeaders.OriginalProtocol);
         if (hopId is not null)
         {
             headers.TryAddWithoutValidation(MeshHeaders.Hop, hopId);
+
+            // Sent over HTTP/2 to a meshed service though the application spoke HTTP/1.x: the far side restores it.
+            if (proxyRequest.Version.Major == 2 && !HttpProtocol.IsHttp2(httpContext.Request.Protocol))
+            {
+                headers.TryAddWithoutValidation(MeshHeaders.OriginalProtocol, httpContext.Request.Protocol);
+            }
         }
         else
         {
             headers.Remove(MeshHeaders.Hop);
+
+            // The caller the sidecar verified, and no other: a mesh-client-id from outside never reaches the application.
+            headers.Remove(MeshHeaders.ClientId);
+            if (knowsCallers)
+            {
+                var caller = InboundPeers.Of(httpContext);
+                proxyRequest.Options.Set(InboundPeer.Key, caller);
+                if (caller.ClientId is { } clientId)
+                {
+                    headers.TryAddWithoutValidation(MeshHeaders.ClientId, clientId);
+                }
+            }
         }
     }
 

@@ -29,11 +29,13 @@ internal sealed record ProxyError(int Status, GrpcStatusCode GrpcStatus, string 
     public static readonly ProxyError HeadersTooLarge = new(431, GrpcStatusCode.ResourceExhausted, "headers-too-large", static _ => $"the request's headers are over the sidecar's limit (Mesh:Proxy:MaxRequestHeadersTotalSize bytes, or {RequestHeaderLimits.MaxCount} fields).");
     public static readonly ProxyError ForbiddenAddress = new(403, GrpcStatusCode.PermissionDenied, "forbidden-address", static s => $"'{s}' is, or resolves to, a link-local or metadata address; the sidecar never forwards there.");
     public static readonly ProxyError DeadlinePassed = new(504, GrpcStatusCode.DeadlineExceeded, "deadline-exceeded", static _ => IncomingDeadline.PassedMessage);
+    public static readonly ProxyError Unauthorized = new(403, GrpcStatusCode.PermissionDenied, "unauthorized", static s => $"{s} is not allowed to call this service here (Mesh:Proxy:Inbound:Authorization).");
 
     // A forwarded request that failed: from the pipeline's verdict.
     public static readonly ProxyError NoEndpoints = new(503, GrpcStatusCode.Unavailable, "no-endpoints", static s => $"service '{s}' has no endpoints.");
     public static readonly ProxyError Overloaded = new(503, GrpcStatusCode.Unavailable, "overloaded", static s => $"too many requests to service '{s}' are in flight; try again later.");
     public static readonly ProxyError ConnectError = new(502, GrpcStatusCode.Unavailable, "connect-error", static s => $"could not connect to service '{s}'.");
+    public static readonly ProxyError IdentityMismatch = new(502, GrpcStatusCode.Unavailable, "identity-mismatch", static s => $"the endpoints of service '{s}' did not prove the identity it expects (Mesh:Services:{s}:Identity); nothing was sent.");
     public static readonly ProxyError DeadlineExceeded = new(504, GrpcStatusCode.DeadlineExceeded, "deadline-exceeded", static s => $"service '{s}' did not answer before the deadline.");
     public static readonly ProxyError UpstreamError = new(502, GrpcStatusCode.Internal, "upstream-error", static s => $"forwarding to service '{s}' failed.");
 
@@ -61,6 +63,7 @@ internal sealed record ProxyError(int Status, GrpcStatusCode GrpcStatus, string 
             FailureReasons.Overloaded => Overloaded,
             FailureReasons.ForbiddenAddress => ForbiddenAddress,
             FailureReasons.ConnectError => ConnectError,
+            FailureReasons.IdentityMismatch => IdentityMismatch,
             FailureReasons.Timeout => DeadlineExceeded,
             _ when error == ForwarderError.RequestTimedOut => Timeout,
             _ => UpstreamError,

@@ -24,7 +24,7 @@ internal static class ProxyErrors
         }
 
         var message = $"Mesh: {error.Describe(subject)}";
-        if (IsGrpc(context.Request.ContentType))
+        if (GrpcHeaders.IsGrpc(context.Request.ContentType))
         {
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = context.Request.ContentType;
@@ -37,9 +37,6 @@ internal static class ProxyErrors
         response.ContentType = "text/plain; charset=utf-8";
         return response.WriteAsync(message + "\n", context.RequestAborted);
     }
-
-    private static bool IsGrpc(string? contentType) =>
-        contentType is not null && contentType.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Answers a failed forward, unless the response had already begun (then YARP has aborted it: the client never sees a complete-looking response).</summary>
     public static Task WriteAsync(HttpContext context, ForwarderError error, string service) =>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Mesh.Configuration;
 using Mesh.ProxyHost.Configuration;
 using Mesh.ProxyHost.Features.Forwarding;
 using Mesh.ProxyHost.Features.Transparent;

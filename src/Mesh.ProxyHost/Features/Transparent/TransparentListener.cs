@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Mesh.Configuration;
 using Mesh.ProxyHost.Configuration;
 using Mesh.ProxyHost.Features.Detection;
 using Mesh.ProxyHost.Features.Forwarding;
