@@ -71,7 +71,7 @@ public sealed record TapEvent(
 /// <summary>An opaque TCP connection in a <see cref="TapEvent"/>.</summary>
 /// <param name="TransmittedBytes">Bytes the client sent through it towards the destination.</param>
 /// <param name="ReceivedBytes">Bytes the destination sent back.</param>
-/// <param name="Outcome">How it ended: <c>closed</c>, <c>reset</c>, <c>connect_error</c>, <c>no_endpoints</c>, <c>refused</c>.</param>
+/// <param name="Outcome">How it ended: <c>closed</c>, <c>reset</c>, <c>idle_timeout</c>, <c>connect_error</c>, <c>no_endpoints</c>, <c>refused</c>.</param>
 /// <param name="Detection">Why it was opaque: <c>opaque_port</c>, <c>remembered</c>, <c>timeout</c>, <c>tls</c>, <c>not_http</c>.</param>
 public sealed record TapTcp(long TransmittedBytes, long ReceivedBytes, string Outcome, string Detection);
 

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Mesh.Pipeline;
+using Mesh.ProxyHost.Configuration;
 using Mesh.Tap;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -12,10 +13,13 @@ namespace Mesh.ProxyHost.Features.Tcp;
 /// When no upstream connection can be made, the client's connection is reset, so it fails at once rather than reading
 /// an empty answer as a clean one.
 /// </summary>
-internal sealed partial class TcpForwarder(TcpConnector connector, TcpMetrics metrics, MeshTap tap, ILogger<TcpForwarder> logger)
+internal sealed partial class TcpForwarder(TcpConnector connector, TcpMetrics metrics, MeshTap tap, ProxyOptions options, ILogger<TcpForwarder> logger)
 {
     public async Task ForwardAsync(ConnectionContext client, TcpDestination destination, string detection, Action? serverSpokeFirst = null)
     {
+        // The relay writes to the accepted socket itself (TcpRelay: half-close); Kestrel's socket transport has one.
+        var clientSocket = client.Features.Get<IConnectionSocketFeature>()?.Socket
+            ?? throw new InvalidOperationException("Mesh: opaque TCP needs Kestrel's socket transport.");
         var record = new TcpConnectionRecord(metrics, tap, destination.Direction, destination.MetricName, destination.Display, detection);
         Socket upstream;
         Endpoints.MeshEndpoint? endpoint;
@@ -45,7 +49,7 @@ internal sealed partial class TcpForwarder(TcpConnector connector, TcpMetrics me
         string outcome;
         try
         {
-            outcome = await TcpRelay.RunAsync(client, upstream, record, serverSpokeFirst).ConfigureAwait(false);
+            outcome = await TcpRelay.RunAsync(client, clientSocket, upstream, record, options.Tcp.IdleTimeout, metrics.Time, serverSpokeFirst).ConfigureAwait(false);
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Mesh.Configuration;
 using Mesh.ProxyHost.Configuration;
@@ -9,6 +10,7 @@ using Mesh.ProxyHost.Features.Tcp;
 using Mesh.Telemetry;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Mesh.ProxyHost.Features.Transparent;
 
@@ -20,7 +22,8 @@ namespace Mesh.ProxyHost.Features.Transparent;
 /// (<see cref="Http2Handover"/>), anything else (TLS, a binary protocol, silence) is opaque TCP
 /// (<see cref="TcpForwarder"/>). A connection that was not redirected is explicit mode, as before: on the inbound
 /// listener it goes straight to HTTP/1; on the outbound one, an HTTP/2 preface goes to h2c and a <c>CONNECT</c> opens a
-/// tunnel handled like an intercepted connection to the authority it names.
+/// tunnel handled like an intercepted connection to the authority it names (a configured service, an address, or with
+/// <c>Mesh:Proxy:Outbound:AllowUnknownHosts</c> a host name resolved once).
 /// </summary>
 internal sealed partial class TransparentListener(
     ProxyOptions options,
@@ -31,10 +34,13 @@ internal sealed partial class TransparentListener(
     ServerFirstDestinations serverFirst,
     Http2Handover http2,
     TcpForwarder tcp,
+    HostResolver resolver,
     ProxyErrorMetrics errors,
     TimeProvider time,
     ILogger<TransparentListener> logger)
 {
+    private static readonly ReadOnlyMemory<byte> ConnectionEstablished = "HTTP/1.1 200 Connection established\r\n\r\n"u8.ToArray();
+
     private readonly PortSet _opaquePorts = PortSet.TryParse(options.OpaquePorts, out var ports, out _) ? ports : PortSet.Empty;
 
     /// <summary>The outbound listener's middleware, in front of its HTTP/1 pipeline <paramref name="http1"/>.</summary>
@@ -121,9 +127,11 @@ internal sealed partial class TransparentListener(
     {
         if (intercepted.Direction == MeshDirection.Inbound)
         {
-            // The application's own port, on loopback: it keeps its port, and the sidecar forwards nowhere else.
+            // The application's own port, on loopback: it keeps its port, and the sidecar forwards nowhere else. IPv4
+            // loopback whichever family the caller came over, as inbound HTTP goes to 127.0.0.1: an application
+            // listening on 0.0.0.0 or dual-stack [::] is reached either way.
             var address = intercepted.Address!;
-            var local = new IPEndPoint(address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback, address.Port);
+            var local = new IPEndPoint(IPAddress.Loopback, address.Port);
             return new TcpDestination(MeshDirection.Inbound, options.Inbound.Service, address.ToString(), local, null);
         }
 
@@ -158,43 +166,93 @@ internal sealed partial class TransparentListener(
         var authority = await ConnectRequest.ReadAsync(connection.Transport.Input, options.RequestHeadersTimeout, time);
         if (authority is null || !ConnectRequest.TrySplit(authority, out var host, out var port))
         {
-            await RefuseAsync(connection, authority ?? "");
+            await RefuseAsync(connection, ProxyError.ConnectRefused, authority ?? "");
             return;
         }
 
-        InterceptedConnection intercepted;
-        if (catalog.IsKnown(host))
+        var (intercepted, refusal) = await TunnelTargetAsync(connection, host, port);
+        if (intercepted is null)
         {
-            intercepted = new InterceptedConnection(MeshDirection.Outbound, null, host);
-        }
-        else if (ConnectRequest.AddressOf(host, port) is { } address && MayTunnelTo(connection, address))
-        {
-            intercepted = new InterceptedConnection(MeshDirection.Outbound, address, await index.ServiceOfAsync(address));
-        }
-        else
-        {
-            Log.ConnectRefused(logger, authority);
-            await RefuseAsync(connection, authority);
+            Log.ConnectRefused(logger, authority, refusal!.Name);
+            await RefuseAsync(connection, refusal, authority);
             return;
         }
 
-        await connection.Transport.Output.WriteAsync("HTTP/1.1 200 Connection established\r\n\r\n"u8.ToArray());
+        // Straight to the socket, as the TCP relay writes: through Kestrel's output pipe, the answer could still wait
+        // there while the tunnel's first bytes overtook it.
+        await connection.Features.Get<IConnectionSocketFeature>()!.Socket.SendAsync(ConnectionEstablished, SocketFlags.None);
         await DispatchAsync(connection, http1, intercepted);
     }
 
+    // Where a tunnel may go: a configured service by name; an IP address that interception would carry; with
+    // Mesh:Proxy:Outbound:AllowUnknownHosts, a host name resolved once, as explicit mode resolves an unknown host: any
+    // address of it forbidden (link-local, metadata) refuses it with forbidden-address, and the tunnel goes to the
+    // first address, the one checked. Else why not.
+    private async Task<(InterceptedConnection? Tunnel, ProxyError? Refusal)> TunnelTargetAsync(ConnectionContext connection, string host, int port)
+    {
+        if (catalog.IsKnown(host))
+        {
+            return (new InterceptedConnection(MeshDirection.Outbound, null, host), null);
+        }
+
+        var allowUnknown = options.Outbound.AllowUnknownHosts;
+        IPAddress[] addresses;
+        if (IPAddress.TryParse(host, out var literal))
+        {
+            addresses = [literal];
+        }
+        else if (!allowUnknown)
+        {
+            return (null, ProxyError.ConnectRefused);
+        }
+        else
+        {
+            using var deadline = new CancellationTokenSource(options.ConnectTimeout, time);
+            try
+            {
+                addresses = await resolver.ResolveAsync(host, deadline.Token);
+            }
+            catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+            {
+                return (null, ProxyError.ConnectError);
+            }
+        }
+
+        if (addresses.Length == 0)
+        {
+            return (null, ProxyError.ConnectError);
+        }
+
+        if (Array.Exists(addresses, ForbiddenAddresses.Contains))
+        {
+            return (null, allowUnknown ? ProxyError.ForbiddenAddress : ProxyError.ConnectRefused);
+        }
+
+        foreach (var address in addresses)
+        {
+            if (!MayTunnelTo(connection, new IPEndPoint(address, port)))
+            {
+                return (null, ProxyError.ConnectRefused);
+            }
+        }
+
+        var destination = new IPEndPoint(addresses[0], port);
+        var name = literal is null ? $"{host}:{port.ToString(CultureInfo.InvariantCulture)}" : null;
+        return (new InterceptedConnection(MeshDirection.Outbound, destination, await index.ServiceOfAsync(destination), name), null);
+    }
+
     // What interception would carry: a local application's connection (the peer on loopback), to somewhere that is not
-    // this host and not a metadata service, never the sidecar's own listeners.
+    // this host, never the sidecar's own listeners.
     private bool MayTunnelTo(ConnectionContext connection, IPEndPoint address) =>
         connection.RemoteEndPoint is IPEndPoint peer && IPAddress.IsLoopback(peer.Address) &&
-        !LocalAddresses.Contains(address.Address) && !ForbiddenAddresses.Contains(address.Address) && !listeners.IsOwn(address);
+        !LocalAddresses.Contains(address.Address) && !listeners.IsOwn(address);
 
-    private async Task RefuseAsync(ConnectionContext connection, string authority)
+    private async Task RefuseAsync(ConnectionContext connection, ProxyError error, string authority)
     {
-        var error = ProxyError.ConnectRefused;
         errors.Record(Listeners.Outbound, error.Name);
         var body = $"Mesh: {error.Describe(authority)}\n";
         var response =
-            $"HTTP/1.1 {error.Status.ToString(CultureInfo.InvariantCulture)} Method Not Allowed\r\n" +
+            $"HTTP/1.1 {error.Status.ToString(CultureInfo.InvariantCulture)} {ReasonPhrases.GetReasonPhrase(error.Status)}\r\n" +
             $"{MeshHeaders.ProxyError}: {error.Name}\r\n" +
             "Connection: close\r\nContent-Type: text/plain; charset=utf-8\r\n" +
             $"Content-Length: {Encoding.UTF8.GetByteCount(body).ToString(CultureInfo.InvariantCulture)}\r\n\r\n{body}";
@@ -210,7 +268,7 @@ internal sealed partial class TransparentListener(
         [LoggerMessage(153, LogLevel.Information, "{Destination} spoke first: its next connections are opaque TCP without waiting for detection.")]
         public static partial void ServerFirst(ILogger logger, string destination);
 
-        [LoggerMessage(154, LogLevel.Warning, "Refused CONNECT to '{Authority}': neither a configured service nor an address a local application may reach.")]
-        public static partial void ConnectRefused(ILogger logger, string authority);
+        [LoggerMessage(154, LogLevel.Warning, "Refused CONNECT to '{Authority}' ({Reason}): neither a configured service nor an address a local application may reach.")]
+        public static partial void ConnectRefused(ILogger logger, string authority, string reason);
     }
 }
