@@ -29,6 +29,7 @@ internal sealed class MeshRootCommand : RootCommand
         Subcommands.Add(new StatCommand(Global));
         Subcommands.Add(new TopCommand(Global));
         Subcommands.Add(new TapCommand(Global));
+        Subcommands.Add(new RoutesCommand(Global));
         Subcommands.Add(new CheckCommand(Global));
         Subcommands.Add(new IptablesCommand(Global));
         Subcommands.Add(new IdentityCommand(Global));

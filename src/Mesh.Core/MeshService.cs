@@ -3,8 +3,10 @@ using Mesh.Configuration;
 using Mesh.Discovery;
 using Mesh.Endpoints;
 using Mesh.FailureAccrual;
+using Mesh.Internal;
 using Mesh.LoadBalancing;
 using Mesh.RetryBudgets;
+using Mesh.Routing;
 using Mesh.Stats;
 using Mesh.Telemetry;
 
@@ -13,8 +15,8 @@ namespace Mesh;
 /// <summary>
 /// One logical service at run time: what it has learned, kept for the life of the service whatever configuration
 /// reloads bring. Its endpoints (with their latency estimates, in-flight counts and health), the requests in flight
-/// (so <c>MaxConcurrentRequests</c> holds across a reload), the retry budget's balance, the balancer, the latencies
-/// hedging reads and the statistics. What is configured is the <see cref="Policy"/>, an immutable snapshot that
+/// (so <c>MaxConcurrentRequests</c> holds across a reload), the retry budget's balance, the balancer, the statistics,
+/// and its route values with theirs (and the latencies hedging reads). What is configured is the <see cref="Policy"/>, an immutable snapshot that
 /// <see cref="Apply"/> replaces whole, the way YARP keeps a cluster's state apart from its configuration model.
 /// </summary>
 /// <remarks>One instance per service per host, shared by every handler that calls the service.</remarks>
@@ -24,10 +26,15 @@ internal sealed class MeshService : IEndpointSource
     private MeshServicePolicy _policy = null!;
     private ILoadBalancer _balancer = null!;
     private string _balancerName = "";
-    private LatencyHistogram? _recentLatencies;
     private int _inFlight;
     private long _lastUsed;
+
+    // The latest time any endpoint asked to be spared until: while it is past, a pick looks at no endpoint's load.
+    private long _loadedUntil;
     private readonly bool _countedAsOther;
+
+    [ThreadStatic]
+    private static MeshEndpoint[]? t_unloaded;
 
     public MeshService(string name, string direction, MeshServiceOptions options, MeshServiceDependencies dependencies, bool isDynamic = false, string? metricName = null)
     {
@@ -39,6 +46,7 @@ internal sealed class MeshService : IEndpointSource
         _countedAsOther = !string.Equals(MetricName, name, StringComparison.Ordinal) && string.Equals(MetricName, MeshServiceRegistry.OtherService, StringComparison.Ordinal);
         Endpoints = new ServiceEndpoints(CreateEndpoint);
         Stats = new ServiceStats(dependencies.Time);
+        Routes = new ServiceRoutes(dependencies.Time, groupGrpc: !isDynamic);
         var retry = options.Retry;
         Budget = new RetryBudget(retry.BudgetRatio, retry.BudgetMinPerSecond, retry.BudgetWindow, dependencies.Time);
         FailureAccrual = new FailureAccrualMechanism(name, Endpoints, options.FailureAccrual, dependencies.Time, dependencies.Random, dependencies.Telemetry, dependencies.AccrualLogger, this);
@@ -94,11 +102,14 @@ internal sealed class MeshService : IEndpointSource
 
     public TimeProvider Time => _dependencies.Time;
 
-    /// <summary>Gets the source of uniform [0, 1) draws for jitter; seeded in tests.</summary>
+    /// <summary>Gets the source of uniform [0, 1) draws for jitter and the traffic split; seeded in tests.</summary>
     public Func<double> Random => _dependencies.Random;
 
-    /// <summary>Gets recent attempt latencies; kept from the first policy that enables hedging on, across reloads.</summary>
-    public LatencyHistogram? RecentLatencies => Volatile.Read(ref _recentLatencies);
+    /// <summary>Gets the host's service of a name (made on first use), for the backends of a traffic split.</summary>
+    public Func<string, MeshService>? ServiceOf => _dependencies.ServiceOf;
+
+    /// <summary>Gets the <c>mesh.route</c> values the service has used, with their statistics and hedging's latencies.</summary>
+    public ServiceRoutes Routes { get; }
 
     /// <summary>Gets the requests in flight now.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
@@ -107,6 +118,8 @@ internal sealed class MeshService : IEndpointSource
     public long LastUsed => Volatile.Read(ref _lastUsed);
 
     string IEndpointSource.ServiceName => Name;
+
+    long IEndpointSource.Now => Time.GetTimestamp();
 
     EndpointSet IEndpointSource.Endpoints => Endpoints.Current;
 
@@ -124,11 +137,6 @@ internal sealed class MeshService : IEndpointSource
         {
             Volatile.Write(ref _balancer, _dependencies.Balancers.Create(options.LoadBalancer));
             _balancerName = options.LoadBalancer;
-        }
-
-        if (options.Hedging.Enabled)
-        {
-            Interlocked.CompareExchange(ref _recentLatencies, new LatencyHistogram(Time), null);
         }
 
         // The policy first, so endpoints discovered from now on are made with it; then the endpoints already known.
@@ -165,7 +173,8 @@ internal sealed class MeshService : IEndpointSource
 
     /// <summary>
     /// Picks the endpoint for the next attempt, or null when the service has none. An ejected endpoint whose penalty
-    /// has ended takes this request as its probe; otherwise the balancer picks among the ready endpoints.
+    /// has ended takes this request as its probe; otherwise the balancer picks among the ready endpoints, leaving out
+    /// those that asked for less traffic (backpressure) until the time they named, unless every one did.
     /// </summary>
     public MeshEndpoint? Pick(MeshEndpoint? avoid, long now, out bool isProbe)
     {
@@ -188,23 +197,65 @@ internal sealed class MeshService : IEndpointSource
             }
         }
 
-        return Volatile.Read(ref _balancer).Pick(candidates, avoid);
+        var balancer = Volatile.Read(ref _balancer);
+        return now < Volatile.Read(ref _loadedUntil) ? PickUnloaded(balancer, candidates, avoid, now) : balancer.Pick(candidates, avoid);
+    }
+
+    // Some endpoint is loaded: the balancer sees the others, or all of them when every one is (sending to an endpoint
+    // that asked for less beats failing the request). The filtered candidates go in a buffer per thread, cleared after.
+    private static MeshEndpoint PickUnloaded(ILoadBalancer balancer, ReadOnlySpan<MeshEndpoint> candidates, MeshEndpoint? avoid, long now)
+    {
+        var buffer = t_unloaded;
+        if (buffer is null || buffer.Length < candidates.Length)
+        {
+            t_unloaded = buffer = new MeshEndpoint[Math.Max(candidates.Length, 16)];
+        }
+
+        var count = 0;
+        foreach (var endpoint in candidates)
+        {
+            if (!endpoint.IsLoadedAt(now))
+            {
+                buffer[count++] = endpoint;
+            }
+        }
+
+        try
+        {
+            return balancer.Pick(count == 0 ? candidates : buffer.AsSpan(0, count), avoid);
+        }
+        finally
+        {
+            buffer.AsSpan(0, count).Clear();
+        }
     }
 
     /// <summary>
-    /// Learns from an attempt that ended at <paramref name="ended"/>: the endpoint's latency estimate (the balancer's
-    /// input), the latencies hedging reads, and failure accrual. An attempt cancelled from outside teaches nothing
-    /// about the endpoint.
+    /// Learns from an attempt on one of its endpoints that ended at <paramref name="ended"/>: the endpoint's latency
+    /// estimate (the balancer's input) and failure accrual. An attempt cancelled from outside teaches nothing about the
+    /// endpoint. (Hedging's latencies are the route's: <see cref="RouteStats"/>.) An answer by which the endpoint asked
+    /// for less traffic (<paramref name="backpressure"/> says which) marks it loaded until the time it named, and neither
+    /// its latency nor its health is judged by it: false then, true when the attempt was judged.
     /// </summary>
-    public void Learn(MeshEndpoint endpoint, ResponseClassification classification, TimeSpan elapsed, long ended, bool isProbe)
+    public bool Learn(MeshEndpoint endpoint, ResponseClassification classification, TimeSpan elapsed, long ended, bool isProbe, BackpressurePolicy backpressure, HttpResponseMessage? response)
     {
+        if (response is not null && backpressure.LoadedFor(response, Time) is { } spared)
+        {
+            var until = ended + (long)(spared.TotalSeconds * Time.TimestampFrequency);
+            endpoint.MarkLoaded(until, classification.Reason);
+            Atomic.Max(ref _loadedUntil, until);
+            Telemetry.RecordBackpressure(MetricName, EndpointMetricName(endpoint), (int)response.StatusCode);
+            FailureAccrual.RecordBackpressure(endpoint, isProbe, until);
+            return false;
+        }
+
         if (classification.Reason != FailureReasons.Cancelled)
         {
             endpoint.Latency.Observe(elapsed, classification.IsFailure, ended);
-            RecentLatencies?.RecordAt(elapsed, ended);
         }
 
         FailureAccrual.Record(endpoint, classification, isProbe);
+        return true;
     }
 
     private MeshEndpoint CreateEndpoint(Uri address)

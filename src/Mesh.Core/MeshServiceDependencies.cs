@@ -14,6 +14,7 @@ namespace Mesh;
 /// <param name="Balancers">The load balancers configuration may name.</param>
 /// <param name="AccrualPolicies">The failure accrual policies configuration may name.</param>
 /// <param name="AccrualLogger">Where ejections and probes are logged.</param>
+/// <param name="ServiceOf">The host's service of a name, made on first use: the backends of a traffic split.</param>
 internal sealed record MeshServiceDependencies(
     TimeProvider Time,
     Func<double> Random,
@@ -21,4 +22,5 @@ internal sealed record MeshServiceDependencies(
     MeshTap Tap,
     LoadBalancerRegistry Balancers,
     FailureAccrualPolicyRegistry AccrualPolicies,
-    ILogger AccrualLogger);
+    ILogger AccrualLogger,
+    Func<string, MeshService>? ServiceOf = null);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Mesh.Configuration;
 using Mesh.Discovery;
 using Mesh.FailureAccrual;
+using Mesh.Internal;
 using Mesh.LoadBalancing;
 using Mesh.Pipeline;
 using Mesh.Tap;
@@ -24,7 +25,7 @@ namespace Mesh;
 internal sealed partial class MeshServiceRegistry : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<MeshService>> _services = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, byte> _metricNames = new(StringComparer.OrdinalIgnoreCase);
+    private readonly MetricNames _metricNames;
     private readonly List<MeshService> _static = [];
     private readonly IOptionsFactory<MeshServiceOptions> _optionsFactory;
     private readonly IOptionsMonitor<DynamicServicesOptions> _dynamicOptions;
@@ -39,7 +40,7 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
     private int _dynamicCount;
 
     /// <summary>The <c>mesh.service</c> of the dynamic services past <c>Mesh:DynamicServices:MaxMetricNames</c>.</summary>
-    public const string OtherService = "other";
+    public const string OtherService = MetricNames.Other;
 
     public MeshServiceRegistry(
         IOptionsFactory<MeshServiceOptions> optionsFactory,
@@ -53,16 +54,26 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
         IOptions<ServiceDiscoveryOptions> discoveryOptions,
         MeshTap tap,
         IConfiguration? configuration = null,
-        ServiceCatalog? catalog = null)
+        ServiceCatalog? catalog = null,
+        MeshRandom? random = null)
     {
         _catalog = catalog;
         _optionsFactory = optionsFactory;
         _dynamicOptions = dynamicOptions;
+        _metricNames = new MetricNames(() => dynamicOptions.CurrentValue.MaxMetricNames);
         _resolver = resolver;
         _loggers = loggers;
         _logger = loggers.CreateLogger("Mesh.Configuration");
         _discoveryOptions = discoveryOptions;
-        _dependencies = new MeshServiceDependencies(time, static () => Random.Shared.NextDouble(), telemetry, tap, balancers, accrualPolicies, loggers.CreateLogger("Mesh.FailureAccrual"));
+        _dependencies = new MeshServiceDependencies(
+            time,
+            random is null ? static () => Random.Shared.NextDouble() : random.Next,
+            telemetry,
+            tap,
+            balancers,
+            accrualPolicies,
+            loggers.CreateLogger("Mesh.FailureAccrual"),
+            Get);
         if (configuration is not null)
         {
             _reloadSubscription = ChangeToken.OnChange(configuration.GetReloadToken, Reconfigure);
@@ -162,7 +173,7 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
     /// Gets the <c>mesh.service</c> value for a name that is not a configured service: the name itself while
     /// <c>Mesh:DynamicServices:MaxMetricNames</c> lasts, <c>other</c> after (one budget with dynamic services).
     /// </summary>
-    public string MetricNameFor(string name) => MetricNameOf(name);
+    public string MetricNameFor(string name) => _metricNames.For(name);
 
     private MeshService GetOrCreate(string name, bool dynamic, Uri? endpoint, DynamicShape? shape = null) =>
         _services.GetOrAdd(name, static (n, state) => new(() => state.self.Create(n, state.dynamic, state.endpoint, state.shape)), (self: this, dynamic, endpoint, shape)).Value;
@@ -196,7 +207,7 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
 
         var options = _optionsFactory.Create(name);
         shape?.Configure?.Invoke(options);
-        var service = new MeshService(name, shape?.Direction ?? MeshDirection.Outbound, options, _dependencies, dynamic, dynamic ? MetricNameOf(shape?.MetricName ?? name) : null)
+        var service = new MeshService(name, shape?.Direction ?? MeshDirection.Outbound, options, _dependencies, dynamic, dynamic ? _metricNames.For(shape?.MetricName ?? name) : null)
         {
             Adjust = shape?.Configure,
         };
@@ -217,22 +228,6 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
         }
 
         return service;
-    }
-
-    // A dynamic service keeps the metric name it had before it was evicted; new ones are named while the budget lasts.
-    private string MetricNameOf(string name)
-    {
-        if (_metricNames.ContainsKey(name))
-        {
-            return name;
-        }
-
-        if (_metricNames.Count < _dynamicOptions.CurrentValue.MaxMetricNames && _metricNames.TryAdd(name, 0))
-        {
-            return name;
-        }
-
-        return _metricNames.ContainsKey(name) ? name : OtherService;
     }
 
     // Dynamic services with nothing in flight and no request for the idle timeout go.

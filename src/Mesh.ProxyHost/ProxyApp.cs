@@ -18,6 +18,7 @@ using Microsoft.AspNetCore.Connections;
 using Mesh.Telemetry;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -76,13 +77,21 @@ public static class ProxyApp
 
         // Every listener is tried before the server starts: one that cannot be bound is a start-up error like a bad value.
         var headerLimits = new RequestHeaderLimits(proxy.MaxRequestHeadersTotalSize);
-        var listeners = new Listeners(ListenAddresses(proxy, admin));
+        var twins = new IPv6Twins(proxy.ListenIPv6);
+        var listeners = new Listeners(ListenAddresses(proxy, admin, twins));
         var http2Handover = new Http2Handover();
-        if (ListenerCheck.Check(listeners.Configured) is { Count: > 0 } bindErrors)
+        if (ListenerCheck.Check(listeners.Configured, twins.IsIPv6Only) is { Count: > 0 } bindErrors)
         {
             throw new InvalidConfigurationException(bindErrors);
         }
 
+        // Each accepted connection's input pipe stops reading its socket at 1 MiB (Kestrel's default, set here because
+        // the opaque TCP relay's memory bound rests on it: TcpRelay).
+        builder.WebHost.UseSockets(sockets =>
+        {
+            sockets.MaxReadBufferSize = TcpRelay.InputLimit;
+            sockets.CreateBoundListenSocket = twins.CreateBoundListenSocket;
+        });
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -103,11 +112,11 @@ public static class ProxyApp
             http2Handover.Listen(kestrel);
             kestrel.AllowAlternateSchemes = identity.IsConfigured;
             var inbound = identity.IsConfigured ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
-            Listen(kestrel, listeners, Listeners.Outbound, proxy.Outbound.Listen, HttpProtocols.Http1, static (t, next, _) => t.Outbound(next));
-            Listen(kestrel, listeners, Listeners.Outbound, proxy.Outbound.ListenHttp2, HttpProtocols.Http2);
-            Listen(kestrel, listeners, Listeners.Inbound, proxy.Inbound.Listen, inbound, static (t, next, tls) => t.Inbound(next, tls), mutualTls: identity.IsConfigured);
-            Listen(kestrel, listeners, Listeners.Inbound, proxy.Inbound.ListenHttp2, HttpProtocols.Http2);
-            Listen(kestrel, listeners, Listeners.Admin, admin.Listen, HttpProtocols.Http1);
+            Listen(kestrel, listeners, twins, Listeners.Outbound, proxy.Outbound.Listen, HttpProtocols.Http1, static (t, next, _) => t.Outbound(next));
+            Listen(kestrel, listeners, twins, Listeners.Outbound, proxy.Outbound.ListenHttp2, HttpProtocols.Http2);
+            Listen(kestrel, listeners, twins, Listeners.Inbound, proxy.Inbound.Listen, inbound, static (t, next, tls) => t.Inbound(next, tls), mutualTls: identity.IsConfigured);
+            Listen(kestrel, listeners, twins, Listeners.Inbound, proxy.Inbound.ListenHttp2, HttpProtocols.Http2);
+            Listen(kestrel, listeners, twins, Listeners.Admin, admin.Listen, HttpProtocols.Http1);
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = proxy.DrainTimeout + proxy.DrainDelay);
 
@@ -142,6 +151,7 @@ public static class ProxyApp
         services.AddSingleton<TcpMetrics>();
         services.AddSingleton<TcpConnector>();
         services.AddSingleton<TcpForwarder>();
+        services.TryAddSingleton(HostResolver.System);
         services.AddSingleton<DestinationIndex>();
         services.AddSingleton<ServerFirstDestinations>();
         services.AddSingleton<TransparentListener>();
@@ -210,8 +220,8 @@ public static class ProxyApp
         }
     }
 
-    // Each listener that is on, by its key.
-    private static IEnumerable<KeyValuePair<string, ListenAddress>> ListenAddresses(ProxyOptions proxy, AdminOptions admin)
+    // Each listener that is on, by its key, and its IPv6 twin after it.
+    private static IEnumerable<KeyValuePair<string, ListenAddress>> ListenAddresses(ProxyOptions proxy, AdminOptions admin, IPv6Twins twins)
     {
         (string Key, string Value)[] listeners =
         [
@@ -226,6 +236,10 @@ public static class ProxyApp
             if (!string.IsNullOrEmpty(value) && ListenAddress.TryParse(value, out var parsed, out _))
             {
                 yield return KeyValuePair.Create(key, parsed);
+                if (twins.Of(parsed) is { } twin)
+                {
+                    yield return KeyValuePair.Create($"{key} (its IPv6 twin, Mesh:Proxy:ListenIPv6)", twin);
+                }
             }
         }
     }
@@ -238,25 +252,29 @@ public static class ProxyApp
         return errors;
     }
 
-    private static void Listen(KestrelServerOptions kestrel, Listeners listeners, string name, string address, HttpProtocols protocols, Func<TransparentListener, ConnectionDelegate, InboundTlsChain?, ConnectionDelegate>? detect = null, bool mutualTls = false)
+    // The listener, and its IPv6 twin with the same role (IPv6Twins).
+    private static void Listen(KestrelServerOptions kestrel, Listeners listeners, IPv6Twins twins, string name, string address, HttpProtocols protocols, Func<TransparentListener, ConnectionDelegate, InboundTlsChain?, ConnectionDelegate>? detect = null, bool mutualTls = false)
     {
         if (string.IsNullOrEmpty(address) || !ListenAddress.TryParse(address, out var parsed, out _))
         {
             return;
         }
 
-        kestrel.Listen(parsed.Address, parsed.Port, options =>
+        foreach (var bound in twins.Of(parsed) is { } twin ? [parsed, twin] : new[] { parsed })
         {
-            options.Protocols = protocols;
-            listeners.Add(name, options);
-            if (detect is not null)
+            kestrel.Listen(bound.Address, bound.Port, options =>
             {
-                // Built as the server binds, once the application's services exist; mutual TLS after the detection.
-                var tls = mutualTls ? new InboundTlsChain() : null;
-                options.Use(next => detect(options.ApplicationServices.GetRequiredService<TransparentListener>(), next, tls));
-                tls?.AddTo(options);
-            }
-        });
+                options.Protocols = protocols;
+                listeners.Add(name, options);
+                if (detect is not null)
+                {
+                    // Built as the server binds, once the application's services exist; mutual TLS after the detection.
+                    var tls = mutualTls ? new InboundTlsChain() : null;
+                    options.Use(next => detect(options.ApplicationServices.GetRequiredService<TransparentListener>(), next, tls));
+                    tls?.AddTo(options);
+                }
+            });
+        }
     }
 
     private static void LogStart(WebApplication app, EffectiveConfiguration effective, Listeners listeners)

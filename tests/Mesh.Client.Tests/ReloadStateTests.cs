@@ -157,7 +157,7 @@ public class ReloadStateTests
         }
 
         var registry = host.Services.GetRequiredService<MeshServiceRegistry>();
-        var before = registry.Get("orders").RecentLatencies!.Percentile(0.95, TimeSpan.FromMinutes(1), minSamples: 20);
+        var before = registry.Get("orders").Routes.Default.RecentLatencies!.Percentile(0.95, TimeSpan.FromMinutes(1), minSamples: 20);
         Assert.NotNull(before);
 
         host.Configuration.Replace(WithDecay(settings, "00:00:11"));
@@ -165,7 +165,7 @@ public class ReloadStateTests
         // The service as requests find it after the reload: the new policy, the latencies learned before it.
         var after = registry.Get("orders");
         Assert.Equal(TimeSpan.FromSeconds(11), after.Policy.Options.PeakEwma.DecayTime);
-        Assert.Equal(before, after.RecentLatencies?.Percentile(0.95, TimeSpan.FromMinutes(1), minSamples: 20));
+        Assert.Equal(before, after.Routes.Default.RecentLatencies?.Percentile(0.95, TimeSpan.FromMinutes(1), minSamples: 20));
     }
 
     [Fact]

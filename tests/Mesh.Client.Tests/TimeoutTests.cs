@@ -38,8 +38,9 @@ public class TimeoutTests
         var config = MeshClientHost.EndpointConfig("orders", [stuck, ok1, ok2], new Dictionary<string, string?>
         {
             ["Mesh:Services:orders:LoadBalancer"] = "RoundRobin",
-            ["Mesh:Services:orders:Timeouts:PerTry"] = "00:00:00.200",
-            ["Mesh:Services:orders:Timeouts:Total"] = "00:00:05",
+            // Long enough that a healthy endpoint on a loaded 2-core machine is never cut, short enough to keep the test short.
+            ["Mesh:Services:orders:Timeouts:PerTry"] = "00:00:01",
+            ["Mesh:Services:orders:Timeouts:Total"] = "00:00:30",
         });
         await using var host = await MeshClientHost.StartAsync(config);
         var client = host.CreateClient();
@@ -72,10 +73,11 @@ public class TimeoutTests
     [Fact]
     public async Task AttemptsEndedByTheDeadline_AreNotChargedToTheEndpoint_ButPerTryTimeoutsAre()
     {
-        // The same slow endpoint, timed out five times in a row: by the request's deadline (the caller's budget of
-        // 150 ms was short, not the endpoint's fault) it stays ready; by its own per-try timeout of 150 ms it is ejected.
-        Assert.Equal("ready", await SlowEndpointStateAfterFiveTimeouts(callerDeadline: TimeSpan.FromMilliseconds(150), perTry: "00:00:10"));
-        Assert.Equal("ejected", await SlowEndpointStateAfterFiveTimeouts(callerDeadline: null, perTry: "00:00:00.150"));
+        // The same slow endpoint (5 s), timed out five times in a row: by the request's deadline (the caller's budget of
+        // 1 s was short, not the endpoint's fault) it stays ready; by its own per-try timeout of 1 s it is ejected. The
+        // fast endpoint answers well within 1 s even on a loaded machine.
+        Assert.Equal("ready", await SlowEndpointStateAfterFiveTimeouts(callerDeadline: TimeSpan.FromSeconds(1), perTry: "00:00:10"));
+        Assert.Equal("ejected", await SlowEndpointStateAfterFiveTimeouts(callerDeadline: null, perTry: "00:00:01"));
     }
 
     private static async Task<string> SlowEndpointStateAfterFiveTimeouts(TimeSpan? callerDeadline, string perTry)

@@ -41,7 +41,8 @@ public sealed class DashboardTests : IAsyncLifetime
         {
           "Mesh": {
             "Proxy": { "Outbound": { "Listen": "127.0.0.1:0", "ListenHttp2": "" }, "Inbound": { "Listen": "" }, "DrainDelay": "00:00:00" },
-            "Admin": { "Listen": "127.0.0.1:0" }
+            "Admin": { "Listen": "127.0.0.1:0" },
+            "Services": { "orders": { "Routes": { "list-orders": { "Match": { "PathPrefix": "/api/orders" } } } } }
           },
           "Services": { "orders": { "http": [ "{{ok}}" ] }, "billing": { "http": [ "{{failing}}" ] }, "cache": { "http": [ "http://{{_tcp.LocalEndpoint}}" ] } }
         }
@@ -142,6 +143,7 @@ public sealed class DashboardTests : IAsyncLifetime
     {
         Assert.True(File.Exists(Chromium), "Debian's chromium is required (test.sh installs it)");
         await SendAsync("orders", "/api/orders", 20);
+        await SendAsync("orders", "/api/health", 4);
         await SendAsync("billing", "/api/bills", 6);
 
         using var playwright = await Playwright.CreateAsync();
@@ -174,6 +176,24 @@ public sealed class DashboardTests : IAsyncLifetime
         // Each service's endpoint is listed with its state.
         var ordersEndpoint = ordersStats.GetProperty("endpoints")[0].GetProperty("endpoint").GetString()!;
         await Assertions.Expect(page.Locator($"#endpoints tbody tr[data-endpoint='{ordersEndpoint}'] td").Nth(2)).ToHaveTextAsync("ready");
+
+        // A route table per service: orders' configured route and its unrouted requests, billing's, with /stats' numbers.
+        // Over a minute, so a slow start of the browser on a busy machine cannot let the traffic leave the window.
+        await page.SelectOptionAsync("#window", "1m");
+        using var minute = JsonDocument.Parse(await new HttpClient().GetStringAsync(_admin + "/stats?window=1m"));
+        var ordersMinute = minute.RootElement.GetProperty("services").EnumerateArray().Single(s => s.GetProperty("service").GetString() == "orders");
+        var ordersRoutes = page.Locator("table.routes[data-service=orders][data-direction=outbound] tbody tr");
+        await Assertions.Expect(ordersRoutes).ToHaveCountAsync(2);
+        var listOrders = ordersMinute.GetProperty("routes").EnumerateArray().Single(r => r.GetProperty("route").GetString() == "list-orders");
+        Assert.Equal(20, listOrders.GetProperty("requests").GetProperty("count").GetInt64());
+        await Assertions.Expect(page.Locator("table.routes[data-service=orders] tr[data-route=list-orders] td").Nth(1))
+            .ToHaveTextAsync(listOrders.GetProperty("requests").GetProperty("per_second").GetDouble().ToString("0.0", System.Globalization.CultureInfo.InvariantCulture));
+        await Assertions.Expect(page.Locator("table.routes[data-service=orders] tr[data-route=list-orders] td").Nth(2)).ToHaveTextAsync("100.00%");
+        var unrouted = ordersMinute.GetProperty("routes").EnumerateArray().Single(r => r.GetProperty("route").GetString() == "default");
+        Assert.Equal(4, unrouted.GetProperty("requests").GetProperty("count").GetInt64());
+        await Assertions.Expect(page.Locator("table.routes[data-service=orders] tr[data-route=default] td").Nth(1))
+            .ToHaveTextAsync(unrouted.GetProperty("requests").GetProperty("per_second").GetDouble().ToString("0.0", System.Globalization.CultureInfo.InvariantCulture));
+        await Assertions.Expect(page.Locator("table.routes[data-service=billing] tr[data-route=default] td").Nth(2)).ToHaveTextAsync("0.00%");
 
         // The charts are redrawn every second: the number of points grows.
         var chart = page.Locator("#success-chart");

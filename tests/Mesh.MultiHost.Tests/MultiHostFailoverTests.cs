@@ -17,8 +17,8 @@ public class MultiHostFailoverTests(ITestOutputHelper output)
     private const int InboundPort = 4143;
     private const int AdminPort = 4191;
     private const int BackendPort = 8080;
-    private const double LoadSeconds = 10;
-    private const double LinkDownAfterSeconds = 3;
+    private const double LoadSeconds = 12;
+    private const int ServedBeforeLinkDown = 20;
     private static readonly string[] Backends = ["b1", "b2", "b3"];
 
     /// <summary>How much a metric (summed over the samples with these labels) grew between two scrapes.</summary>
@@ -95,7 +95,9 @@ public class MultiHostFailoverTests(ITestOutputHelper output)
 
             // ---- Traffic from inside the client host; one backend host's link goes down mid-run.
             var load = lab.ExecAsync("c", python, [Path.Combine(AppContext.BaseDirectory, "Infrastructure", "load.py"), "127.0.0.1", $"{OutboundPort}", "orders", $"{LoadSeconds}", "4"], TimeSpan.FromSeconds(60));
-            await Task.Delay(TimeSpan.FromSeconds(LinkDownAfterSeconds));
+            // The link goes down once b1 has served some of the load: on a loaded machine the generator may take seconds
+            // to start, and a fixed delay then downed b1 before it had served anything.
+            await WaitForInboundRequestsAsync(lab, "b1", before["b1"], ServedBeforeLinkDown, TimeSpan.FromSeconds(LoadSeconds / 2));
             await lab.LinkDownAsync("b1");
             var run = await load;
             Assert.True(run.Ok, $"load generator failed ({run.ExitCode}): {run.Error}");
@@ -194,6 +196,22 @@ public class MultiHostFailoverTests(ITestOutputHelper output)
         }
 
         throw new TimeoutException($"{url} in host {host} did not answer 200 within 30 s");
+    }
+
+    // Until the host's inbound sidecar has counted `count` requests more than in `before` (or `within` has passed).
+    private static async Task WaitForInboundRequestsAsync(NetworkLab lab, string host, string before, int count, TimeSpan within)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < within)
+        {
+            var metrics = await lab.CurlAsync(host, $"http://127.0.0.1:{AdminPort}/metrics");
+            if (metrics.Status == 200 && Delta(before, metrics.Body)("mesh_requests_total", "mesh_direction=\"inbound\"") >= count)
+            {
+                return;
+            }
+
+            await Task.Delay(200);
+        }
     }
 
     private static async Task WarmUpAsync(NetworkLab lab)

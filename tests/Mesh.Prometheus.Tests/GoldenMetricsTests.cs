@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Mesh.Prometheus.Tests.Infrastructure;
+using Mesh.ProxyHost.Testing.Identity;
 using Microsoft.AspNetCore.Http;
 using Xunit.Abstractions;
 
@@ -71,6 +72,10 @@ public class GoldenMetricsTests(ITestOutputHelper output)
         });
         await using var billing = await TestBackend.StartAsync(BillingAsync);
         await using var payments = await TestBackend.StartAsync(status: 503);
+
+        // The sidecar has a workload identity (an hour's certificate), so the identity rules have series to record.
+        using var trustDomain = TrustDomain.Create();
+        var identity = trustDomain.Write("mesh", trustDomain.Issue("/ns/shop/sa/mesh"));
         await using var sidecar = await Sidecar.StartAsync(Sidecar.Json(
             new Dictionary<string, string[]>
             {
@@ -78,7 +83,7 @@ public class GoldenMetricsTests(ITestOutputHelper output)
                 ["billing"] = [billing.Url],
                 ["payments"] = [payments.Url],
             },
-            MeshServices));
+            MeshServices), identity.Args);
         await using var prometheus = await PrometheusServer.StartAsync($"127.0.0.1:{sidecar.AdminPort}", ScrapeInterval, DeployFiles.Rules);
         Assert.Equal(1, await Poll.UntilAsync(() => prometheus.ValueAsync("up{job=\"mesh\"}"), static v => v == 1));
 
@@ -121,6 +126,12 @@ public class GoldenMetricsTests(ITestOutputHelper output)
         await AssertLatencyAsync(prometheus, evaluation.Time, traffic, plan);
         Assert.Equal(1, await prometheus.ValueAsync("mesh_service:mesh_endpoints:sum{mesh_service=\"orders\",mesh_endpoint_state=\"ejected\"}", evaluation.Time));
         Assert.Equal(1, await prometheus.ValueAsync("mesh_service:mesh_endpoints:sum{mesh_service=\"orders\",mesh_endpoint_state=\"ready\"}", evaluation.Time));
+
+        // A renewal written half-way is refused (the hour's certificate stays): the refused-renewal rule's series.
+        var pem = await File.ReadAllTextAsync(identity.Certificate);
+        await File.WriteAllTextAsync(identity.Certificate, pem[..(pem.Length / 2)]);
+        var expiry = await Poll.UntilAsync(() => prometheus.ValueAsync("instance:mesh_identity_expiry_seconds:min"), static v => v > 0);
+        Assert.InRange(expiry ?? 0, 1, 3600);
 
         // Every recording rule finds the real series it is written for (a misspelt metric or label matcher gives nothing).
         foreach (var record in RulesFile.RecordedSeries(DeployFiles.Rules))

@@ -13,7 +13,7 @@ namespace Mesh.ProxyHost.Tests;
 /// named again gets a fresh service. The hosts here are literal addresses that the test's connector sends to one
 /// loopback backend, so nothing leaves the machine.
 /// </summary>
-[Collection(nameof(SerialCollection))]
+[Collection(SerialCollection.Name)]
 public class DynamicServiceEvictionTests
 {
     [Fact]

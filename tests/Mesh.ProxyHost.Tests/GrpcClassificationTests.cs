@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using Grpc.Core;
@@ -89,20 +88,8 @@ public class GrpcClassificationTests
 
     private static async Task<string[]> PythonAsync(int port, string authority, int[] statuses)
     {
-        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Interop", "grpc_stream_client.py"));
-        start.ArgumentList.Add(port.ToString(CultureInfo.InvariantCulture));
-        start.ArgumentList.Add(authority);
-        foreach (var status in statuses)
-        {
-            start.ArgumentList.Add(status.ToString(CultureInfo.InvariantCulture));
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.True(process.ExitCode == 0, $"python3 exited {process.ExitCode}: {await errors}");
-        return (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var script = Path.Combine(AppContext.BaseDirectory, "Interop", "grpc_stream_client.py");
+        var output = await ExternalProcess.RunAsync("/usr/bin/python3", [script, port.ToString(CultureInfo.InvariantCulture), authority, .. statuses.Select(s => s.ToString(CultureInfo.InvariantCulture))]);
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 }

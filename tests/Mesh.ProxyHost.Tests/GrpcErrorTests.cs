@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Mesh.ProxyHost.Features;
@@ -127,17 +126,7 @@ public class GrpcErrorTests
     private static async Task<string> PythonAsync(int port, string authority, int delayMs)
     {
         var script = Path.Combine(AppContext.BaseDirectory, "Interop", "grpc_status_client.py");
-        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { script, port.ToString(System.Globalization.CultureInfo.InvariantCulture), authority, delayMs.ToString(System.Globalization.CultureInfo.InvariantCulture) })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.True(process.ExitCode == 0, $"python3 exited {process.ExitCode}: {await errors}");
-        return (await output).Trim();
+        var output = await ExternalProcess.RunAsync("/usr/bin/python3", [script, port.ToString(System.Globalization.CultureInfo.InvariantCulture), authority, delayMs.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        return output.Trim();
     }
 }

@@ -30,7 +30,7 @@ public class HotReloadTests
         await Eventually.TrueAsync(() => Task.FromResult(c.Requests > 0), "the added endpoint receives traffic", ReloadAttempts);
 
         await sidecar.RewriteConfigAsync(Config(b, c));
-        await Eventually.TrueAsync(() => NoNewRequestsWhileOthersServeAsync(a, b, c), "the removed endpoint gets no new requests", ReloadAttempts);
+        await Eventually.TrueAsync(() => ContinuousLoad.NoNewRequestsWhileOthersServeAsync(a, b, c), "the removed endpoint gets no new requests", ReloadAttempts);
 
         var (sent, failures) = await load.StopAsync();
         Assert.True(sent > 0);
@@ -90,15 +90,6 @@ public class HotReloadTests
         Assert.Equal(idleBefore, idle.Requests);
     }
 
-    // True when the others served another 100 requests and the removed endpoint none in the meantime.
-    private static async Task<bool> NoNewRequestsWhileOthersServeAsync(TestBackend removed, params TestBackend[] others)
-    {
-        var before = removed.Requests;
-        var othersBefore = others.Sum(o => o.Requests);
-        await Eventually.TrueAsync(() => Task.FromResult(others.Sum(o => o.Requests) >= othersBefore + 100), "the others serve");
-        return removed.Requests == before;
-    }
-
     private sealed record Reload(string State, IReadOnlyList<string> Errors);
 
     private static async Task<Reload> ReloadAsync(Sidecar sidecar)
@@ -108,53 +99,5 @@ public class HotReloadTests
         return new Reload(
             reload.GetProperty("state").GetString()!,
             reload.GetProperty("errors").EnumerateArray().Select(e => e.GetString()!).ToList());
-    }
-
-    /// <summary>Loops of GETs through the sidecar until stopped; every failure (status or exception) is kept.</summary>
-    private sealed class ContinuousLoad : IDisposable
-    {
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task[] _loops;
-        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _failures = new();
-        private int _sent;
-
-        public ContinuousLoad(Sidecar sidecar, int loops)
-        {
-            _loops = Enumerable.Range(0, loops).Select(_ => Task.Run(async () =>
-            {
-                using var client = sidecar.OutboundClient("orders");
-                while (!_stop.IsCancellationRequested)
-                {
-                    try
-                    {
-                        // Not cancelled by the stop: a request in flight finishes and counts.
-                        using var response = await client.GetAsync("/work", CancellationToken.None);
-                        if (!response.IsSuccessStatusCode)
-                        {
-                            _failures.Enqueue($"{(int)response.StatusCode} {string.Join(",", response.Headers.Select(h => $"{h.Key}={string.Join(";", h.Value)}"))}");
-                        }
-                    }
-                    catch (HttpRequestException ex)
-                    {
-                        _failures.Enqueue(ex.ToString());
-                    }
-
-                    Interlocked.Increment(ref _sent);
-                }
-            })).ToArray();
-        }
-
-        public async Task<(int Sent, IReadOnlyList<string> Failures)> StopAsync()
-        {
-            await _stop.CancelAsync();
-            await Task.WhenAll(_loops);
-            return (Volatile.Read(ref _sent), _failures.ToList());
-        }
-
-        public void Dispose()
-        {
-            _stop.Cancel();
-            _stop.Dispose();
-        }
     }
 }

@@ -10,23 +10,6 @@ namespace Mesh.ProxyHost.Tests;
 [Collection(SerialCollection.Name)]
 public class MetricsTests
 {
-    private static async Task<string> MetricsWithAsync(Sidecar sidecar, params string[] parts)
-    {
-        // The exporter may serve a cached scrape for a moment: wait for one taken after the traffic.
-        var text = "";
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                text = await sidecar.GetAdminAsync("/metrics");
-                return Lines(text, "mesh_requests_total{").Any(line => parts.All(p => line.Contains(p, StringComparison.Ordinal)));
-            },
-            $"/metrics has mesh_requests_total with {string.Join(" ", parts)}");
-        return text;
-    }
-
-    private static IEnumerable<string> Lines(string text, string prefix) =>
-        text.Split('\n').Where(line => line.StartsWith(prefix, StringComparison.Ordinal));
-
     private static async Task<int> StatusAsync(Uri uri)
     {
         using var client = new HttpClient();
@@ -51,7 +34,7 @@ public class MetricsTests
         await Eventually.TrueAsync(
             async () =>
             {
-                lines = [.. Lines(await sidecar.GetAdminAsync("/metrics"), "mesh_proxy_errors_total{")];
+                lines = [.. Scrape.Lines(await sidecar.GetAdminAsync("/metrics"), "mesh_proxy_errors_total{")];
                 return lines.Length == 2;
             },
             "/metrics counts both kinds of sidecar error");
@@ -71,10 +54,10 @@ public class MetricsTests
             Assert.Equal(200, (int)response.StatusCode);
         }
 
-        var text = await MetricsWithAsync(sidecar, "mesh_service=\"orders\"", "mesh_direction=\"outbound\"");
+        var text = await Scrape.WithRequestsAsync(sidecar, "mesh_service=\"orders\"", "mesh_direction=\"outbound\"");
 
-        Assert.Contains(Lines(text, "mesh_request_duration_seconds_bucket{"), line => line.Contains("mesh_service=\"orders\"", StringComparison.Ordinal));
-        Assert.DoesNotContain(Lines(text, "mesh_requests_total{"), line => line.Contains("mesh_direction=\"inbound\"", StringComparison.Ordinal));
+        Assert.Contains(Scrape.Lines(text, "mesh_request_duration_seconds_bucket{"), line => line.Contains("mesh_service=\"orders\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(Scrape.Lines(text, "mesh_requests_total{"), line => line.Contains("mesh_direction=\"inbound\"", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -89,10 +72,10 @@ public class MetricsTests
             Assert.Equal(200, (int)response.StatusCode);
         }
 
-        var text = await MetricsWithAsync(sidecar, "mesh_direction=\"inbound\"", "mesh_service=\"local\"");
+        var text = await Scrape.WithRequestsAsync(sidecar, "mesh_direction=\"inbound\"", "mesh_service=\"local\"");
 
         Assert.Equal(3, app.Requests);
-        Assert.Contains(Lines(text, "mesh_request_duration_seconds_bucket{"), line => line.Contains("mesh_direction=\"inbound\"", StringComparison.Ordinal));
+        Assert.Contains(Scrape.Lines(text, "mesh_request_duration_seconds_bucket{"), line => line.Contains("mesh_direction=\"inbound\"", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public class OverloadTests
             connections.TryAdd(ctx.Connection.Id, 0);
             await release.Task;
         });
-        var json = Sidecar.Json(new Dictionary<string, string[]> { ["slow"] = [backend.Url] }, meshServices: """{ "slow": { "MaxConcurrentRequests": 40, "Retry": { "MaxRetries": 0 } } }""");
+        var json = Sidecar.Json(new Dictionary<string, string[]> { ["slow"] = [backend.Url] }, meshServices: """{ "slow": { "MaxConcurrentRequests": 40, "Retry": { "MaxRetries": 0 }, "Timeouts": { "Total": "2m", "PerTry": "2m" } } }""");
         await using var sidecar = await Sidecar.StartAsync(json);
         using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, MaxConnectionsPerServer = 2000 }) { BaseAddress = sidecar.Outbound, Timeout = Timeout.InfiniteTimeSpan };
         client.DefaultRequestHeaders.Host = "slow";
@@ -28,7 +28,8 @@ public class OverloadTests
             return ((int)response.StatusCode, response.Headers.TryGetValues("mesh-proxy-error", out var e) ? e.Single() : "", response.Headers.ConnectionClose == true);
         }).ToList();
 
-        // Everything over the limit is answered while the admitted requests still hang.
+        // Everything over the limit is answered while the admitted requests still hang (their timeouts are long enough
+        // that a slow machine opening 1000 connections does not see them end first).
         await Eventually.TrueAsync(() => Task.FromResult(requests.Count(t => t.IsCompleted) == 960), "960 requests are shed while 40 hang");
         Assert.All(requests.Where(t => t.IsCompleted), t => Assert.Equal((503, "overloaded", true), t.Result));
         Assert.Equal(40, backend.Requests);

@@ -96,6 +96,17 @@ public class StartupFailureTests
         Assert.Equal([$"{key} must be a duration such as 00:00:05, 5s, 250ms, 1m or 2h (a number alone has no unit), was '{value}'"], error.Errors);
     }
 
+    [Theory]
+    [InlineData("-1s")]
+    [InlineData("500ms")]
+    [InlineData("31d")]
+    public void ATcpIdleTimeoutOutOfRange_IsRefused_NamingTheKey(string value)
+    {
+        var error = Assert.Throws<InvalidConfigurationException>(() => ProxyApp.Build([.. FreePorts, $"--Mesh:Proxy:Tcp:IdleTimeout={value}"]));
+
+        Assert.Single(error.Errors, e => e.StartsWith("Mesh:Proxy:Tcp:IdleTimeout must be between 1 second and 30 days, or zero (off), was ", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task DurationsWithUnits_AreRead()
     {
@@ -146,7 +157,7 @@ public class StartupFailureTests
         Assert.Contains("Mesh: the request's headers are over the sidecar's limit", response, StringComparison.Ordinal);
         Assert.Equal(0, backend.Requests);
         await Eventually.TrueAsync(
-            async () => (await sidecar.GetAdminAsync("/metrics")).Contains("mesh_proxy_errors_total{otel_scope_name=\"Mesh\",mesh_direction=\"outbound\",mesh_proxy_error=\"headers-too-large\"} 1", StringComparison.Ordinal),
+            async () => (await sidecar.GetAdminAsync("/metrics")).Contains("mesh_proxy_errors_total{otel_scope_name=\"Mesh\",mesh_direction=\"outbound\",mesh_proxy_error=\"headers-too-large\",mesh_service=\"orders\"} 1", StringComparison.Ordinal),
             "the 431 is counted");
 
         // Under the limit, the same request goes through.

@@ -1,9 +1,14 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using Mesh.ProxyHost.Tests.Infrastructure;
+using Mesh.Tap;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Mesh.ProxyHost.Tests;
 
@@ -90,6 +95,50 @@ public class WebSocketTests
     }
 
     [Fact]
+    public async Task ASession_IsMeasuredUntilItCloses_ItsLengthAndItsBytes_InMetricsAndTheTap()
+    {
+        // The sidecar's clock is faked: the session lasts exactly the 42 s the test lets pass while it is open.
+        var time = new FakeTimeProvider();
+        await using var backend = await StartEchoBackendAsync();
+        await using var sidecar = await Sidecar.StartAsync(
+            Sidecar.Json(new Dictionary<string, string[]> { ["echo"] = [backend.Url] }),
+            services => services.AddSingleton<TimeProvider>(time));
+        var meters = sidecar.Services.GetRequiredService<IMeterFactory>();
+        using var durations = new MetricCollector<double>(meters, "Mesh", "mesh.request.duration");
+        using var sent = new MetricCollector<long>(meters, "Mesh", "mesh.request.bytes");
+        using var received = new MetricCollector<long>(meters, "Mesh", "mesh.response.bytes");
+        using var tap = sidecar.Services.GetRequiredService<MeshTap>().Subscribe(new TapQuery { Service = "echo" });
+        using var ws = new ClientWebSocket();
+        ws.Options.SetRequestHeader("Host", "echo");
+        using var timeout = new CancellationTokenSource(Timeout);
+
+        await ws.ConnectAsync(new Uri($"ws://127.0.0.1:{sidecar.OutboundPort}/ws"), timeout.Token);
+        time.Advance(TimeSpan.FromSeconds(42));
+        foreach (var text in new[] { new string('a', 1000), new string('b', 1000), new string('c', 1000) })
+        {
+            await ws.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage: true, timeout.Token);
+            Assert.Equal(text, Encoding.UTF8.GetString((await ReceiveMessageAsync(ws, timeout.Token)).Data));
+        }
+
+        Assert.Empty(durations.GetMeasurementSnapshot());
+        await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
+
+        // Recorded when the connection closed: one request, 101, lasting the session, with the frames' bytes each way:
+        // the client's three masked 1,000-byte frames (8 bytes of header each) and its close (12), the echoes (4 bytes of
+        // header each) and the server's close (8).
+        var tapped = await tap.Events.ReadAsync().AsTask().WaitAsync(Timeout);
+        Assert.Equal(101, tapped.Status);
+        Assert.Equal(42_000, tapped.DurationMs);
+        Assert.Equal((3 * 1008) + 12, tapped.RequestBytes);
+        Assert.Equal((3 * 1004) + 8, tapped.ResponseBytes);
+        var duration = Assert.Single(durations.GetMeasurementSnapshot());
+        Assert.Equal(42, duration.Value);
+        Assert.Equal(101, duration.Tags["http.response.status_code"]);
+        Assert.Equal((3 * 1008) + 12, Assert.Single(sent.GetMeasurementSnapshot()).Value);
+        Assert.Equal((3 * 1004) + 8, Assert.Single(received.GetMeasurementSnapshot()).Value);
+    }
+
+    [Fact]
     public async Task ThroughTheProxySetting_TunnelsWithConnect_ToTheService()
     {
         // ClientWebSocket sends ws:// through an HTTP proxy as a CONNECT tunnel: to a configured service, the sidecar
@@ -111,7 +160,7 @@ public class WebSocketTests
         Assert.Equal(1, backend.Requests);
     }
 
-    private static Task<TestBackend> StartEchoBackendAsync() => TestBackend.StartAsync(EchoAsync, app => app.UseWebSockets());
+    private static Task<TestBackend> StartEchoBackendAsync() => WebSocketEcho.StartAsync();
 
     private static Task<Sidecar> StartSidecarAsync(TestBackend backend) =>
         Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]> { ["echo"] = [backend.Url] }));
@@ -128,30 +177,6 @@ public class WebSocketTests
             {
                 return (result.MessageType, message.ToArray());
             }
-        }
-    }
-
-    /// <summary>Echoes every message (in the frames it came in) until the client closes, then closes too.</summary>
-    private static async Task EchoAsync(HttpContext context)
-    {
-        if (!context.WebSockets.IsWebSocketRequest)
-        {
-            context.Response.StatusCode = 400;
-            return;
-        }
-
-        using var ws = await context.WebSockets.AcceptWebSocketAsync();
-        var buffer = new byte[16 * 1024];
-        while (true)
-        {
-            var result = await ws.ReceiveAsync(buffer, context.RequestAborted);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, result.CloseStatusDescription, context.RequestAborted);
-                return;
-            }
-
-            await ws.SendAsync(buffer.AsMemory(0, result.Count), result.MessageType, result.EndOfMessage, context.RequestAborted);
         }
     }
 }

@@ -21,4 +21,19 @@ public static class FaultyHandlers
             return Task.CompletedTask;
         };
     }
+
+    /// <summary>
+    /// Answers <paramref name="status"/> (429, 503) with <c>Retry-After: retryAfterSeconds</c>, or without it when null,
+    /// as an overloaded server or a rate limiter does.
+    /// </summary>
+    public static RequestDelegate PushingBack(int status, int? retryAfterSeconds) => ctx =>
+    {
+        ctx.Response.StatusCode = status;
+        if (retryAfterSeconds is { } seconds)
+        {
+            ctx.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return Task.CompletedTask;
+    };
 }

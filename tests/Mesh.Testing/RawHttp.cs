@@ -7,10 +7,14 @@ namespace Mesh.Testing;
 public static class RawHttp
 {
     /// <summary>Sends <paramref name="request"/> as written and returns the response text until the server closes or stops sending.</summary>
-    public static async Task<string> SendAsync(int port, string request, TimeSpan? readFor = null)
+    public static Task<string> SendAsync(int port, string request, TimeSpan? readFor = null) =>
+        SendAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port), request, readFor);
+
+    /// <summary>Sends <paramref name="request"/> to <paramref name="endpoint"/> as written and returns the response text until the server closes or stops sending.</summary>
+    public static async Task<string> SendAsync(System.Net.IPEndPoint endpoint, string request, TimeSpan? readFor = null)
     {
-        using var client = new TcpClient();
-        await client.ConnectAsync("127.0.0.1", port);
+        using var client = new TcpClient(endpoint.AddressFamily);
+        await client.ConnectAsync(endpoint);
         var stream = client.GetStream();
         await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
         using var read = new CancellationTokenSource(readFor ?? TimeSpan.FromSeconds(10));

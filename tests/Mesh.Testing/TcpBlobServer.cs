@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 
@@ -10,78 +9,37 @@ namespace Mesh.Testing;
 /// it read (32 bytes) and closes. So a client that sends N bytes and half-closes can check both directions: what came
 /// back is the noise (its hash known in advance) followed by the hash of what it sent.
 /// </summary>
-public sealed class TcpBlobServer : IDisposable
+public sealed class TcpBlobServer : LoopbackTcpServer
 {
-    private readonly TcpListener _listener;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
-    private int _connections;
-
     private TcpBlobServer(int size, int seed)
     {
         Size = size;
         Blob = new byte[size];
         new Random(seed).NextBytes(Blob);
-        _listener = new TcpListener(IPAddress.Loopback, 0);
-        _listener.Start();
-        _accepting = AcceptAsync();
+        BeginAccepting();
     }
-
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
-
-    public string Url => $"http://127.0.0.1:{Port}";
 
     /// <summary>Gets the bytes sent on every connection before the hash.</summary>
     public byte[] Blob { get; }
 
     public int Size { get; }
 
-    /// <summary>Gets the connections accepted so far.</summary>
-    public int Connections => Volatile.Read(ref _connections);
-
     public static TcpBlobServer Start(int size, int seed = 7) => new(size, seed);
 
-    private async Task AcceptAsync()
+    protected override async Task ServeAsync(Socket socket, CancellationToken stop)
     {
-        try
+        var send = socket.SendAsync(Blob, SocketFlags.None, stop).AsTask();
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[64 * 1024];
+        int read;
+        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, stop)) > 0)
         {
-            while (true)
-            {
-                var socket = await _listener.AcceptSocketAsync(_stop.Token);
-                Interlocked.Increment(ref _connections);
-                _ = ServeAsync(socket);
-            }
+            hash.AppendData(buffer, 0, read);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            // Stopped.
-        }
-    }
 
-    private async Task ServeAsync(Socket socket)
-    {
-        using (socket)
-        {
-            try
-            {
-                var send = socket.SendAsync(Blob, SocketFlags.None, _stop.Token).AsTask();
-                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                var buffer = new byte[64 * 1024];
-                int read;
-                while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token)) > 0)
-                {
-                    hash.AppendData(buffer, 0, read);
-                }
-
-                await send;
-                await socket.SendAsync(hash.GetHashAndReset(), SocketFlags.None, _stop.Token);
-                socket.Shutdown(SocketShutdown.Both);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or SocketException)
-            {
-                // The client went, or the test is over.
-            }
-        }
+        await send;
+        await socket.SendAsync(hash.GetHashAndReset(), SocketFlags.None, stop);
+        socket.Shutdown(SocketShutdown.Both);
     }
 
     /// <summary>
@@ -98,13 +56,5 @@ public sealed class TcpBlobServer : IDisposable
         shutdownSend();
         await reading;
         return received.ToArray();
-    }
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Stop();
-        _accepting.Wait(TimeSpan.FromSeconds(10));
-        _stop.Dispose();
     }
 }

@@ -16,7 +16,10 @@ public static class MeshAdminHandlers
 {
     private static readonly TimeSpan DefaultWindow = TimeSpan.FromSeconds(10);
 
-    /// <summary><c>GET /stats?window=10s</c>: every service and endpoint over the window (<c>10s</c>, <c>30s</c>, <c>1m</c>; at most a minute).</summary>
+    /// <summary>
+    /// <c>GET /stats?window=10s&amp;service=orders</c>: every service (or only <c>service</c>, case-insensitive), with its
+    /// endpoints and routes, over the window (<c>10s</c>, <c>30s</c>, <c>1m</c>; at most a minute).
+    /// </summary>
     public static async Task StatsAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -31,13 +34,19 @@ public static class MeshAdminHandlers
         var registry = context.RequestServices.GetRequiredService<MeshServiceRegistry>();
         context.Response.ContentType = "application/json";
         context.Response.Headers.CacheControl = "no-store";
+        var snapshots = registry.Snapshot(window);
+        if (context.Request.Query["service"].ToString() is { Length: > 0 } only)
+        {
+            snapshots = snapshots.Where(s => string.Equals(s.Service, only.Trim(), StringComparison.OrdinalIgnoreCase)).ToList();
+        }
+
         var tcp = context.RequestServices.GetService<Stats.TcpStatsRegistry>()?.Snapshot(window) ?? [];
-        var stats = StatsDocument.From(window, registry.Snapshot(window), tcp);
+        var stats = StatsDocument.From(window, snapshots, tcp);
         await JsonSerializer.SerializeAsync(context.Response.Body, stats, MeshAdminJsonContext.Default.StatsDocument, context.RequestAborted);
     }
 
     /// <summary>
-    /// <c>GET /tap?service=&amp;direction=&amp;method=&amp;path=&amp;status=&amp;min_ms=&amp;endpoint=&amp;limit=&amp;rate=</c>: streams
+    /// <c>GET /tap?service=&amp;direction=&amp;method=&amp;path=&amp;status=&amp;min_ms=&amp;endpoint=&amp;route=&amp;limit=&amp;rate=</c>: streams
     /// each matching request as one JSON object per line (<c>application/x-ndjson</c>), or as server-sent events when
     /// the client accepts <c>text/event-stream</c>, until the limit is reached or the client goes away.
     /// </summary>

@@ -1,6 +1,6 @@
-// Mesh dashboard: polls ./stats every second, draws the services, endpoints and TCP tables and two charts,
-// and streams ./tap for the filter in the form; the sidecar's identity (./config, every 5 s) shows in the header, as a
-// warning when it nears its expiry. No external assets: it works offline.
+// Mesh dashboard: polls ./stats every second, draws the services, endpoints and TCP tables, a route table per service
+// and two charts, and streams ./tap for the filter in the form; the sidecar's identity (./config, every 5 s) shows in the
+// header, as a warning when it nears its expiry. No external assets: it works offline.
 "use strict";
 
 const history = new Map(); // service key -> [{success, p99}], newest last
@@ -71,6 +71,7 @@ function render(stats) {
     history.set(key, points);
   }
 
+  renderRoutes(stats);
   // The sidecar's opaque TCP connections (absent in-process): shown once there are some.
   const tcp = document.querySelector("#tcp tbody");
   tcp.replaceChildren();
@@ -104,6 +105,49 @@ async function refreshIdentity() {
   } catch (e) {
     banner.hidden = true;
   }
+}
+
+// One table per service and direction that has routes: each mesh.route value with its rate, success, latency, retries.
+function renderRoutes(stats) {
+  const container = document.getElementById("routes");
+  const tables = [];
+  for (const s of stats.services) {
+    if (!s.routes || s.routes.length === 0) continue;
+    const table = document.createElement("table");
+    table.className = "routes";
+    table.dataset.service = s.service;
+    table.dataset.direction = s.direction;
+    const caption = document.createElement("caption");
+    caption.textContent = s.service + " (" + s.direction + ")";
+    table.appendChild(caption);
+    const head = document.createElement("thead");
+    const header = row(["route", "req/s", "success", "p50 ms", "p95 ms", "p99 ms", "retries/s"].map(h => {
+      const th = document.createElement("th");
+      th.textContent = h;
+      return th;
+    }));
+    head.appendChild(header);
+    table.appendChild(head);
+    const body = document.createElement("tbody");
+    for (const r of s.routes) {
+      const tr = row([
+        cell(r.route, "text"), cell(fmt(r.requests.per_second)), cell(pct(r.requests.success_rate)),
+        cell(fmt(r.requests.latency_ms.p50, 2)), cell(fmt(r.requests.latency_ms.p95, 2)), cell(fmt(r.requests.latency_ms.p99, 2)),
+        cell(fmt(r.retries_per_second, 2)),
+      ]);
+      tr.dataset.route = r.route;
+      body.appendChild(tr);
+    }
+    table.appendChild(body);
+    tables.push(table);
+  }
+  if (tables.length === 0) {
+    const none = document.createElement("p");
+    none.className = "muted";
+    none.textContent = "no routes yet";
+    tables.push(none);
+  }
+  container.replaceChildren(...tables);
 }
 
 function draw(id, value, fixedMax) {
@@ -192,9 +236,11 @@ async function startTap(event) {
           cell(fmt(e.duration_ms, 2)), cell(e.endpoint || "", "text"),
           cell(e.attempts.map(a => a.endpoint + " " + a.outcome).join(", "), "text"),
           cell(e.retries.join(", ") + (e.retry_skipped ? " (skipped: " + e.retry_skipped + ")" : ""), "text"),
+          cell(e.route || "", "text"),
         ]);
         tr.dataset.status = e.tcp ? e.tcp.outcome : e.status === null ? "" : String(e.status);
         tr.dataset.path = e.path;
+        tr.dataset.route = e.route || "";
         body.prepend(tr);
         while (body.children.length > 200) body.lastChild.remove();
         document.getElementById("tap-count").textContent = (++count) + " events";

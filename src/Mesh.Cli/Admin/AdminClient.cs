@@ -28,9 +28,11 @@ internal sealed class AdminClient : IDisposable
 
     public Uri BaseAddress { get; }
 
-    /// <summary><c>GET /stats?window=</c>: the raw JSON.</summary>
-    public Task<string> GetStatsJsonAsync(TimeSpan window, CancellationToken cancellationToken) =>
-        GetStringAsync($"stats?window={window.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s", cancellationToken);
+    /// <summary><c>GET /stats?window=</c> (and <c>&amp;service=</c>, only that service): the raw JSON.</summary>
+    public Task<string> GetStatsJsonAsync(TimeSpan window, CancellationToken cancellationToken, string? service = null) =>
+        GetStringAsync(
+            $"stats?window={window.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s{(service is null ? "" : "&service=" + Uri.EscapeDataString(service))}",
+            cancellationToken);
 
     /// <summary>
     /// <c>GET /ready</c>. An app's <c>MapMeshAdmin</c> has no <c>/ready</c>: there a 404 is followed by <c>/stats</c>,

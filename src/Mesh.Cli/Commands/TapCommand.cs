@@ -22,13 +22,14 @@ internal sealed class TapCommand : MeshCommand
         "--status", "code|class", "Only this status (503) or class (5xx).", static (string text, out string? value) => IsStatus(value = text), "a code (503) or a class (5xx)", "1xx", "2xx", "3xx", "4xx", "5xx");
     private readonly Option<double?> _minMs = TypedOptions.NonNegative("--min-ms", "ms", "Only requests that took at least this long.");
     private readonly Option<string?> _endpoint = TypedOptions.Text("--endpoint", "host:port", "Only requests that tried this endpoint.");
+    private readonly Option<string?> _route = TypedOptions.Text("--route", "name", "Only requests of this route (a route's name, a gRPC method path, default or other).");
     private readonly Option<int?> _limit = TypedOptions.PositiveInt("--limit", "n", "Stop after n requests.");
     private readonly Option<int?> _rate = TypedOptions.PositiveInt("--rate", "n", "At most n requests per second (the sidecar drops the rest). Default: 100.");
 
     public TapCommand(GlobalOptions global)
         : base("tap", "Stream matching requests as they complete: status, latency, endpoint, retries.", global)
     {
-        foreach (var option in new Option[] { _service, _direction, _method, _path, _status, _minMs, _endpoint, _limit, _rate })
+        foreach (var option in new Option[] { _service, _direction, _method, _path, _status, _minMs, _endpoint, _route, _limit, _rate })
         {
             Options.Add(option);
         }
@@ -73,6 +74,7 @@ internal sealed class TapCommand : MeshCommand
             ("status", context.Value(_status)),
             ("min_ms", context.Value(_minMs)?.ToString(CultureInfo.InvariantCulture)),
             ("endpoint", context.Value(_endpoint)),
+            ("route", context.Value(_route)),
             ("limit", context.Value(_limit)?.ToString(CultureInfo.InvariantCulture)),
             ("rate", context.Value(_rate)?.ToString(CultureInfo.InvariantCulture)),
         };

@@ -21,7 +21,8 @@ internal static class InitContainer
             "--outbound-port", Number(MeshPod.OutboundPort),
             "--inbound-port", Number(MeshPod.InboundPort),
             "--proxy-uid", Number(proxyUid),
-            // The sidecar listens on IPv4 addresses: IPv6 redirected to it would find nothing there.
+            // The sidecar's listeners have IPv6 twins ([::1]:4140, [::]:4143: Mesh:Proxy:ListenIPv6), where ip6tables
+            // REDIRECT delivers.
             "--ipv6", ipv6 ? "true" : "false",
         };
         if (skipOutbound.Ranges.Count > 0)

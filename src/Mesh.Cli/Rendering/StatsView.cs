@@ -43,6 +43,31 @@ internal static class StatsView
         return new Rows(rows);
     }
 
+    /// <summary>The table of <c>mesh routes</c>: each route of <paramref name="service"/>, in each direction it has.</summary>
+    public static IRenderable RenderRoutes(StatsDocument report, string service)
+    {
+        var table = NewTable($"Routes of {Markup.Escape(service)}, last {Format.Count(report.WindowSeconds)} s (latency in ms)");
+        AddTextColumns(table, "ROUTE", "DIR");
+        AddNumberColumns(table, "REQ/S", "SUCCESS", "P50", "P95", "P99", "RETRY/S");
+        foreach (var s in report.Services.Where(s => string.Equals(s.Service, service, StringComparison.OrdinalIgnoreCase)))
+        {
+            foreach (var route in s.Routes ?? [])
+            {
+                table.AddRow(
+                    Markup.Escape(route.Route),
+                    Direction(s.Direction),
+                    Format.Rate(route.Requests.PerSecond),
+                    SuccessMarkup(route.Requests.SuccessRate),
+                    Format.Ms(route.Requests.LatencyMs.P50),
+                    Format.Ms(route.Requests.LatencyMs.P95),
+                    Format.Ms(route.Requests.LatencyMs.P99),
+                    Format.Rate(route.RetriesPerSecond));
+            }
+        }
+
+        return table;
+    }
+
     // The sidecar's opaque TCP connections: a destination per row, bytes per second each way.
     private static Table Tcp(StatsDocument report, IReadOnlyList<TcpStatsDocument> tcp)
     {
@@ -148,6 +173,7 @@ internal static class StatsView
         "ready" => "[green]ready[/]",
         "ejected" => "[red]ejected[/]",
         "probing" => "[yellow]probing[/]",
+        "loaded" => "[blue]loaded[/]",
         _ => Markup.Escape(state),
     };
 

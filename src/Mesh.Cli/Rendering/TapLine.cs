@@ -7,8 +7,9 @@ namespace Mesh.Cli.Rendering;
 
 /// <summary>
 /// One tapped request as one readable line, e.g.
-/// <c>14:03:07.412 outbound orders GET /work 503 12.4ms 127.0.0.1:5001 retries=2(status_503,status_503)</c>; an opaque
-/// TCP connection shows its destination, how it ended and its bytes each way.
+/// <c>14:03:07.412 outbound orders GET /work 503 12.4ms 127.0.0.1:5001 route=work retries=2(status_503,status_503)</c>
+/// (the route only when it is not <c>default</c>; <c>backend=orders-v2</c> after it for a service that splits its traffic);
+/// an opaque TCP connection shows its destination, how it ended and its bytes each way.
 /// </summary>
 internal static class TapLine
 {
@@ -32,6 +33,16 @@ internal static class TapLine
         line.Append(' ').Append(e.Status is { } status ? status.ToString(CultureInfo.InvariantCulture) : "error");
         line.Append(' ').Append(Rendering.Format.Ms(e.DurationMs)).Append("ms");
         line.Append(' ').Append(e.Endpoint ?? Rendering.Format.None);
+        if (e.Route is { } route && route != "default")
+        {
+            line.Append(" route=").Append(route);
+        }
+
+        if (e.Backend is { } backend)
+        {
+            line.Append(" backend=").Append(backend);
+        }
+
         if (e.Retries.Count > 0)
         {
             line.Append(" retries=").Append(e.Retries.Count).Append('(').AppendJoin(',', e.Retries).Append(')');

@@ -4,8 +4,8 @@ namespace Mesh.Admin;
 
 /// <summary>One endpoint of a service, now and over the window, in <see cref="ServiceStatsDocument"/>.</summary>
 /// <param name="Endpoint">Its authority, <c>host:port</c>.</param>
-/// <param name="State"><c>ready</c>, <c>ejected</c> or <c>probing</c>.</param>
-/// <param name="Reason">Why it is ejected or probing; null when ready.</param>
+/// <param name="State"><c>ready</c>, <c>loaded</c> (ready, but it asked for less traffic: balanced around for now), <c>ejected</c> or <c>probing</c>.</param>
+/// <param name="Reason">Why it is ejected or probing (the ejection reason) or loaded (<c>status_429</c>, <c>status_503</c>); null when ready.</param>
 /// <param name="InFlight">Attempts in flight on it now.</param>
 /// <param name="LatencyEstimateMs">The balancer's peak-EWMA estimate now, in milliseconds, 3 decimals.</param>
 /// <param name="Attempts">Its attempts over the window.</param>

@@ -11,6 +11,10 @@ namespace Mesh.Admin;
 /// <param name="RetriesByReason">Retries per second by reason (the failed attempt's, or <c>hedge</c>).</param>
 /// <param name="BudgetRemaining">Retries the budget would grant now, 2 decimals.</param>
 /// <param name="Endpoints">The service's current endpoints, in discovery's order.</param>
+/// <param name="Routes">
+/// Its <c>mesh.route</c> values with requests in the window, and its configured routes, by name; null from a Mesh that
+/// predates routes.
+/// </param>
 public sealed record ServiceStatsDocument(
     string Service,
     string Direction,
@@ -19,7 +23,8 @@ public sealed record ServiceStatsDocument(
     double RetriesPerSecond,
     IReadOnlyDictionary<string, double> RetriesByReason,
     double BudgetRemaining,
-    IReadOnlyList<EndpointStatsDocument> Endpoints)
+    IReadOnlyList<EndpointStatsDocument> Endpoints,
+    IReadOnlyList<RouteStatsDocument>? Routes = null)
 {
     internal static ServiceStatsDocument From(ServiceSnapshot service) => new(
         service.Service,
@@ -29,5 +34,6 @@ public sealed record ServiceStatsDocument(
         service.RetriesPerSecond.Values.Sum(),
         service.RetriesPerSecond,
         Math.Round(service.BudgetRemaining, 2),
-        service.Endpoints.Select(EndpointStatsDocument.From).ToList());
+        service.Endpoints.Select(EndpointStatsDocument.From).ToList(),
+        (service.Routes ?? []).Select(RouteStatsDocument.From).ToList());
 }

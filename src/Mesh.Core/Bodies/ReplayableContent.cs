@@ -11,6 +11,8 @@ namespace Mesh.Bodies;
 /// stream refused while its body was still coming), the rest of the body is still read into the buffer, within the
 /// capacity and the caller's cancellation, so that a retry the classifier allows can send it whole; the next send waits
 /// for that. A larger body, or one whose source failed, is never sent twice. The buffer goes back to the pool on dispose.
+/// It counts the bytes read from the source as they pass (<see cref="SourceBytes"/>, for <c>mesh.request.bytes</c>); made
+/// not replayable, it does only that, for a body declared larger than the capacity.
 /// </summary>
 internal sealed class ReplayableContent : HttpContent
 {
@@ -20,19 +22,25 @@ internal sealed class ReplayableContent : HttpContent
     private readonly int _capacity;
     private readonly CancellationToken _drainToken;
     private readonly TaskCompletionSource _firstSendDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly bool _replayable;
     private byte[]? _buffer;
     private int _length;
     private int _state = (int)ReplayState.NotSent;
     private volatile bool _transportGone;
+    private int _passedThrough;
+    private long _sourceBytes;
 
     /// <param name="inner">The streamed body.</param>
     /// <param name="capacity">The most bytes kept for a replay.</param>
     /// <param name="drainToken">The caller's cancellation: it bounds reading the body on after the transport failed.</param>
-    public ReplayableContent(HttpContent inner, int capacity, CancellationToken drainToken)
+    /// <param name="replayable">False: the body is only counted as it passes, and sent once, as if unwrapped.</param>
+    public ReplayableContent(HttpContent inner, int capacity, CancellationToken drainToken, bool replayable = true)
     {
         _inner = inner;
         _capacity = capacity;
         _drainToken = drainToken;
+        _replayable = replayable;
+        _state = (int)(replayable ? ReplayState.NotSent : ReplayState.NotReplayable);
         foreach (var header in inner.Headers)
         {
             Headers.TryAddWithoutValidation(header.Key, header.Value);
@@ -51,6 +59,9 @@ internal sealed class ReplayableContent : HttpContent
     /// </summary>
     public bool Settling => _transportGone && State == ReplayState.Sending;
 
+    /// <summary>Gets the bytes read from the body's source so far: what the caller sent, however many attempts carried it.</summary>
+    public long SourceBytes => Interlocked.Read(ref _sourceBytes);
+
     /// <summary>Gets a task that completes when the first send has read the body to its end, or given up on it.</summary>
     public Task Settled => _firstSendDone.Task;
 
@@ -66,7 +77,7 @@ internal sealed class ReplayableContent : HttpContent
             switch ((ReplayState)Interlocked.CompareExchange(ref _state, (int)ReplayState.Sending, (int)ReplayState.NotSent))
             {
                 case ReplayState.NotSent:
-                    await SendFirstAsync(stream, cancellationToken).ConfigureAwait(false);
+                    await SendFirstAsync(stream, cancellationToken, _drainToken).ConfigureAwait(false);
                     return;
                 case ReplayState.Sending:
                     // A resend while the first send still reads the rest of the body into the buffer (SocketsHttpHandler
@@ -80,6 +91,10 @@ internal sealed class ReplayableContent : HttpContent
                 case ReplayState.Buffered:
                     await stream.WriteAsync(_buffer.AsMemory(0, _length), cancellationToken).ConfigureAwait(false);
                     return;
+                case ReplayState.NotReplayable when !_replayable && Interlocked.Exchange(ref _passedThrough, 1) == 0:
+                    // Made not replayable: sent once, as the unwrapped body would be, under the attempt's cancellation.
+                    await SendFirstAsync(stream, cancellationToken, cancellationToken).ConfigureAwait(false);
+                    return;
                 default:
                     throw new InvalidOperationException("Mesh: this request body was not buffered and cannot be sent again.");
             }
@@ -89,14 +104,14 @@ internal sealed class ReplayableContent : HttpContent
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
         SerializeToStreamAsync(stream, context, CancellationToken.None);
 
-    private async Task SendFirstAsync(Stream stream, CancellationToken cancellationToken)
+    private async Task SendFirstAsync(Stream stream, CancellationToken cancellationToken, CancellationToken sourceToken)
     {
         // The source is read under the caller's cancellation, the transport written under this attempt's: when the
         // attempt ends part-way, the copy goes on into the buffer only.
         using var tee = new ReplayTeeStream(stream, this, cancellationToken);
         try
         {
-            await _inner.CopyToAsync(tee, _drainToken).ConfigureAwait(false);
+            await _inner.CopyToAsync(tee, sourceToken).ConfigureAwait(false);
             if (_inner.Headers.ContentLength is { } declared && declared != _length)
             {
                 // The source ended early without saying so: what was kept is not the body.
@@ -129,6 +144,7 @@ internal sealed class ReplayableContent : HttpContent
     /// <summary>Copies what the first send writes into the buffer, while the body may still be replayed.</summary>
     internal void Capture(ReadOnlySpan<byte> data)
     {
+        Interlocked.Add(ref _sourceBytes, data.Length);
         if (State != ReplayState.Sending)
         {
             return;

@@ -1,8 +1,12 @@
+using System.Runtime.CompilerServices;
+
 namespace Mesh.Bodies;
 
 /// <summary>
-/// The read side of <see cref="ResponseEndContent"/>: every read goes straight to the response's stream; the read that
-/// returns nothing reports the end, one that throws reports a failure, and disposing it before either, an abandoned body.
+/// The read side of <see cref="ResponseEndContent"/> (and, on an upgraded connection, its write side): every read and
+/// write goes straight to the response's stream and is counted; the read that returns nothing reports the end, one that
+/// throws reports a failure, and disposing it before either, an abandoned body. An upgraded connection ends when it is
+/// disposed: reading its end only means the other side has stopped sending.
 /// </summary>
 internal sealed class ResponseEndStream(Stream inner, ResponseEndContent content) : Stream
 {
@@ -10,7 +14,7 @@ internal sealed class ResponseEndStream(Stream inner, ResponseEndContent content
 
     public override bool CanSeek => false;
 
-    public override bool CanWrite => false;
+    public override bool CanWrite => content.Upgraded && inner.CanWrite;
 
     public override long Length => throw new NotSupportedException();
 
@@ -38,6 +42,8 @@ internal sealed class ResponseEndStream(Stream inner, ResponseEndContent content
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
+    // Pooled: a read that waits for the network would otherwise allocate its state machine every time.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         try
@@ -51,15 +57,37 @@ internal sealed class ResponseEndStream(Stream inner, ResponseEndContent content
         }
     }
 
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        WriteSide().Write(buffer);
+        content.Written(buffer.Length);
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        await WriteSide().WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        content.Written(buffer.Length);
+    }
+
     public override void Flush()
     {
+        if (CanWrite)
+        {
+            inner.Flush();
+        }
     }
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => CanWrite ? inner.FlushAsync(cancellationToken) : Task.CompletedTask;
 
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
     public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
@@ -79,10 +107,14 @@ internal sealed class ResponseEndStream(Stream inner, ResponseEndContent content
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
-    // A read of nothing into a buffer with room is the end of the body; a zero-length read only waits for data.
+    private Stream WriteSide() => CanWrite ? inner : throw new NotSupportedException();
+
+    // A read of nothing into a buffer with room is the end of the body (of an upgraded connection, only of one way); a
+    // zero-length read only waits for data.
     private int Ended(int read, int room)
     {
-        if (read == 0 && room > 0)
+        content.Read(read);
+        if (read == 0 && room > 0 && !content.Upgraded)
         {
             content.Report(ResponseEnd.Completed);
         }

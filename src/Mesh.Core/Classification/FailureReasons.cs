@@ -48,6 +48,29 @@ public static class FailureReasons
     /// <summary>The endpoint answered 429 Too Many Requests.</summary>
     public const string TooManyRequests = "status_429";
 
+    // The reasons of other statuses (only those configuration counts as failures or retryable reach them), made once each.
+    private static readonly string?[] OtherStatuses = new string?[500];
+
+    /// <summary>
+    /// Gets the reason for a status the classification counts as a failure or retryable: <c>status_429</c>,
+    /// <c>status_503</c> (5xx as <see cref="ServerError"/> names them), <c>status_404</c>; without allocating after the first time.
+    /// </summary>
+    public static string Status(int status)
+    {
+        if (status == 429)
+        {
+            return TooManyRequests;
+        }
+
+        if (status is >= 500 or < 100)
+        {
+            return ServerError(status);
+        }
+
+        ref var reason = ref OtherStatuses[status - 100];
+        return reason ??= string.Concat("status_", status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     /// <summary>Gets the reason for a 5xx status, e.g. <c>status_503</c>, without allocating.</summary>
     public static string ServerError(int status) => status switch
     {

@@ -1,17 +1,18 @@
 using System.Net;
-using System.Net.Http.Headers;
 using Polly.Timeout;
 
 namespace Mesh.Classification;
 
 /// <summary>
-/// Classifies an attempt once; every policy reads the result.
+/// Classifies an attempt once; every policy reads the result. The statuses that count are configurable per service and
+/// per route (<c>Classification</c>, compiled into <see cref="ResponseClasses"/>); by default:
 /// <list type="bullet">
 /// <item>Failure: 5xx, connection failures, timeouts, and the gRPC statuses UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL, DATA_LOSS, RESOURCE_EXHAUSTED,
 /// read from a trailers-only response's headers at once, or from the trailers when the body ends (<see cref="ClassifyTrailers"/>).</item>
 /// <item>Retryable for any method: nothing was sent (connect failure or timeout, REFUSED_STREAM).</item>
-/// <item>Retryable for idempotent methods (GET, HEAD, OPTIONS, TRACE, PUT, DELETE), or when the request carries
-/// <c>Idempotency-Key</c>, or when the service allows it: 502, 503, 504, 429, timeouts, broken connections, gRPC UNAVAILABLE.</item>
+/// <item>Retryable for idempotent requests (GET, HEAD, OPTIONS, TRACE, PUT, DELETE, a request with <c>Idempotency-Key</c>,
+/// a route or a request marked idempotent, or any request when the service allows it): 502, 503, 504, 429, timeouts,
+/// broken connections, gRPC UNAVAILABLE (which any gRPC call may retry: it was not processed).</item>
 /// </list>
 /// </summary>
 public sealed class ResponseClassifier
@@ -25,28 +26,52 @@ public sealed class ResponseClassifier
     public static readonly ResponseClassifier Default = new(retryNonIdempotent: false);
 
     private readonly bool _retryNonIdempotent;
+    private readonly bool? _idempotent;
+    private readonly ResponseClasses _classes;
 
-    /// <summary>Creates a classifier; <paramref name="retryNonIdempotent"/> treats every method as safe to retry.</summary>
-    public ResponseClassifier(bool retryNonIdempotent) => _retryNonIdempotent = retryNonIdempotent;
+    /// <summary>Creates a classifier with the default classes; <paramref name="retryNonIdempotent"/> treats every method as safe to retry.</summary>
+    public ResponseClassifier(bool retryNonIdempotent)
+        : this(retryNonIdempotent, ResponseClasses.Default, idempotent: null)
+    {
+    }
+
+    /// <summary>
+    /// Creates a classifier with <paramref name="classes"/>; <paramref name="idempotent"/> is a route's word on its
+    /// requests (true: every one is idempotent; false: none is, unless it carries <c>Idempotency-Key</c>; null: by method).
+    /// </summary>
+    internal ResponseClassifier(bool retryNonIdempotent, ResponseClasses classes, bool? idempotent)
+    {
+        _retryNonIdempotent = retryNonIdempotent;
+        _classes = classes;
+        _idempotent = idempotent;
+    }
 
     /// <summary>Classifies a response to <paramref name="request"/>.</summary>
     public ResponseClassification Classify(HttpRequestMessage request, HttpResponseMessage response)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(response);
+        return Classify(response, IsIdempotent(request), IsGrpc(request));
+    }
+
+    /// <summary>
+    /// Classifies a response to a request whose idempotency and protocol were settled once as it started
+    /// (<see cref="Pipeline.MeshRequest"/>): per-request overrides included, headers not read again per attempt.
+    /// </summary>
+    internal ResponseClassification Classify(HttpResponseMessage response, bool idempotent, bool grpcRequest)
+    {
         var status = (int)response.StatusCode;
-        if (status >= 500)
+        var failure = _classes.FailureStatuses.Contains(status);
+        var retryable = _classes.RetryableStatuses.Contains(status);
+        if (failure || retryable)
         {
-            var retryable = status is 502 or 503 or 504 && IsIdempotent(request);
-            return new(true, retryable, FailureReasons.ServerError(status));
+            return new(failure, retryable && idempotent, FailureReasons.Status(status));
         }
 
-        if (response.StatusCode == HttpStatusCode.TooManyRequests)
-        {
-            return new(false, IsIdempotent(request), FailureReasons.TooManyRequests);
-        }
-
-        return ClassifyGrpc(request, response.Headers);
+        // Trailers-only responses carry grpc-status in the headers; a stream's comes in its trailers (ClassifyTrailers).
+        return response.Headers.NonValidated.TryGetValues(GrpcStatus.Header, out var values)
+            ? ClassifyGrpc(GrpcStatus.Parse(values), idempotent, grpcRequest)
+            : ResponseClassification.Success;
     }
 
     /// <summary>Classifies an attempt that ended with <paramref name="exception"/> instead of a response.</summary>
@@ -54,6 +79,12 @@ public sealed class ResponseClassifier
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(exception);
+        return Classify(exception, callerCancelled, IsIdempotent(request));
+    }
+
+    /// <summary>Classifies an attempt that ended with <paramref name="exception"/>, for a request whose idempotency is settled.</summary>
+    internal static ResponseClassification Classify(Exception exception, bool callerCancelled, bool idempotent)
+    {
         if (callerCancelled)
         {
             return new(true, false, FailureReasons.Cancelled);
@@ -68,7 +99,7 @@ public sealed class ResponseClassifier
             case HttpRequestException { InnerException: ConnectRefusedException refused }:
                 return new(true, refused.IsRetryable, refused.Reason);
             case TimeoutRejectedException:
-                return new(true, IsIdempotent(request), FailureReasons.Timeout);
+                return new(true, idempotent, FailureReasons.Timeout);
             case HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }:
             case OperationCanceledException { InnerException: TimeoutException }: // SocketsHttpHandler's ConnectTimeout
                 return new(true, true, FailureReasons.ConnectError);
@@ -76,9 +107,9 @@ public sealed class ResponseClassifier
             case HttpProtocolException { ErrorCode: Http2RefusedStream }:
                 return new(true, true, FailureReasons.Refused);
             case HttpRequestException or IOException:
-                return new(true, IsIdempotent(request), FailureReasons.ConnectionBroken);
+                return new(true, idempotent, FailureReasons.ConnectionBroken);
             case OperationCanceledException:
-                return new(true, IsIdempotent(request), FailureReasons.Timeout);
+                return new(true, idempotent, FailureReasons.Timeout);
             default:
                 return new(true, false, FailureReasons.Error);
         }
@@ -88,6 +119,12 @@ public sealed class ResponseClassifier
     public bool IsIdempotent(HttpRequestMessage request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (_idempotent is { } routeSays)
+        {
+            // A route's word wins over the method; an Idempotency-Key still vouches for its one request.
+            return routeSays || request.Headers.NonValidated.Contains(IdempotencyKeyHeader);
+        }
+
         if (_retryNonIdempotent)
         {
             return true;
@@ -116,33 +153,32 @@ public sealed class ResponseClassifier
     /// Classifies a gRPC response whose body has ended, by the <c>grpc-status</c> of its trailers. A stream that ended
     /// without one failed (gRPC clients report INTERNAL); nothing is retryable any more, since the response was under way.
     /// </summary>
-    internal ResponseClassification ClassifyTrailers(HttpRequestMessage request, HttpResponseMessage response)
+    internal ResponseClassification ClassifyTrailers(HttpResponseMessage response)
     {
-        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(response);
         var code = response.TrailingHeaders.NonValidated.TryGetValues(GrpcStatus.Header, out var values)
             ? GrpcStatus.Parse(values)
             : GrpcStatusCode.Internal;
-        return ClassifyGrpc(request, code) with { IsRetryable = false };
+        return ClassifyGrpc(code, idempotent: false, grpcRequest: false) with { IsRetryable = false };
     }
 
-    private ResponseClassification ClassifyGrpc(HttpRequestMessage request, HttpResponseHeaders headers)
-    {
-        // Trailers-only responses carry grpc-status in the headers; a stream's comes in its trailers (ClassifyTrailers).
-        return headers.NonValidated.TryGetValues(GrpcStatus.Header, out var values)
-            ? ClassifyGrpc(request, GrpcStatus.Parse(values))
-            : ResponseClassification.Success;
-    }
-
-    private ResponseClassification ClassifyGrpc(HttpRequestMessage request, GrpcStatusCode code) => code switch
-    {
-        GrpcStatusCode.Unavailable => new(true, IsIdempotent(request) || IsGrpc(request), FailureReasons.GrpcUnavailable),
-        GrpcStatusCode.DeadlineExceeded or GrpcStatusCode.Internal or GrpcStatusCode.DataLoss or GrpcStatusCode.ResourceExhausted =>
-            new(true, false, FailureReasons.GrpcFailure),
-        _ => ResponseClassification.Success,
-    };
+    /// <summary>Whether <paramref name="request"/> is a gRPC call (<c>content-type: application/grpc*</c>), read without parsing the header.</summary>
+    internal static bool IsGrpc(HttpRequestMessage request) =>
+        request.Content is { } content &&
+        content.Headers.NonValidated.TryGetValues("Content-Type", out var type) &&
+        type.ToString().StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
 
     // gRPC's UNAVAILABLE means the call was not processed, so gRPC clients retry it whatever the method (all gRPC is POST).
-    private static bool IsGrpc(HttpRequestMessage request) =>
-        request.Content?.Headers.ContentType?.MediaType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true;
+    private ResponseClassification ClassifyGrpc(GrpcStatusCode code, bool idempotent, bool grpcRequest)
+    {
+        var failure = _classes.FailureGrpc.Contains(code);
+        var retryable = _classes.RetryableGrpc.Contains(code);
+        if (!failure && !retryable)
+        {
+            return ResponseClassification.Success;
+        }
+
+        var unavailable = code == GrpcStatusCode.Unavailable;
+        return new(failure, retryable && (idempotent || (unavailable && grpcRequest)), unavailable ? FailureReasons.GrpcUnavailable : FailureReasons.GrpcFailure);
+    }
 }

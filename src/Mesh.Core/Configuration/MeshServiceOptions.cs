@@ -42,6 +42,32 @@ public sealed class MeshServiceOptions
     /// <summary>Gets or sets hedging (off by default).</summary>
     public HedgingOptions Hedging { get; set; } = new();
 
+    /// <summary>Gets or sets which statuses count as failures and which are retried (Mesh's documented rules by default).</summary>
+    public ClassificationOptions Classification { get; set; } = new();
+
+    /// <summary>
+    /// Gets or sets the service's routes by name (<c>Mesh:Services:{service}:Routes:{name}</c>): the first that matches a
+    /// request, in <see cref="RouteOptions.Order"/>, sets its policy and its <c>mesh.route</c>. Default: none.
+    /// </summary>
+    public Dictionary<string, RouteOptions> Routes { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Gets or sets how many <c>mesh.route</c> values the service names from requests no route matches (gRPC method
+    /// paths, <c>/pkg.Service/Method</c>) over its life; the requests of later ones count as <c>other</c>. Route names and
+    /// <c>default</c> always have their own value. Default: 100.
+    /// </summary>
+    public int MaxRouteValues { get; set; } = 100;
+
+    /// <summary>
+    /// Gets or sets a traffic split: backend services by name with their weights (<c>orders-v1: 90, orders-v2: 10</c>),
+    /// each with its own endpoints, health and balancer; every attempt goes to one of them with the probability of its
+    /// share (a backend named as this service is its own endpoints). Default: none, the service's own endpoints.
+    /// </summary>
+    public Dictionary<string, int> Backends { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Gets or sets how an endpoint's 429, or 503 with <c>Retry-After</c>, is honoured.</summary>
+    public BackpressureOptions Backpressure { get; set; } = new();
+
     /// <summary>
     /// Gets or sets the identity the service's endpoints must prove (sidecar only; the in-process client does not use
     /// it): a SPIFFE ID such as <c>spiffe://example.org/ns/shop/sa/orders</c> or a pattern of one with <c>*</c>; the

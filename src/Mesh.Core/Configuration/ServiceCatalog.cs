@@ -38,12 +38,15 @@ internal sealed class ServiceCatalog : IDisposable
 
     public IEnumerable<string> Names => _names.Order(StringComparer.OrdinalIgnoreCase);
 
-    private void Refresh() => _names =
-        _configuration!.GetSection("Services").GetChildren()
-            .Concat(_configuration.GetSection(MeshServiceOptions.SectionName).GetChildren())
-            .Concat(_configuration.GetSection(DnsServices).GetChildren())
+    /// <summary>The services <paramref name="configuration"/> names: under <c>Services</c>, <c>Mesh:Services</c> or DNS discovery.</summary>
+    public static FrozenSet<string> NamesIn(IConfiguration configuration) =>
+        configuration.GetSection("Services").GetChildren()
+            .Concat(configuration.GetSection(MeshServiceOptions.SectionName).GetChildren())
+            .Concat(configuration.GetSection(DnsServices).GetChildren())
             .Select(static section => section.Key)
             .ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    private void Refresh() => _names = NamesIn(_configuration!);
 
     public void Dispose() => _subscription?.Dispose();
 }

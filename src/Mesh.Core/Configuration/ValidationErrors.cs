@@ -8,6 +8,9 @@ internal sealed class ValidationErrors(string prefix)
 {
     private readonly List<string> _errors = [];
 
+    /// <summary>Gets how many errors were collected so far.</summary>
+    public int Count => _errors.Count;
+
     public void Add(string key, string reason) => _errors.Add($"{prefix}:{key} {reason}");
 
     public void RequirePositive(string key, TimeSpan value)

@@ -16,6 +16,12 @@ public enum EndpointState
 /// <summary>Tag values for <see cref="EndpointState"/>.</summary>
 public static class EndpointStateExtensions
 {
+    /// <summary>
+    /// The <c>mesh.endpoint.state</c> value of a ready endpoint that asked for less traffic (a 429, or a 503 with
+    /// <c>Retry-After</c>): balanced around until the time it named, not ejected.
+    /// </summary>
+    public const string Loaded = "loaded";
+
     /// <summary>Gets the value of the <c>mesh.endpoint.state</c> tag: <c>ready</c>, <c>ejected</c> or <c>probing</c>.</summary>
     public static string ToTagValue(this EndpointState state) => state switch
     {

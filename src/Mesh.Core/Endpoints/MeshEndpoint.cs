@@ -1,4 +1,5 @@
 using Mesh.FailureAccrual;
+using Mesh.Internal;
 using Mesh.LoadBalancing;
 using Mesh.Stats;
 
@@ -15,6 +16,8 @@ namespace Mesh.Endpoints;
 public sealed class MeshEndpoint
 {
     private int _inFlight;
+    private long _loadedUntil;
+    private string? _loadedReason;
 
     internal MeshEndpoint(Uri address, PeakEwma latency, EndpointHealth health, TrafficStats? traffic = null)
     {
@@ -52,6 +55,25 @@ public sealed class MeshEndpoint
 
     /// <summary>Gets the endpoint's rolling traffic for the stats API; null where nothing reads it.</summary>
     internal TrafficStats? Traffic { get; }
+
+    /// <summary>Gets why the endpoint was last marked loaded (<c>status_429</c>, <c>status_503</c>).</summary>
+    internal string? LoadedReason => Volatile.Read(ref _loadedReason);
+
+    /// <summary>Gets whether the endpoint asked for less traffic (backpressure) and the time it named has not come yet.</summary>
+    internal bool IsLoadedAt(long now) => now < Volatile.Read(ref _loadedUntil);
+
+    /// <summary>Keeps the endpoint loaded until <paramref name="until"/>, a timestamp of the service's clock, unless it is already for longer.</summary>
+    internal void MarkLoaded(long until, string reason)
+    {
+        Volatile.Write(ref _loadedReason, reason);
+        Atomic.Max(ref _loadedUntil, until);
+    }
+
+    /// <summary>
+    /// Gets the value of the <c>mesh.endpoint.state</c> tag at <paramref name="now"/>: <c>loaded</c> for a ready endpoint
+    /// that asked for less traffic, else its <see cref="State"/>'s.
+    /// </summary>
+    internal string StateTagAt(long now) => State == EndpointState.Ready && IsLoadedAt(now) ? EndpointStateExtensions.Loaded : State.ToTagValue();
 
     internal void OnAttemptStarted() => Interlocked.Increment(ref _inFlight);
 

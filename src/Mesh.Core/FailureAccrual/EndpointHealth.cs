@@ -62,10 +62,10 @@ internal sealed class EndpointHealth(IFailureAccrualPolicy policy, string policy
         return true;
     }
 
-    /// <summary>The probe ended without a verdict (the caller cancelled): let the next request probe.</summary>
-    public void ReleaseProbe(long now)
+    /// <summary>The probe ended without a verdict (the caller cancelled, the endpoint asked for less traffic): let the next request probe from <paramref name="from"/> on.</summary>
+    public void ReleaseProbe(long from)
     {
-        Volatile.Write(ref _ejectedUntil, now);
+        Volatile.Write(ref _ejectedUntil, from);
         Interlocked.CompareExchange(ref _state, (int)EndpointState.Ejected, (int)EndpointState.Probing);
     }
 

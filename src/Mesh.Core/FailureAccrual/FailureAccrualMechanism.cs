@@ -29,7 +29,7 @@ internal sealed partial class FailureAccrualMechanism(
     /// <summary>Takes reloaded settings (enabled, the ejection cap, the penalties) for the next attempts.</summary>
     public void Reconfigure(FailureAccrualOptions options) => Volatile.Write(ref _options, options);
 
-    /// <summary>Claims the probe of an ejected endpoint whose penalty has ended, if there is one.</summary>
+    /// <summary>Claims the probe of an ejected endpoint whose penalty has ended (and that is not loaded), if there is one.</summary>
     public MeshEndpoint? TryClaimProbe(EndpointSet set, long now)
     {
         if (set.Available.Count == set.Count)
@@ -39,7 +39,7 @@ internal sealed partial class FailureAccrualMechanism(
 
         foreach (var endpoint in set.AllSpan)
         {
-            if (endpoint.Health.TryStartProbe(now))
+            if (!endpoint.IsLoadedAt(now) && endpoint.Health.TryStartProbe(now))
             {
                 Log.Probing(logger, service, endpoint.Name);
                 return endpoint;
@@ -96,6 +96,18 @@ internal sealed partial class FailureAccrualMechanism(
         else if (health.Policy.RecordFailure() is { } reason)
         {
             Eject(endpoint, EndpointState.Ready, reason);
+        }
+    }
+
+    /// <summary>
+    /// An answer by which the endpoint asked for less traffic until <paramref name="until"/>: not a failure, and no sign of
+    /// health either, so it is not counted. A probe answered so ends without a verdict; the next one waits until then.
+    /// </summary>
+    public void RecordBackpressure(MeshEndpoint endpoint, bool isProbe, long until)
+    {
+        if (isProbe && Volatile.Read(ref _options).Enabled)
+        {
+            endpoint.Health.ReleaseProbe(until);
         }
     }
 

@@ -7,7 +7,7 @@ namespace Mesh.Hedging;
 
 /// <summary>
 /// Opt-in hedging on Polly's hedging strategy: when an idempotent request without a streamed body has not answered
-/// within the observed latency percentile (p95 by default), one more attempt goes to another endpoint and the first
+/// within the observed latency percentile of its route (p95 by default), one more attempt goes to another endpoint and the first
 /// answer wins; the other is cancelled. Each hedge takes a token from the service's retry budget, so hedging can
 /// add no more load than retries can. Failures are left to the retry layer.
 /// </summary>
@@ -20,11 +20,11 @@ internal static class MeshHedging
         Name = "MeshHedging",
         MaxHedgedAttempts = 1,
         ShouldHandle = static _ => new ValueTask<bool>(false),
-        DelayGenerator = args => new ValueTask<TimeSpan>(Delay(service, policy.Options.Hedging, args.Context)),
+        DelayGenerator = args => new ValueTask<TimeSpan>(Delay(policy.Options.Hedging, args.Context)),
         ActionGenerator = args =>
         {
             var primary = args.PrimaryContext.Properties.GetValue(MeshRequest.Key, null!);
-            if (!policy.Classifier.IsIdempotent(primary.Message) || primary.CloneForHedge() is not { } hedge)
+            if (!primary.Idempotent || primary.NoRetry || primary.CloneForHedge() is not { } hedge)
             {
                 return null;
             }
@@ -35,21 +35,24 @@ internal static class MeshHedging
                 return null;
             }
 
-            service.Telemetry.RecordRetry(service.MetricName, "hedge");
+            service.Telemetry.RecordRetry(service.MetricName, "hedge", primary.Route.Name);
             service.Stats.RecordRetry("hedge");
+            primary.Route.RecordRetry();
             primary.TapRetries?.Add("hedge");
             args.ActionContext.Properties.Set(MeshRequest.Key, hedge);
             return () => args.Callback(args.ActionContext);
         },
     };
 
-    private static TimeSpan Delay(MeshService service, HedgingOptions options, ResilienceContext context)
+    private static TimeSpan Delay(HedgingOptions options, ResilienceContext context)
     {
-        var observed = service.RecentLatencies?.Percentile(options.Percentile, RecentWindow, minSamples: 20) ?? options.MinDelay;
+        // The route's own latencies: a slow report and a fast lookup of one service do not share a percentile.
+        var request = context.Properties.GetValue(MeshRequest.Key, null!);
+        var observed = request.Route.RecentLatencies?.Percentile(options.Percentile, RecentWindow, minSamples: 20) ?? options.MinDelay;
         var delay = observed > options.MinDelay ? observed : options.MinDelay;
 
         // A hedge that could not finish before the deadline is only load: wait past the deadline instead.
-        var left = context.Properties.GetValue(MeshRequest.Key, null!).Remaining;
+        var left = request.Remaining;
         return delay < left ? delay : Timeout.InfiniteTimeSpan;
     }
 }

@@ -7,9 +7,10 @@ using Polly.Timeout;
 namespace Mesh.Pipeline;
 
 /// <summary>
-/// One attempt on one endpoint: picks the endpoint (afresh for every retry, avoiding the last one), aims the request at
-/// it, classifies what came back once, and hands that verdict to what the service learns (the endpoint's latency
-/// estimate, its failure accrual, hedging's latencies) and to what it records (attempt metrics, statistics, tap).
+/// One attempt on one endpoint: picks the backend of a traffic split, if the policy has one, then the endpoint (afresh for
+/// every retry, avoiding the last one), aims the request at it, classifies what came back once, and hands that verdict to
+/// what the endpoint's service learns (the endpoint's latency estimate, its failure accrual), to the route's latencies
+/// for hedging, and to what the request's service records (attempt metrics, statistics, tap).
 /// </summary>
 internal sealed class EndpointSelectionStrategy(MeshService service, MeshServicePolicy policy) : ResilienceStrategy<HttpResponseMessage>
 {
@@ -19,13 +20,29 @@ internal sealed class EndpointSelectionStrategy(MeshService service, MeshService
         TState state)
     {
         var request = context.Properties.GetValue(MeshRequest.Key, null!);
+
+        // The backend, per attempt as Linkerd's distribution sits inside its retries: a retry draws again, so a failing
+        // canary's retried requests mostly land on the stable backend, while a route pinned to one backend pins each
+        // attempt. A backend's first request waits for its discovery's first answer, as a service's first does (step 4).
+        var target = service;
+        if (policy.Split is { } split)
+        {
+            var backend = split.Pick(service.Random());
+            request.Backend = backend;
+            target = backend.Service;
+            if (!target.Endpoints.FirstResolution.IsCompleted)
+            {
+                await target.EnsureResolvedAsync(context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext);
+            }
+        }
+
         // One clock read for the pick (a probe's penalty), the attempt's start, its per-try timeout and its deadline header.
         var started = service.Time.GetTimestamp();
-        var endpoint = service.Pick(request.LastEndpoint, started, out var isProbe);
+        var endpoint = target.Pick(request.LastEndpoint, started, out var isProbe);
         if (endpoint is null)
         {
             request.LastClassification = new(true, false, FailureReasons.NoEndpoints);
-            return Outcome.FromException<HttpResponseMessage>(new NoEndpointsException(service.Name));
+            return Outcome.FromException<HttpResponseMessage>(new NoEndpointsException(target.Name));
         }
 
         request.Message.RequestUri = request.UriFor(endpoint);
@@ -54,8 +71,8 @@ internal sealed class EndpointSelectionStrategy(MeshService service, MeshService
         var ended = service.Time.GetTimestamp();
         var elapsed = service.Time.GetElapsedTime(started, ended);
         var classification = outcome.Exception is { } exception
-            ? policy.Classifier.Classify(request.Message, exception, CancelledFromOutside(request, context, exception))
-            : policy.Classifier.Classify(request.Message, outcome.Result!);
+            ? ResponseClassifier.Classify(exception, CancelledFromOutside(request, context, exception), request.Idempotent)
+            : policy.Classifier.Classify(outcome.Result!, request.Idempotent, request.IsGrpc);
         request.LastEndpoint = endpoint;
         request.LastClassification = classification;
 
@@ -63,23 +80,30 @@ internal sealed class EndpointSelectionStrategy(MeshService service, MeshService
         // (MeshPipeline.StreamEnded): not retried, since it succeeded so far, and not held back by a single byte.
         if (!classification.IsFailure && outcome.Result is { } response && ResponseClassifier.AwaitsTrailers(response))
         {
-            request.Streaming = new StreamingAttempt(endpoint, started, elapsed, request.IsProbe, span);
+            request.Streaming = new StreamingAttempt(endpoint, started, elapsed, request.IsProbe, span, target);
             return outcome;
         }
 
         request.Streaming = null;
-        Conclude(service, request, endpoint, outcome, classification, elapsed, elapsed, ended, request.IsProbe, span);
+        Conclude(service, target, request, endpoint, outcome, classification, elapsed, elapsed, ended, request.IsProbe, span);
         return outcome;
     }
 
     /// <summary>
-    /// Hands an attempt's verdict to what the service learns (the endpoint's latency estimate, from its time to headers;
-    /// its failure accrual; hedging's latencies) and to what it records (attempt metrics over <paramref name="elapsed"/>,
-    /// statistics, tap, the attempt's span, which it ends).
+    /// Hands an attempt's verdict to what <paramref name="target"/>, the service whose endpoint it was (the request's own,
+    /// or a backend of its split), learns (the endpoint's latency estimate, from its time to headers; its failure
+    /// accrual), to the route's latencies for hedging, and to what the request's <paramref name="service"/> records
+    /// (attempt metrics over <paramref name="elapsed"/>, statistics, tap, the attempt's span, which it ends).
     /// </summary>
-    internal static void Conclude(MeshService service, MeshRequest request, Endpoints.MeshEndpoint endpoint, Outcome<HttpResponseMessage> outcome, ResponseClassification classification, TimeSpan timeToHeaders, TimeSpan elapsed, long ended, bool isProbe, Activity? span)
+    internal static void Conclude(MeshService service, MeshService target, MeshRequest request, Endpoints.MeshEndpoint endpoint, Outcome<HttpResponseMessage> outcome, ResponseClassification classification, TimeSpan timeToHeaders, TimeSpan elapsed, long ended, bool isProbe, Activity? span)
     {
-        service.Learn(endpoint, classification, timeToHeaders, ended, isProbe);
+        var judged = target.Learn(endpoint, classification, timeToHeaders, ended, isProbe, request.Policy.Backpressure, outcome.Result);
+        if (judged && classification.Reason != FailureReasons.Cancelled)
+        {
+            // Hedging's delay is a percentile of the route's attempts (kept only where a policy hedges).
+            request.Route.RecentLatencies?.RecordAt(timeToHeaders, ended);
+        }
+
         service.Recorder.RecordAttempt(request, endpoint, outcome, classification, elapsed, ended);
         if (span is not null)
         {

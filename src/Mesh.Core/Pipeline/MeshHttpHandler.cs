@@ -26,6 +26,12 @@ public sealed class MeshHttpHandler : DelegatingHandler
     /// <summary>Gets the one service the handler sends for (a handler made for a service).</summary>
     internal MeshService Service => _service ?? throw new InvalidOperationException("Mesh: this handler serves the service each request's host names.");
 
+    /// <summary>
+    /// Gets or sets whether the caller answers a failed request itself (the sidecar), so that the request is recorded
+    /// with the status it answered, once it has (<see cref="UnansweredRequest"/>), not with none.
+    /// </summary>
+    internal bool AnswersFailures { get; set; }
+
     /// <inheritdoc />
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

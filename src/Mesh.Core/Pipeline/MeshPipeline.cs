@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Net;
 using Mesh.Bodies;
 using Mesh.Classification;
 using Mesh.Hedging;
 using Mesh.Retries;
+using Mesh.Routing;
 using Mesh.Telemetry;
 using Mesh.Timeouts;
 using Polly;
@@ -13,10 +15,11 @@ using Polly.Timeout;
 namespace Mesh.Pipeline;
 
 /// <summary>
-/// The request path, every step in one place, outermost first, numbered as in docs/architecture.md. Steps 1–5 run once
-/// per logical request (<see cref="SendAsync"/>); 6–9 are Polly strategies, built once per policy (<see cref="Build"/>)
-/// and run once per attempt; 10 hands each attempt to the connection pools (<see cref="SendAttemptAsync"/>). Each step
-/// says why it sits where it does.
+/// The request path, every step in one place, outermost first, numbered as in docs/architecture.md. Steps 0–5 run once
+/// per logical request (<see cref="SendAsync"/>; 0 picks the route, whose policy the rest run under); 6–9 are Polly
+/// strategies, built once per policy (<see cref="Build"/>: the service's and each route's) and run once per attempt (8
+/// picks the backend of a traffic split and the endpoint); 10 hands each attempt to the connection pools
+/// (<see cref="SendAttemptAsync"/>). Each step says why it sits where it does.
 /// </summary>
 internal static class MeshPipeline
 {
@@ -26,8 +29,14 @@ internal static class MeshPipeline
     /// <summary>Sends one logical request of <paramref name="service"/> through steps 1–10.</summary>
     public static async Task<HttpResponseMessage> SendAsync(MeshService service, MeshHttpHandler handler, HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        // The service's configuration, read once: a reload applies from the next request on, never halfway through one.
-        var policy = service.Policy;
+        // 0. Policy and route. The service's configuration, read once: a reload applies from the next request on, never
+        //    halfway through one. The request's route is the first of the service's routes it matches (precompiled
+        //    matchers, no allocation); the request runs under that route's policy (the service's with the route's
+        //    timeouts, retries, hedging and classification) from here on, and is counted under its mesh.route value.
+        //    What the caller set on this one request (MeshRequestOptions) is read once too. First, since every step
+        //    below reads the policy.
+        var policy = RouteOf(service, request, out var route, out var grpc);
+        var overrides = RequestOverrides.Of(request);
 
         // One clock read serves the start, the deadline, the expiry check and the budget deposit (a read costs ~100 ns
         // on some VMs).
@@ -37,8 +46,12 @@ internal static class MeshPipeline
         // 1. The request's span and record. Outermost, so that every request is traced and counted once, as the caller
         //    saw it, whatever the steps below do with it: a shed or expired request included, retries not multiplying it.
         var activity = RequestActivity.Start(service.Name, request);
-        var deadline = DeadlineFor(policy, request, time, started, out var stated);
+        var deadline = DeadlineFor(policy, request, time, started, overrides.Timeout, out var stated);
         var meshRequest = MeshRequest.Rent(request, policy, cancellationToken, time, started, deadline, activity);
+        meshRequest.Route = route;
+        meshRequest.IsGrpc = grpc;
+        meshRequest.NoRetry = overrides.NoRetry;
+        meshRequest.Idempotent = overrides.Idempotent ?? policy.Classifier.IsIdempotent(request);
         if (service.Tap.IsActive)
         {
             meshRequest.TapAttempts = new(2);
@@ -50,13 +63,18 @@ internal static class MeshPipeline
         //    earns no retries.
         var admitted = service.TryAdmit(policy, started);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        var streaming = false;
+
+        // Whether the request is concluded later, not when this method returns: a response whose body ends it (a gRPC
+        // status in trailers), or a failure the caller answers itself (the sidecar, UnansweredRequest).
+        var later = false;
         try
         {
             if (!admitted)
             {
-                return Refuse(service, meshRequest, started, FailureReasons.Overloaded, new RateLimiterRejectedException(
-                    $"Mesh: {policy.Options.MaxConcurrentRequests} requests of service '{service.Name}' are in flight already; this one was shed."));
+                var shed = new RateLimiterRejectedException(
+                    $"Mesh: {policy.Options.MaxConcurrentRequests} requests of service '{service.Name}' are in flight already; this one was shed.");
+                later = Refuse(service, handler, meshRequest, started, FailureReasons.Overloaded, shed);
+                throw shed;
             }
 
             // 3. Deadline: the caller's own when the request states one (grpc-timeout, mesh-timeout-ms: honoured as given,
@@ -65,7 +83,9 @@ internal static class MeshPipeline
             //    not started: its answer could not matter any more.
             if (meshRequest.Deadline <= started)
             {
-                return Refuse(service, meshRequest, started, FailureReasons.Timeout, new TimeoutRejectedException("Mesh: the request's deadline passed before it was sent."));
+                var expired = new TimeoutRejectedException("Mesh: the request's deadline passed before it was sent.");
+                later = Refuse(service, handler, meshRequest, started, FailureReasons.Timeout, expired);
+                throw expired;
             }
 
             // 4. Discovery: the service's first request waits for discovery's first answer (with endpoints or not), so
@@ -76,13 +96,18 @@ internal static class MeshPipeline
             //    attempt), and its body is prepared to be sent again (buffered up to Retry:MaxReplayBodyBytes as it is
             //    first sent) or marked as never to be replayed.
             service.Budget.DepositAt(started);
-            meshRequest.Body = RequestBody.Prepare(request, policy.Options.Retry.MaxReplayBodyBytes, cancellationToken, out var replayable);
+            meshRequest.Body = RequestBody.Prepare(request, policy.Options.Retry.MaxReplayBodyBytes, cancellationToken, service.Telemetry.CountsBytes, out var replayable);
             meshRequest.BodyKnownReplayable = replayable;
 
             // The per-try timeout exists to leave a hung endpoint for another. A caller that stated its deadline is given
             // all of it unless a retry could follow a timeout (retries on, and a timeout retryable for this request):
             // cutting its call at Timeouts:PerTry would only end early what it chose to wait for (a 12 s unary gRPC call).
-            meshRequest.PerTryApplies = !stated || (policy.Options.Retry.MaxRetries > 0 && policy.Classifier.IsIdempotent(request));
+            meshRequest.PerTryApplies = !stated || (!meshRequest.NoRetry && policy.Options.Retry.MaxRetries > 0 && meshRequest.Idempotent);
+            if (policy.Options.Hedging.Enabled)
+            {
+                // Hedging waits for the route's own percentile: keep its latencies from its first hedged request on.
+                route.KeepRecentLatencies();
+            }
 
             // 6–10: the policy's Polly pipeline, one attempt at a time.
             context.Properties.Set(MeshRequest.Key, meshRequest);
@@ -107,15 +132,30 @@ internal static class MeshPipeline
             var final = context.Properties.GetValue(MeshRequest.Key, meshRequest);
 
             // A gRPC response whose status comes in its trailers ends with its body: the request (and its last
-            // attempt, step 8) is concluded then, with that status. Nothing is held back meanwhile.
-            if (outcome.Result is { } response && final.Streaming is not null)
+            // attempt, step 8) is concluded then, with that status. An upgraded connection (a WebSocket) is measured
+            // until it closes: the request is concluded then, with its session's length and bytes. Nothing is held back
+            // meanwhile. Any other response's body is counted as it streams, if anyone reads the byte counters.
+            var ended = time.GetTimestamp();
+            var verdict = VerdictOf(final, outcome);
+            ExchangeBytes? bytes = new ExchangeBytes(final.BodyBytes, 0);
+            if (outcome.Result is { } response)
             {
-                streaming = true;
-                response.Content = new ResponseEndContent(response.Content, (end, error) => StreamEnded(service, final, response, end, error));
-                return response;
+                var upgraded = Upgraded(final.Message, response);
+                if (final.Streaming is not null || upgraded)
+                {
+                    later = true;
+                    response.Content = new ResponseEndContent(response.Content, new ExchangeEnd(service, final, response), upgraded);
+                    return response;
+                }
+
+                if (HasBody(final.Message, response) && service.Telemetry.CountsBytes)
+                {
+                    bytes = null;
+                    response.Content = new ResponseEndContent(response.Content, new ExchangeEnd(service, final));
+                }
             }
 
-            Complete(service, final, outcome, VerdictOf(final, outcome), time.GetTimestamp());
+            later = Conclude(service, handler, final, outcome, verdict, ended, bytes);
             outcome.ThrowIfException();
             return outcome.Result!;
         }
@@ -128,8 +168,9 @@ internal static class MeshPipeline
 
             ResilienceContextPool.Shared.Return(context);
 
-            // A streaming response's request is done when its body ends (StreamEnded).
-            if (!streaming)
+            // A streaming response's or an upgraded connection's request is done when its body ends (StreamEnded), an
+            // answered failure's when it is answered (UnansweredRequest).
+            if (!later)
             {
                 activity?.Dispose();
                 Return(policy, meshRequest);
@@ -140,32 +181,64 @@ internal static class MeshPipeline
     /// <summary>
     /// The end of a response whose verdict waited for it (a gRPC status in trailers): steps 8 and 1 conclude the last
     /// attempt and the request with the status the trailers carry; a body that broke is classified by its error, one the
-    /// caller stopped reading (a cancelled call) as cancelled unless its status had arrived.
+    /// caller stopped reading (a cancelled call) as cancelled unless its status had arrived. The end of an upgraded
+    /// connection: step 1 concludes the request, whose verdict was its 101, with the session's length and bytes.
     /// </summary>
-    private static void StreamEnded(MeshService service, MeshRequest request, HttpResponseMessage response, ResponseEnd end, Exception? error)
+    internal static void StreamEnded(MeshService service, MeshRequest request, HttpResponseMessage response, ResponseEnd end, Exception? error, ExchangeBytes bytes)
     {
         var policy = request.Policy;
-        var classifier = policy.Classifier;
-        var classification = end switch
-        {
-            ResponseEnd.Failed when error is not OperationCanceledException => classifier.Classify(request.Message, error!, callerCancelled: false),
-            ResponseEnd.Completed => classifier.ClassifyTrailers(request.Message, response),
-            _ when GrpcStatus.Of(response) is not null => classifier.ClassifyTrailers(request.Message, response),
-            _ => new(true, false, FailureReasons.Cancelled),
-        };
-
         var ended = service.Time.GetTimestamp();
-        var attempt = request.Streaming!;
         var outcome = Outcome.FromResult(response);
-        request.LastClassification = classification;
-        EndpointSelectionStrategy.Conclude(service, request, attempt.Endpoint, outcome, classification, attempt.TimeToHeaders, service.Time.GetElapsedTime(attempt.Started, ended), ended, attempt.IsProbe, attempt.Span);
-        Complete(service, request, outcome, classification, ended);
+        var classification = request.LastClassification;
+        if (request.Streaming is { } attempt)
+        {
+            var classifier = policy.Classifier;
+            classification = end switch
+            {
+                ResponseEnd.Failed when error is not OperationCanceledException => classifier.Classify(request.Message, error!, callerCancelled: false),
+                ResponseEnd.Completed => classifier.ClassifyTrailers(response),
+                _ when GrpcStatus.Of(response) is not null => classifier.ClassifyTrailers(response),
+                _ => new(true, false, FailureReasons.Cancelled),
+            };
+            request.LastClassification = classification;
+            EndpointSelectionStrategy.Conclude(service, attempt.Target, request, attempt.Endpoint, outcome, classification, attempt.TimeToHeaders, service.Time.GetElapsedTime(attempt.Started, ended), ended, attempt.IsProbe, attempt.Span);
+        }
+
+        Complete(service, request, outcome, classification, ended, bytes: bytes);
         request.Activity?.Dispose();
         Return(policy, request);
     }
 
+    // An upgraded connection: HTTP/1.1's 101 Switching Protocols, or HTTP/2's extended CONNECT (RFC 8441) accepted.
+    private static bool Upgraded(HttpRequestMessage request, HttpResponseMessage response) =>
+        response.StatusCode == HttpStatusCode.SwitchingProtocols ||
+        (response.StatusCode == HttpStatusCode.OK && request.Method == HttpMethod.Connect && request.Headers.Protocol is not null);
+
+    // A response with a body to count: not to a HEAD, not a 204 or 304, not declared empty.
+    private static bool HasBody(HttpRequestMessage request, HttpResponseMessage response) =>
+        request.Method != HttpMethod.Head &&
+        response.StatusCode is not (HttpStatusCode.NoContent or HttpStatusCode.NotModified) &&
+        response.Content.Headers.ContentLength != 0;
+
+    // Step 0: the first route the request matches and its policy, else the service's; the route's mesh.route value and
+    // statistics, else those of the request's gRPC method (bounded by MaxRouteValues) or of default.
+    private static MeshServicePolicy RouteOf(MeshService service, HttpRequestMessage request, out RouteStats route, out bool grpc)
+    {
+        var policy = service.Policy;
+        var path = RequestPath.Of(request.RequestUri);
+        grpc = ResponseClassifier.IsGrpc(request);
+        if (policy.Routes.Match(request, path, grpc) is { } matched)
+        {
+            route = matched.Stats;
+            return matched.Policy;
+        }
+
+        route = grpc ? service.Routes.ForGrpcMethod(path, policy.Options.MaxRouteValues) : service.Routes.Default;
+        return policy;
+    }
+
     // A losing hedge may still be running and reading its request; without hedging nothing reads it any more.
-    private static void Return(MeshServicePolicy policy, MeshRequest request)
+    internal static void Return(MeshServicePolicy policy, MeshRequest request)
     {
         if (!policy.Options.Hedging.Enabled)
         {
@@ -199,9 +272,16 @@ internal static class MeshPipeline
             builder.AddHedging(MeshHedging.CreateOptions(service, policy));
         }
 
-        // 8. Endpoint selection: one attempt on one endpoint, the only place that knows both which endpoint was tried
-        //    and what came back; it classifies the outcome once, and the service learns from it (balancer, failure
-        //    accrual, hedging latencies) and records it.
+        // 8. Backend and endpoint selection: one attempt on one endpoint, the only place that knows both which endpoint
+        //    was tried and what came back; it classifies the outcome once, and the endpoint's service learns from it
+        //    (balancer, failure accrual), the route keeps its latency for hedging, and the request's service records it.
+        //    A traffic split (Backends) picks the backend here too, per attempt, inside retries and hedging, as Linkerd's
+        //    backend distribution sits inside its retry layer (Envoy picks a weighted cluster once per request and
+        //    retries within it): a retry or a hedge draws the backend again, so a failing canary's failures are mostly
+        //    recovered on the stable backend, and a weight changed by a reload applies from the next attempt of a new
+        //    request (a running request keeps the policy it started with). A route pinned to one backend (a canary route
+        //    matched by a header) pins every attempt. Above the split, admission, the deadline and the retry budget stay
+        //    the requested service's: one budget and one limit per service, whatever the backend.
         builder.AddStrategy(_ => new EndpointSelectionStrategy(service, policy), new StrategyOptions("EndpointSelection"));
 
         // 9. Attempt timeout, innermost, so the endpoint that hung is charged with the timeout (8): Timeouts:PerTry where a
@@ -248,21 +328,47 @@ internal static class MeshPipeline
         return handler.SendToEndpointAsync(request.Message, cancellationToken);
     }
 
-    // A request refused before any attempt (steps 2 and 3): recorded like any other, then thrown.
-    private static HttpResponseMessage Refuse(MeshService service, MeshRequest request, long now, string reason, Exception refusal)
+    // A request refused before any attempt (steps 2 and 3): concluded like any other (true: later), then thrown.
+    private static bool Refuse(MeshService service, MeshHttpHandler handler, MeshRequest request, long now, string reason, Exception refusal) =>
+        Conclude(service, handler, request, Outcome.FromException<HttpResponseMessage>(refusal), new(true, false, reason), now, new ExchangeBytes(0, 0));
+
+    // Step 1's end, now; or, for a failure the caller answers itself (the sidecar), when it has answered: the verdict goes
+    // on the exception at once, where the caller reads it to choose its answer, and the record with it. True when later.
+    // The request's bytes, when known now (null: its response body counts them as it streams).
+    private static bool Conclude(MeshService service, MeshHttpHandler handler, MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended, ExchangeBytes? bytes)
     {
-        Complete(service, request, Outcome.FromException<HttpResponseMessage>(refusal), new(true, false, reason), now);
-        throw refusal;
+        if (outcome.Exception is { } exception && handler.AnswersFailures)
+        {
+            MeshFailure.Mark(exception, verdict.Reason);
+            new UnansweredRequest(service, request, outcome, verdict, ended, bytes).AttachTo(exception);
+            return true;
+        }
+
+        Complete(service, request, outcome, verdict, ended, bytes: bytes);
+        return false;
     }
 
     // The end of step 1: the request's metrics, statistics, tap event and span status, and the verdict on the exception
-    // that ends a failed request, where the sidecar reads it.
-    private static void Complete(MeshService service, MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended)
+    // that ends a failed request, where the sidecar reads it. A failure the caller answered itself is recorded with the
+    // status it answered (<paramref name="answered"/>, 0 for none) and, to a gRPC caller, the gRPC status (-1 for none).
+    // Its bytes, when known (<paramref name="bytes"/>), are counted with it.
+    internal static void Complete(MeshService service, MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended, int answered = 0, int answeredGrpc = -1, ExchangeBytes? bytes = null)
     {
-        service.Recorder.RecordRequest(request, outcome, verdict, ended);
-        if (request.Activity is { } activity && outcome.Result is { } response && GrpcStatus.Of(response) is { } grpc)
+        service.Recorder.RecordRequest(request, outcome, verdict, ended, answered, answeredGrpc, bytes);
+        if (request.Activity is { } activity)
         {
-            activity.SetTag(MeshInstruments.GrpcStatusCodeTag, (int)grpc);
+            if (outcome.Result is { } response && GrpcStatus.Of(response) is { } grpc)
+            {
+                activity.SetTag(MeshInstruments.GrpcStatusCodeTag, (int)grpc);
+            }
+            else if (answered != 0)
+            {
+                activity.SetTag(MeshInstruments.StatusCodeTag, answered);
+                if (answeredGrpc >= 0)
+                {
+                    activity.SetTag(MeshInstruments.GrpcStatusCodeTag, answeredGrpc);
+                }
+            }
         }
 
         if (verdict.IsFailure)
@@ -280,17 +386,23 @@ internal static class MeshPipeline
     // between attempts), the request's own exception says why.
     private static ResponseClassification VerdictOf(MeshRequest request, Outcome<HttpResponseMessage> outcome) =>
         outcome.Exception is { } exception && (request.Attempts == 0 || exception is TimeoutRejectedException)
-            ? request.Policy.Classifier.Classify(request.Message, exception, request.CallerToken.IsCancellationRequested)
+            ? ResponseClassifier.Classify(exception, request.CallerToken.IsCancellationRequested, request.Idempotent)
             : request.LastClassification;
 
-    // The caller's stated deadline or else the total timeout, from now; or the deadline of the work in progress (an
-    // incoming request's) if sooner: a timestamp of the service's clock.
-    private static long DeadlineFor(MeshServicePolicy policy, HttpRequestMessage request, TimeProvider time, long now, out bool stated)
+    // The caller's stated deadline (its headers', or the one set on the request in-process, the tighter) or else the
+    // total timeout, from now; or the deadline of the work in progress (an incoming request's) if sooner: a timestamp of
+    // the service's clock.
+    private static long DeadlineFor(MeshServicePolicy policy, HttpRequestMessage request, TimeProvider time, long now, TimeSpan? set, out bool stated)
     {
         var headers = request.Headers;
         var budget = headers.NonValidated.TryGetValues(DeadlineHeaders.GrpcTimeout, out var grpc) | headers.NonValidated.TryGetValues(DeadlineHeaders.MeshTimeout, out var mesh)
             ? DeadlineHeaders.Read(mesh.ToString(), grpc.ToString())
             : null;
+        if (set is { } requested && (budget is null || requested < budget))
+        {
+            budget = requested;
+        }
+
         stated = budget is not null;
         var own = budget is { } given ? now + (long)(given.TotalSeconds * time.TimestampFrequency) : now + policy.TotalTimeout;
         return MeshDeadline.Current is { } caller && caller.Timestamp < own && caller.Time == time

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using Mesh.Bodies;
 using Mesh.Classification;
 using Mesh.Endpoints;
+using Mesh.Routing;
+using Mesh.TrafficSplit;
 using Mesh.Tap;
 using Polly;
 
@@ -82,6 +84,12 @@ internal sealed class MeshRequest
     /// <summary>Gets or sets whether a body that needs no wrapper can be sent again (none, in memory, or declared too large).</summary>
     public bool BodyKnownReplayable { get; set; }
 
+    /// <summary>
+    /// Gets the request body's bytes the caller sent so far: read from a streamed body as it passed (its wrapper counts
+    /// them), or an in-memory body's length once an attempt was made.
+    /// </summary>
+    public long BodyBytes => Body is { } body ? body.SourceBytes : Attempts > 0 && Message.Content?.Headers.ContentLength is { } length ? length : 0;
+
     /// <summary>Gets whether the body can be sent again now.</summary>
     public bool BodyReplayable => Body?.CanReplay ?? BodyKnownReplayable;
 
@@ -102,6 +110,24 @@ internal sealed class MeshRequest
 
     /// <summary>Gets or sets the last attempt when its verdict waits for the end of its response (gRPC trailers).</summary>
     public StreamingAttempt? Streaming { get; set; }
+
+    /// <summary>Gets or sets the request's <c>mesh.route</c> value and its statistics.</summary>
+    public RouteStats Route { get; set; } = null!;
+
+    /// <summary>Gets or sets whether the request is a gRPC call (<c>application/grpc*</c>), read once.</summary>
+    public bool IsGrpc { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether the request may be sent again after it may have reached the service, settled once as it
+    /// starts: the caller's word (<see cref="MeshRequestOptions.Idempotent"/>), else its route's, else its method's.
+    /// </summary>
+    public bool Idempotent { get; set; }
+
+    /// <summary>Gets or sets whether the caller asked for one attempt only (<see cref="MeshRequestOptions.NoRetry"/>).</summary>
+    public bool NoRetry { get; set; }
+
+    /// <summary>Gets or sets the backend of a traffic split the attempt in flight (or the last one) went to; null without a split.</summary>
+    public Backend? Backend { get; set; }
 
     /// <summary>Gets the time left before the deadline; zero or negative once it has passed.</summary>
     public TimeSpan Remaining => RemainingAt(Time.GetTimestamp());
@@ -155,6 +181,9 @@ internal sealed class MeshRequest
         hedge.LastClassification = new(false, true, "hedge");
         hedge.Attempts = Attempts;
         hedge.PerTryApplies = PerTryApplies;
+        hedge.Route = Route;
+        hedge.IsGrpc = IsGrpc;
+        hedge.Idempotent = Idempotent;
         hedge.TapAttempts = TapAttempts;
         hedge.TapRetries = TapRetries;
         return hedge;
@@ -188,5 +217,10 @@ internal sealed class MeshRequest
         NextDelay = TimeSpan.Zero;
         RetrySkipped = null;
         Streaming = null;
+        Route = null!;
+        IsGrpc = false;
+        Idempotent = false;
+        NoRetry = false;
+        Backend = null;
     }
 }

@@ -12,4 +12,5 @@ namespace Mesh.Pipeline;
 /// <param name="TimeToHeaders">How long the endpoint took to answer with headers: the latency it is balanced by, which a long stream must not inflate.</param>
 /// <param name="IsProbe">Whether the attempt was an ejected endpoint's probe.</param>
 /// <param name="Span">The attempt's span, ended with the stream.</param>
-internal sealed record StreamingAttempt(MeshEndpoint Endpoint, long Started, TimeSpan TimeToHeaders, bool IsProbe, Activity? Span);
+/// <param name="Target">The service whose endpoint answered: the request's own, or the backend of a split.</param>
+internal sealed record StreamingAttempt(MeshEndpoint Endpoint, long Started, TimeSpan TimeToHeaders, bool IsProbe, Activity? Span, MeshService Target);

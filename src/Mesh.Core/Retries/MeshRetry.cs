@@ -25,8 +25,9 @@ internal static class MeshRetry
         {
             var request = args.Context.Properties.GetValue(MeshRequest.Key, null!);
             var reason = request.LastClassification.Reason;
-            service.Telemetry.RecordRetry(service.MetricName, reason);
+            service.Telemetry.RecordRetry(service.MetricName, reason, request.Route.Name);
             service.Stats.RecordRetry(reason);
+            request.Route.RecordRetry();
             request.TapRetries?.Add(reason);
             request.Activity?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection
             {
@@ -42,7 +43,7 @@ internal static class MeshRetry
     {
         var request = context.Properties.GetValue(MeshRequest.Key, null!);
         var classification = request.LastClassification;
-        return classification.IsRetryable && attempt < options.MaxRetries && request.Body is { Settling: true } body
+        return classification.IsRetryable && attempt < MaxRetriesOf(request, options) && request.Body is { Settling: true } body
             ? WhenBodySettledAsync(service, options, request, body, outcome, attempt)
             : new ValueTask<bool>(ShouldRetry(service, options, request, outcome, attempt));
     }
@@ -67,6 +68,9 @@ internal static class MeshRetry
         return ShouldRetry(service, options, request, outcome, attempt);
     }
 
+    // A caller that asked for one attempt (MeshRequestOptions.NoRetry) has no retries left from the start.
+    private static int MaxRetriesOf(MeshRequest request, RetryOptions options) => request.NoRetry ? 0 : options.MaxRetries;
+
     private static bool ShouldRetry(MeshService service, RetryOptions options, MeshRequest request, Outcome<HttpResponseMessage> outcome, int attempt)
     {
         var classification = request.LastClassification;
@@ -81,7 +85,7 @@ internal static class MeshRetry
         {
             skip = RetrySkipReasons.NotRetryable;
         }
-        else if (attempt >= options.MaxRetries)
+        else if (attempt >= MaxRetriesOf(request, options))
         {
             skip = RetrySkipReasons.MaxRetries;
         }

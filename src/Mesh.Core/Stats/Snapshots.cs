@@ -11,8 +11,8 @@ public sealed record TrafficSnapshot(long Count, double PerSecond, double? Succe
 
 /// <summary>One endpoint of a service, now and over the window.</summary>
 /// <param name="Endpoint">Its authority.</param>
-/// <param name="State"><c>ready</c>, <c>ejected</c> or <c>probing</c>.</param>
-/// <param name="Reason">Why it is ejected or probing, if it is.</param>
+/// <param name="State"><c>ready</c>, <c>loaded</c> (ready, but it asked for less traffic: balanced around for now), <c>ejected</c> or <c>probing</c>.</param>
+/// <param name="Reason">Why it is ejected or probing (the ejection reason) or loaded (<c>status_429</c>, <c>status_503</c>), if it is.</param>
 /// <param name="InFlight">Attempts in flight now.</param>
 /// <param name="LatencyEstimate">The balancer's peak-EWMA estimate now.</param>
 /// <param name="Traffic">Its attempts over the window.</param>
@@ -26,6 +26,7 @@ public sealed record EndpointSnapshot(string Endpoint, string State, string? Rea
 /// <param name="RetriesPerSecond">Retries per second in the window, by reason (the failed attempt's, or <c>hedge</c>).</param>
 /// <param name="BudgetRemaining">Retries the budget would still grant now.</param>
 /// <param name="Endpoints">Each endpoint.</param>
+/// <param name="Routes">Each <c>mesh.route</c> value with requests in the window, and each configured route, by name.</param>
 public sealed record ServiceSnapshot(
     string Service,
     string Direction,
@@ -33,7 +34,8 @@ public sealed record ServiceSnapshot(
     TrafficSnapshot Attempts,
     IReadOnlyDictionary<string, double> RetriesPerSecond,
     double BudgetRemaining,
-    IReadOnlyList<EndpointSnapshot> Endpoints);
+    IReadOnlyList<EndpointSnapshot> Endpoints,
+    IReadOnlyList<RouteSnapshot>? Routes = null);
 
 /// <summary>The opaque TCP connections to one destination in one direction over a window (the sidecar's).</summary>
 /// <param name="Service">The configured service, or the destination (<c>ip:port</c>) when none claims it.</param>

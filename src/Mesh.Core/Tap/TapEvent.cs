@@ -25,6 +25,8 @@ namespace Mesh.Tap;
 /// <param name="Tcp">For an opaque TCP connection the sidecar forwarded (method <c>TCP</c>, authority the destination): its bytes and how it ended; null for requests.</param>
 /// <param name="Tls">For an inbound request to a sidecar with an identity: whether its caller came over TLS; null (and not written) otherwise.</param>
 /// <param name="ClientId">For an inbound request: the SPIFFE ID the caller's client certificate proved; null (and not written) when none.</param>
+/// <param name="Route">The request's <c>mesh.route</c>: its route's name, its gRPC method path, <c>default</c> or <c>other</c>.</param>
+/// <param name="Backend">The backend service of a traffic split its last attempt went to; null for a service that does not split.</param>
 /// <remarks>This record is the <c>/tap</c> wire format too: <see cref="MeshAdminJsonContext"/> writes and reads it.</remarks>
 public sealed record TapEvent(
     DateTimeOffset Time,
@@ -44,7 +46,9 @@ public sealed record TapEvent(
     int? GrpcStatus = null,
     TapTcp? Tcp = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Tls = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ClientId = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ClientId = null,
+    string? Route = null,
+    string? Backend = null)
 {
     /// <summary>The method of the events that show opaque TCP connections.</summary>
     public const string TcpMethod = "TCP";
@@ -52,12 +56,22 @@ public sealed record TapEvent(
     /// <summary>The event of an opaque TCP connection that just closed.</summary>
     internal static TapEvent ForTcp(DateTimeOffset time, string direction, string service, string destination, double durationMs, string outcome, string? endpoint, TapTcp tcp) =>
         new(time, direction, service, TcpMethod, destination, "", null, durationMs, outcome == "closed" ? "success" : "failure", endpoint, [], [], null, null, null, tcp);
+
+    /// <summary>
+    /// Gets the request body bytes the caller sent (on an upgraded connection, all it sent over it), when known as the
+    /// event is written: for a request that failed, a response without a body, a gRPC call, an upgraded connection;
+    /// null for a response whose body was still to come.
+    /// </summary>
+    public long? RequestBytes { get; init; }
+
+    /// <summary>Gets the response body bytes the caller received (on an upgraded connection, all it received), when known as the event is written.</summary>
+    public long? ResponseBytes { get; init; }
 }
 
 /// <summary>An opaque TCP connection in a <see cref="TapEvent"/>.</summary>
 /// <param name="TransmittedBytes">Bytes the client sent through it towards the destination.</param>
 /// <param name="ReceivedBytes">Bytes the destination sent back.</param>
-/// <param name="Outcome">How it ended: <c>closed</c>, <c>reset</c>, <c>connect_error</c>, <c>no_endpoints</c>, <c>refused</c>.</param>
+/// <param name="Outcome">How it ended: <c>closed</c>, <c>reset</c>, <c>idle_timeout</c>, <c>connect_error</c>, <c>no_endpoints</c>, <c>refused</c>.</param>
 /// <param name="Detection">Why it was opaque: <c>opaque_port</c>, <c>remembered</c>, <c>timeout</c>, <c>tls</c>, <c>not_http</c>.</param>
 public sealed record TapTcp(long TransmittedBytes, long ReceivedBytes, string Outcome, string Detection);
 

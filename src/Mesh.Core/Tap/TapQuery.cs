@@ -5,7 +5,7 @@ namespace Mesh.Tap;
 /// <summary>
 /// Which requests a tap subscriber wants, from the query string of <c>GET /tap</c>: <c>service</c>, <c>direction</c>,
 /// <c>method</c>, <c>path</c> (prefix), <c>status</c> (a code or a class such as <c>5xx</c>), <c>min_ms</c>,
-/// <c>endpoint</c>, <c>limit</c> (stop after N events) and <c>rate</c> (events per second at most).
+/// <c>endpoint</c>, <c>route</c>, <c>limit</c> (stop after N events) and <c>rate</c> (events per second at most).
 /// </summary>
 public sealed class TapQuery
 {
@@ -36,6 +36,9 @@ public sealed class TapQuery
     /// <summary>Gets or sets the endpoint to match (the one that answered, or any attempt's).</summary>
     public string? Endpoint { get; set; }
 
+    /// <summary>Gets or sets the <c>mesh.route</c> to match (a route's name, a gRPC method path, <c>default</c>, <c>other</c>), case-insensitive.</summary>
+    public string? Route { get; set; }
+
     /// <summary>Gets or sets how many events to deliver before the tap ends.</summary>
     public int? Limit { get; set; }
 
@@ -53,6 +56,7 @@ public sealed class TapQuery
             Method = Blank(get("method"))?.ToUpperInvariant(),
             PathPrefix = Blank(get("path")),
             Endpoint = Blank(get("endpoint")),
+            Route = Blank(get("route")),
         };
         error = "";
         if (query.Direction is not (null or "outbound" or "inbound"))
@@ -112,7 +116,8 @@ public sealed class TapQuery
             (Status is null || Status == e.Status) &&
             (StatusClass is null || (e.Status is { } s && s / 100 == StatusClass)) &&
             (MinDurationMs is null || e.DurationMs >= MinDurationMs) &&
-            (Endpoint is null || e.Endpoint == Endpoint || e.Attempts.Any(a => a.Endpoint == Endpoint));
+            (Endpoint is null || e.Endpoint == Endpoint || e.Attempts.Any(a => a.Endpoint == Endpoint)) &&
+            (Route is null || string.Equals(Route, e.Route, StringComparison.OrdinalIgnoreCase));
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

@@ -8,4 +8,7 @@ internal interface IEndpointSource
     string ServiceName { get; }
 
     EndpointSet Endpoints { get; }
+
+    /// <summary>Gets a timestamp of the service's clock, to tell which endpoints are loaded now.</summary>
+    long Now { get; }
 }

@@ -22,6 +22,15 @@ public static class MeshInstruments
     /// <summary>Histogram (s): duration of attempts.</summary>
     public const string AttemptDuration = "mesh.attempt.duration";
 
+    /// <summary>
+    /// Counter (By): request body bytes the callers sent, per logical request however many attempts carried them (on an
+    /// upgraded connection, everything the caller sent over it).
+    /// </summary>
+    public const string RequestBytes = "mesh.request.bytes";
+
+    /// <summary>Counter (By): response body bytes the callers received (on an upgraded connection, everything it received).</summary>
+    public const string ResponseBytes = "mesh.response.bytes";
+
     /// <summary>Gauge: endpoints per service and state.</summary>
     public const string Endpoints = "mesh.endpoints";
 
@@ -36,6 +45,12 @@ public static class MeshInstruments
 
     /// <summary>Counter: endpoints ejected by failure accrual, by reason.</summary>
     public const string Ejections = "mesh.endpoint.ejections";
+
+    /// <summary>
+    /// Counter: answers by which an endpoint asked for less traffic (a 429, or a 503 with <c>Retry-After</c>), each of
+    /// which kept it out of balancing until the time it named.
+    /// </summary>
+    public const string Backpressure = "mesh.endpoint.backpressure";
 
     /// <summary>Counter (sidecar): responses the sidecar made itself instead of the service's, by reason (<c>mesh-proxy-error</c>).</summary>
     public const string ProxyErrors = "mesh.proxy.errors";
@@ -109,7 +124,7 @@ public static class MeshInstruments
     /// <summary>Tag: <c>success</c> or <c>failure</c>.</summary>
     public const string ClassificationTag = "mesh.classification";
 
-    /// <summary>Tag: <c>ready</c>, <c>ejected</c> or <c>probing</c>.</summary>
+    /// <summary>Tag: <c>ready</c>, <c>loaded</c> (ready, but it asked for less traffic), <c>ejected</c> or <c>probing</c>.</summary>
     public const string EndpointStateTag = "mesh.endpoint.state";
 
     /// <summary>Tag: why discovery kept the last good endpoints (<c>error</c> or <c>empty</c>).</summary>
@@ -132,4 +147,13 @@ public static class MeshInstruments
 
     /// <summary>Tag: a gRPC call's status code, from its headers or its trailers (OpenTelemetry semantic convention).</summary>
     public const string GrpcStatusCodeTag = "rpc.grpc.status_code";
+
+    /// <summary>
+    /// Tag: the request's route: the name of the configured route it matched, else its gRPC method path
+    /// (<c>/pkg.Service/Method</c>, at most <c>MaxRouteValues</c> per service, then <c>other</c>), else <c>default</c>.
+    /// </summary>
+    public const string RouteTag = "mesh.route";
+
+    /// <summary>Tag: the backend service of a traffic split that answered (<c>Backends</c>); absent for a service that does not split.</summary>
+    public const string BackendTag = "mesh.backend";
 }

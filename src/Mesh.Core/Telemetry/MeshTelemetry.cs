@@ -23,10 +23,13 @@ public sealed class MeshTelemetry : IDisposable
     private readonly Histogram<double> _requestDuration;
     private readonly Counter<long> _attempts;
     private readonly Histogram<double> _attemptDuration;
+    private readonly Counter<long> _requestBytes;
+    private readonly Counter<long> _responseBytes;
     private readonly Counter<long> _discoveryErrors;
     private readonly Counter<long> _retries;
     private readonly Counter<long> _budgetExhausted;
     private readonly Counter<long> _ejections;
+    private readonly Counter<long> _backpressure;
     private readonly List<IEndpointSource> _endpointSources = [];
 
     /// <summary>Creates the instruments on a meter made by <paramref name="meterFactory"/>.</summary>
@@ -39,10 +42,13 @@ public sealed class MeshTelemetry : IDisposable
         _requestDuration = _meter.CreateHistogram(MeshInstruments.RequestDuration, "s", "Duration of logical requests, after retries.", tags: null, advice);
         _attempts = _meter.CreateCounter<long>(MeshInstruments.Attempts, "{attempt}", "Attempts: one per try on one endpoint.");
         _attemptDuration = _meter.CreateHistogram(MeshInstruments.AttemptDuration, "s", "Duration of attempts on one endpoint.", tags: null, advice);
+        _requestBytes = _meter.CreateCounter<long>(MeshInstruments.RequestBytes, "By", "Request body bytes the callers sent, per logical request (an upgraded connection: all it carried from the caller).");
+        _responseBytes = _meter.CreateCounter<long>(MeshInstruments.ResponseBytes, "By", "Response body bytes the callers received (an upgraded connection: all it carried to the caller).");
         _discoveryErrors = _meter.CreateCounter<long>(MeshInstruments.DiscoveryErrors, "{refresh}", "Discovery refreshes that failed or returned no endpoints; the last good endpoints were kept.");
         _retries = _meter.CreateCounter<long>(MeshInstruments.Retries, "{retry}", "Retries made, by reason.");
         _budgetExhausted = _meter.CreateCounter<long>(MeshInstruments.RetryBudgetExhausted, "{retry}", "Retries refused because the retry budget was empty.");
         _ejections = _meter.CreateCounter<long>(MeshInstruments.Ejections, "{ejection}", "Endpoints ejected by failure accrual, by reason.");
+        _backpressure = _meter.CreateCounter<long>(MeshInstruments.Backpressure, "{response}", "Answers by which an endpoint asked for less traffic (429, or 503 with Retry-After); it was balanced around until the time it named.");
         _meter.CreateObservableGauge(MeshInstruments.Endpoints, ObserveEndpoints, "{endpoint}", "Endpoints per service and state.");
     }
 
@@ -71,8 +77,35 @@ public sealed class MeshTelemetry : IDisposable
         _attemptDuration.Record(duration.TotalSeconds, in list);
     }
 
-    internal void RecordRetry(string service, string reason) =>
-        _retries.Add(1, new KeyValuePair<string, object?>(MeshInstruments.ServiceTag, service), new KeyValuePair<string, object?>(MeshInstruments.RetryReasonTag, reason));
+    /// <summary>Gets whether anyone reads the byte counters: only then are response bodies wrapped to count them.</summary>
+    internal bool CountsBytes => _requestBytes.Enabled || _responseBytes.Enabled;
+
+    internal void RecordBytes(string direction, string service, ExchangeBytes bytes)
+    {
+        if (bytes.Request > 0)
+        {
+            _requestBytes.Add(bytes.Request, new KeyValuePair<string, object?>(MeshInstruments.DirectionTag, direction), new KeyValuePair<string, object?>(MeshInstruments.ServiceTag, service));
+        }
+
+        if (bytes.Response > 0)
+        {
+            _responseBytes.Add(bytes.Response, new KeyValuePair<string, object?>(MeshInstruments.DirectionTag, direction), new KeyValuePair<string, object?>(MeshInstruments.ServiceTag, service));
+        }
+    }
+
+    internal void RecordRetry(string service, string reason, string? route = null)
+    {
+        var serviceTag = new KeyValuePair<string, object?>(MeshInstruments.ServiceTag, service);
+        var reasonTag = new KeyValuePair<string, object?>(MeshInstruments.RetryReasonTag, reason);
+        if (route is null)
+        {
+            _retries.Add(1, serviceTag, reasonTag);
+        }
+        else
+        {
+            _retries.Add(1, serviceTag, reasonTag, new KeyValuePair<string, object?>(MeshInstruments.RouteTag, route));
+        }
+    }
 
     internal void RecordBudgetExhausted(string service) =>
         _budgetExhausted.Add(1, new KeyValuePair<string, object?>(MeshInstruments.ServiceTag, service));
@@ -83,6 +116,13 @@ public sealed class MeshTelemetry : IDisposable
             new KeyValuePair<string, object?>(MeshInstruments.ServiceTag, service),
             new KeyValuePair<string, object?>(MeshInstruments.EndpointTag, endpoint),
             new KeyValuePair<string, object?>(MeshInstruments.EjectionReasonTag, reason));
+
+    internal void RecordBackpressure(string service, string endpoint, int status) =>
+        _backpressure.Add(
+            1,
+            new KeyValuePair<string, object?>(MeshInstruments.ServiceTag, service),
+            new KeyValuePair<string, object?>(MeshInstruments.EndpointTag, endpoint),
+            new KeyValuePair<string, object?>(MeshInstruments.StatusCodeTag, TagValues.StatusCode(status)));
 
     internal void RecordDiscoveryError(string service, string reason) =>
         _discoveryErrors.Add(1, new KeyValuePair<string, object?>(MeshInstruments.ServiceTag, service), new KeyValuePair<string, object?>(MeshInstruments.DiscoveryReasonTag, reason));
@@ -105,26 +145,31 @@ public sealed class MeshTelemetry : IDisposable
         }
     }
 
+    // Per service, the endpoints in each state: ready, loaded (ready, but asking for less traffic), ejected, probing.
+    private static readonly string[] StateTags =
+        [EndpointState.Ready.ToTagValue(), EndpointStateExtensions.Loaded, EndpointState.Ejected.ToTagValue(), EndpointState.Probing.ToTagValue()];
+
     private IEnumerable<Measurement<int>> ObserveEndpoints()
     {
         List<Measurement<int>> measurements = [];
-        Span<int> counts = stackalloc int[3];
+        Span<int> counts = stackalloc int[StateTags.Length];
         lock (_endpointSources)
         {
             foreach (var source in _endpointSources)
             {
                 counts.Clear();
+                var now = source.Now;
                 foreach (var endpoint in source.Endpoints.All)
                 {
-                    counts[(int)endpoint.State]++;
+                    counts[Array.IndexOf(StateTags, endpoint.StateTagAt(now))]++;
                 }
 
-                for (var state = EndpointState.Ready; state <= EndpointState.Probing; state++)
+                for (var state = 0; state < StateTags.Length; state++)
                 {
                     measurements.Add(new(
-                        counts[(int)state],
+                        counts[state],
                         new KeyValuePair<string, object?>(MeshInstruments.ServiceTag, source.ServiceName),
-                        new KeyValuePair<string, object?>(MeshInstruments.EndpointStateTag, state.ToTagValue())));
+                        new KeyValuePair<string, object?>(MeshInstruments.EndpointStateTag, StateTags[state])));
                 }
             }
         }

@@ -6,7 +6,7 @@ namespace Mesh.Telemetry;
 /// The tags of one request or attempt measurement, gathered without allocating; a gRPC status of -1 is none. An inbound
 /// request's caller (<see cref="InboundPeer"/>), when the sidecar knows it, adds <c>tls</c> and <c>client_id</c>.
 /// </summary>
-internal readonly struct RequestTags(string direction, string service, string method, int statusCode, bool success, string? errorType, int grpcStatus = -1, InboundPeer? peer = null)
+internal readonly struct RequestTags(string direction, string service, string method, int statusCode, bool success, string? errorType, int grpcStatus = -1, string? route = null, string? backend = null, InboundPeer? peer = null)
 {
     public TagList ToTagList()
     {
@@ -30,6 +30,16 @@ internal readonly struct RequestTags(string direction, string service, string me
         if (errorType is not null)
         {
             tags.Add(MeshInstruments.ErrorTypeTag, errorType);
+        }
+
+        if (route is not null)
+        {
+            tags.Add(MeshInstruments.RouteTag, route);
+        }
+
+        if (backend is not null)
+        {
+            tags.Add(MeshInstruments.BackendTag, backend);
         }
 
         if (peer is not null)

@@ -21,6 +21,11 @@ internal sealed class ServiceRecorder(MeshService service)
         {
             endpoint.Traffic?.RecordAt(classification.IsFailure, elapsed, ended);
             service.Stats.Attempts.RecordAt(classification.IsFailure, elapsed, ended);
+            if (request.Backend?.Service is { } backend && backend != service)
+            {
+                // A split's backend shows in /stats with the attempts it answered (its requests are the caller's service's).
+                backend.Stats.Attempts.RecordAt(classification.IsFailure, elapsed, ended);
+            }
         }
 
         if (request.TapAttempts is { } tapAttempts)
@@ -32,51 +37,85 @@ internal sealed class ServiceRecorder(MeshService service)
             }
         }
 
-        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification), GrpcStatusOf(outcome), PeerOf(request));
+        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification), GrpcStatusOf(outcome), request.Route.Name, request.Backend?.Name, PeerOf(request));
         service.Telemetry.RecordAttempt(in tags, service.EndpointMetricName(endpoint), elapsed);
     }
 
     /// <summary>
     /// Records a logical request that ended at <paramref name="ended"/> with <paramref name="verdict"/>, the
-    /// classification the caller's answer got: its last attempt's, or, when no attempt decided it, its own.
+    /// classification the caller's answer got: its last attempt's, or, when no attempt decided it, its own. A failure the
+    /// caller answered itself (the sidecar) carries the status it answered, <paramref name="answered"/> (0: none), and
+    /// to a gRPC caller <paramref name="answeredGrpc"/> (-1: none). Its <paramref name="bytes"/>, when known now, are
+    /// counted with it (and shown in its tap event); otherwise its response body counts them as it streams.
     /// </summary>
-    public void RecordRequest(MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended)
+    public void RecordRequest(MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, long ended, int answered = 0, int answeredGrpc = -1, ExchangeBytes? bytes = null)
     {
+        if (bytes is { } counted)
+        {
+            RecordBytes(counted);
+        }
+
         var elapsed = service.Time.GetElapsedTime(request.Started, ended);
+        var status = outcome.Result is { } response ? (int)response.StatusCode : answered;
+        var grpc = outcome.Result is not null ? GrpcStatusOf(outcome) : answeredGrpc;
         var peer = PeerOf(request);
-        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, StatusOf(outcome), !verdict.IsFailure, ErrorTypeOf(outcome, verdict), GrpcStatusOf(outcome), peer);
+        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, status, !verdict.IsFailure, ErrorTypeOf(outcome, verdict), grpc, request.Route.Name, request.Backend?.Name, peer);
         service.Telemetry.RecordRequest(in tags, elapsed);
         service.Stats.Requests.RecordAt(verdict.IsFailure, elapsed, ended);
+        request.Route.Requests.RecordAt(verdict.IsFailure, elapsed, ended);
         if (service.Tap.IsActive)
         {
-            service.Tap.Publish(TapEventOf(request, outcome, verdict, elapsed, peer));
+            service.Tap.Publish(TapEventOf(request, outcome, verdict, elapsed, status, grpc, bytes, peer));
         }
     }
+
+    /// <summary>Counts the body bytes of one request each way (<c>mesh.request.bytes</c>, <c>mesh.response.bytes</c>).</summary>
+    public void RecordBytes(ExchangeBytes bytes) => service.Telemetry.RecordBytes(service.Direction, service.MetricName, bytes);
 
     /// <summary>Gets the service's statistics over <paramref name="window"/>.</summary>
     public ServiceSnapshot Snapshot(TimeSpan window)
     {
         var endpoints = new List<EndpointSnapshot>();
+        var now = service.Time.GetTimestamp();
         foreach (var endpoint in service.Endpoints.Current.All)
         {
+            var state = endpoint.StateTagAt(now);
             endpoints.Add(new EndpointSnapshot(
                 endpoint.Name,
-                endpoint.State.ToTagValue(),
-                endpoint.State == EndpointState.Ready ? null : endpoint.Health.EjectionReason,
+                state,
+                state == EndpointStateExtensions.Loaded ? endpoint.LoadedReason : endpoint.State == EndpointState.Ready ? null : endpoint.Health.EjectionReason,
                 endpoint.InFlight,
                 TimeSpan.FromMilliseconds(endpoint.Latency.EstimateMs),
                 endpoint.Traffic?.Snapshot(window) ?? new TrafficSnapshot(0, 0, null, null, null, null)));
         }
 
         var stats = service.Stats;
-        return new ServiceSnapshot(service.Name, service.Direction, stats.Requests.Snapshot(window), stats.Attempts.Snapshot(window), stats.RetriesPerSecond(window), service.Budget.Remaining, endpoints);
+        return new ServiceSnapshot(service.Name, service.Direction, stats.Requests.Snapshot(window), stats.Attempts.Snapshot(window), stats.RetriesPerSecond(window), service.Budget.Remaining, endpoints, RoutesOf(window));
+    }
+
+    // The route values with requests in the window, and every route configured now (with or without), by name.
+    private List<RouteSnapshot> RoutesOf(TimeSpan window)
+    {
+        var configured = service.Policy.Routes.Routes;
+        var routes = new List<RouteSnapshot>();
+        foreach (var route in service.Routes.All)
+        {
+            var snapshot = route.Snapshot(window);
+            if (snapshot.Requests.Count > 0 || configured.Any(r => string.Equals(r.Name, route.Name, StringComparison.Ordinal)))
+            {
+                routes.Add(snapshot);
+            }
+        }
+
+        routes.Sort(static (a, b) => string.CompareOrdinal(a.Route, b.Route));
+        return routes;
     }
 
     // Only an inbound request carries its caller (outbound ones skip the lookup).
     private InboundPeer? PeerOf(MeshRequest request) =>
         service.Direction == MeshDirection.Inbound ? InboundPeer.Of(request.Message) : null;
 
-    private TapEvent TapEventOf(MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, TimeSpan elapsed, InboundPeer? peer)
+    private TapEvent TapEventOf(MeshRequest request, Outcome<HttpResponseMessage> outcome, ResponseClassification verdict, TimeSpan elapsed, int status, int grpcStatus, ExchangeBytes? bytes, InboundPeer? peer)
     {
         var target = request.OriginalUri;
         var traceId = request.Activity?.TraceId.ToHexString() ?? TraceContext.TraceIdOf(request.Message.Headers);
@@ -87,7 +126,7 @@ internal sealed class ServiceRecorder(MeshService service)
             request.Message.Method.Method,
             target.Authority,
             target.AbsolutePath,
-            StatusOrNull(outcome),
+            status == 0 ? null : status,
             elapsed.TotalMilliseconds,
             verdict.IsFailure ? "failure" : "success",
             outcome.Result is not null ? request.LastEndpoint?.Name : null,
@@ -95,9 +134,15 @@ internal sealed class ServiceRecorder(MeshService service)
             request.TapRetries ?? [],
             request.RetrySkipped,
             traceId,
-            outcome.Result is { } response ? (int?)GrpcStatus.Of(response) : null,
+            grpcStatus < 0 ? null : grpcStatus,
             Tls: peer?.Tls,
-            ClientId: peer?.ClientId);
+            ClientId: peer?.ClientId,
+            Route: request.Route.Name,
+            Backend: request.Backend?.Name)
+        {
+            RequestBytes = bytes?.Request,
+            ResponseBytes = bytes?.Response,
+        };
     }
 
     private static int? StatusOrNull(Outcome<HttpResponseMessage> outcome) => outcome.Result is { } response ? (int)response.StatusCode : null;

@@ -10,13 +10,13 @@ namespace Mesh.ProxyHost.Configuration;
 /// </summary>
 internal static class ListenerCheck
 {
-    /// <summary>Gets one error per listener (key → address) that cannot be bound.</summary>
-    public static List<string> Check(IEnumerable<KeyValuePair<string, ListenAddress>> listeners)
+    /// <summary>Gets one error per listener (key → address) that cannot be bound; <paramref name="ipv6Only"/> says which take IPv6 only.</summary>
+    public static List<string> Check(IEnumerable<KeyValuePair<string, ListenAddress>> listeners, Func<IPEndPoint, bool> ipv6Only)
     {
         var errors = new List<string>();
         foreach (var (key, address) in listeners)
         {
-            if (Bind(address) is { } reason)
+            if (Bind(new IPEndPoint(address.Address, address.Port), ipv6Only) is { } reason)
             {
                 errors.Add($"{key} {address}: {reason}");
             }
@@ -46,13 +46,18 @@ internal static class ListenerCheck
 
     // Binds (no listen) as Kestrel does on Linux, address reuse on: a port another socket listens on is refused, one
     // in TIME_WAIT after a restart is not.
-    private static string? Bind(ListenAddress address)
+    private static string? Bind(IPEndPoint endpoint, Func<IPEndPoint, bool> ipv6Only)
     {
         try
         {
-            using var socket = new Socket(address.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            using var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            socket.Bind(new IPEndPoint(address.Address, address.Port));
+            if (ipv6Only(endpoint))
+            {
+                socket.DualMode = false;
+            }
+
+            socket.Bind(endpoint);
             return null;
         }
         catch (SocketException ex)

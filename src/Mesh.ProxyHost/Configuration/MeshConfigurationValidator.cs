@@ -62,6 +62,7 @@ internal static class MeshConfigurationValidator
             }
         }
 
+        var known = ServiceCatalog.NamesIn(configuration);
         foreach (var service in configuration.GetSection(MeshServiceOptions.SectionName).GetChildren())
         {
             var options = new MeshServiceOptions();
@@ -82,9 +83,27 @@ internal static class MeshConfigurationValidator
                     errors.Add($"Mesh:Services:{service.Key}:Addresses:{i} must be an IP address and port such as 10.96.0.10:80, was '{options.Addresses[i]}'");
                 }
             }
+
+            CheckBackends($"{service.Path}:Backends", options.Backends, known, errors);
+            foreach (var (name, route) in options.Routes)
+            {
+                CheckBackends($"{service.Path}:Routes:{name}:Backends", route.Backends, known, errors);
+            }
         }
 
         return errors;
+    }
+
+    // A split's backends are services of their own: the sidecar must know each one, or its share would fail no-endpoints.
+    private static void CheckBackends(string prefix, Dictionary<string, int> backends, IReadOnlySet<string> known, List<string> errors)
+    {
+        foreach (var backend in backends.Keys)
+        {
+            if (!known.Contains(backend))
+            {
+                errors.Add($"{prefix}:{backend} names no configured service: give it endpoints under Services:{backend} (or Mesh:Discovery:Dns:Services:{backend})");
+            }
+        }
     }
 
     // ServiceEndpoint.TryParse takes almost anything for a URI ('not a url' included); discovery would then fail to

@@ -40,6 +40,13 @@ public sealed class ProxyOptions
     /// </summary>
     public int MaxRequestHeadersTotalSize { get; set; } = 32 * 1024;
 
+    /// <summary>
+    /// Gets or sets whether each listener on <c>127.0.0.1</c> or <c>0.0.0.0</c> with a fixed port also listens on
+    /// <c>[::1]</c> or <c>[::]</c> (IPv6 only), with the same port and role, where the host has IPv6: interception of
+    /// IPv6 (ip6tables REDIRECT) delivers there. Default: true.
+    /// </summary>
+    public bool ListenIPv6 { get; set; } = true;
+
     /// <summary>Gets or sets how long in-flight requests may take to finish on shutdown. Default: 30 s.</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -70,6 +77,25 @@ public sealed class ProxyOptions
 
     /// <summary>The default of <see cref="OpaquePorts"/>.</summary>
     public const string DefaultOpaquePorts = "21,22,25,110,143,587,3306,4444,5432,6379,9300,11211";
+
+    /// <summary>Gets the settings of opaque TCP connections.</summary>
+    public TcpOptions Tcp { get; set; } = new();
+}
+
+/// <summary>Opaque TCP connections (what the sidecar forwards as bytes), under <c>Mesh:Proxy:Tcp</c>.</summary>
+public sealed class TcpOptions
+{
+    /// <summary>The longest <see cref="IdleTimeout"/> (a timer's due time must stay under about 49 days).</summary>
+    public static readonly TimeSpan MaxIdleTimeout = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// Gets or sets how long an opaque TCP connection may pass no byte either way before the sidecar closes both its
+    /// sides (outcome <c>idle_timeout</c>): a peer that vanished without a FIN or a reset, or a relay neither side uses,
+    /// would otherwise hold a connection and its buffers for ever. Zero turns it off. Default: 1 hour, as Envoy's
+    /// tcp_proxy <c>idle_timeout</c>; Linkerd has none for opaque TCP; HAProxy's <c>timeout client</c>/<c>timeout
+    /// server</c> have no default (it warns), often set to an hour for databases.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>The outbound listener: the local application's calls to other services.</summary>

@@ -66,6 +66,11 @@ internal static class ProxyOptionsValidator
             errors.Add($"Mesh:Proxy:OpaquePorts {portsError}, was '{proxy.OpaquePorts}'");
         }
 
+        if (proxy.Tcp.IdleTimeout != TimeSpan.Zero && (proxy.Tcp.IdleTimeout < TimeSpan.FromSeconds(1) || proxy.Tcp.IdleTimeout > TcpOptions.MaxIdleTimeout))
+        {
+            errors.Add($"Mesh:Proxy:Tcp:IdleTimeout must be between 1 second and 30 days, or zero (off), was {proxy.Tcp.IdleTimeout}");
+        }
+
         if (proxy.DrainTimeout < TimeSpan.Zero)
         {
             errors.Add($"Mesh:Proxy:DrainTimeout must not be negative, was {proxy.DrainTimeout}");

@@ -12,6 +12,7 @@ internal static class SidecarConfigurationShape
         .Register<ProxyOptions>()
         .Register<OutboundOptions>()
         .Register<InboundOptions>()
+        .Register<TcpOptions>()
         .Register<AdminOptions>()
         .Register<MeshDnsOptions>()
         .Register<IdentityOptions>()

@@ -63,7 +63,7 @@ internal sealed class Listeners(IEnumerable<KeyValuePair<string, ListenAddress>>
         return false;
     }
 
-    /// <summary>Gets the ports a listener is bound to, once the server has started.</summary>
+    /// <summary>Gets the ports a listener is bound to, once the server has started (an IPv6 twin's port once, with its IPv4 one's).</summary>
     public IReadOnlyList<int> Ports(string listener) =>
-        _bound.TryGetValue(listener, out var list) ? list.Select(o => o.IPEndPoint?.Port ?? 0).ToList() : [];
+        _bound.TryGetValue(listener, out var list) ? list.Select(o => o.IPEndPoint?.Port ?? 0).Distinct().ToList() : [];
 }

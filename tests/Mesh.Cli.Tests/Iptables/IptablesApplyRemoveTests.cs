@@ -34,6 +34,23 @@ public class IptablesApplyRemoveTests
         Assert.Equal(applied, await IptablesSave.OfAsync(lab, Host, "iptables-nft-save"));
     }
 
+    [NetnsFact]
+    public async Task Apply_InANamespaceWithIPv6Off_InstallsIPv4_AndLeavesIPv6Alone_WithANote()
+    {
+        await using var lab = await NetworkLab.CreateAsync();
+        await lab.AddHostAsync(Host, 1);
+        var off = await lab.ExecAsync(Host, "sysctl", ["-w", "net.ipv6.conf.all.disable_ipv6=1"]);
+        Assert.True(off.Ok, off.Error);
+        var before6 = await IptablesSave.OfAsync(lab, Host, "ip6tables-nft-save");
+
+        // --ipv6 true is the default, mesh inject's too: a pod without IPv6 must still start.
+        var apply = await NamespacedCli.RunOkAsync(lab, Host, "iptables", "apply");
+
+        Assert.Contains("note: IPv6: this network namespace has no IPv6 address (IPv6 is off); IPv6 left alone", apply.Error, StringComparison.Ordinal);
+        Assert.Contains(":MESH_OUTPUT - [0:0]", (await IptablesSave.OfAsync(lab, Host, "iptables-nft-save")).Split('\n'));
+        Assert.Equal(before6, await IptablesSave.OfAsync(lab, Host, "ip6tables-nft-save"));
+    }
+
     private static async Task ApplyTwiceThenRemoveAsync(string backend, bool passBackend)
     {
         await using var lab = await NetworkLab.CreateAsync();

@@ -5,13 +5,15 @@ using Mesh.MultiHost.Tests.Infrastructure;
 namespace Mesh.Cli.Tests.Transparent;
 
 /// <summary>
-/// A pod and its neighbours, made of network namespaces: host <c>app</c> (.1), where <c>mesh iptables apply</c> runs and
-/// the real sidecar binary runs as uid 2102 (the user the rules exempt) in front of an application on ports 8080 (the
-/// configured target) and 9091; hosts
-/// <c>srv</c> (.2) and <c>srv2</c> (.3) with unchanged servers: Python HTTP servers, a Python gRPC server (Debian's
-/// python3-grpcio), Debian's redis-server, a server-speaks-first banner server and a byte-blob server. Service
-/// <c>backend</c> is configured with srv:8080 and srv2:8080 (srv2 failing every other request with 503); everything
-/// else the application dials is only where it dialled. Made once for the tests of <see cref="TransparentSidecarTests"/>.
+/// A pod and its neighbours, made of network namespaces: host <c>app</c> (.1), where <c>mesh iptables apply</c> runs
+/// (IPv4 and IPv6 rules) and the real sidecar binary runs as uid 2102 (the user the rules exempt) in front of an
+/// application on ports 8080 (the configured target) and 9091; hosts <c>srv</c> (.2) and <c>srv2</c> (.3) with unchanged
+/// servers: Python HTTP servers, a Python gRPC server (Debian's python3-grpcio), Debian's redis-server, a
+/// server-speaks-first banner server, byte-blob servers. Every host has an IPv6 address too, and the Python servers
+/// listen on both families. Service <c>backend</c> is configured with srv:8080 and srv2:8080 (srv2 failing every other
+/// request with 503); everything else the application dials is only where it dialled. In <c>app</c>, the name
+/// <c>blobs.lab</c> is srv (a hosts file of its own), for CONNECT to a name with <c>AllowUnknownHosts</c>. Made once for
+/// the tests of <see cref="TransparentSidecarTests"/>.
 /// </summary>
 public sealed class TransparentLab : IAsyncLifetime
 {
@@ -26,6 +28,9 @@ public sealed class TransparentLab : IAsyncLifetime
     public const int VirtualBlobPort = 9010;
     public const int GrpcPort = 50051;
     public const int RedisPort = 6379;
+    public const int FinFirstPort = 9011;
+    public const int PolicyPort = 8083;
+    public const string LabName = "blobs.lab";
     public const int BlobSize = 10 * 1024 * 1024;
 
     /// <summary>The last octet of a virtual address no host has: services <c>web</c> and <c>blobs</c> stand behind it.</summary>
@@ -40,6 +45,8 @@ public sealed class TransparentLab : IAsyncLifetime
     };
 
     private NetworkLab? _lab;
+    private string? _hostsFolder;
+    private string? _reports;
 
     public NetworkLab Lab => _lab ?? throw new InvalidOperationException("The lab could not be made here (not root, or no ip netns).");
 
@@ -52,6 +59,13 @@ public sealed class TransparentLab : IAsyncLifetime
     public string Srv2 => Lab.Address(3);
 
     public string Virtual => Lab.Address(VirtualOctet);
+
+    public string App6 => Lab.IPv6Address(1);
+
+    public string Srv6 => Lab.IPv6Address(2);
+
+    /// <summary>Gets the file the server-first-FIN server appends its lines to (<c>ID SHA256</c>, lab_servers.py finfirst).</summary>
+    public string FinFirstReport => Path.Combine(_reports ?? throw new InvalidOperationException("no lab"), "finfirst.txt");
 
     public static string Python => "/usr/bin/python3";
 
@@ -68,6 +82,16 @@ public sealed class TransparentLab : IAsyncLifetime
         await Lab.AddHostAsync("app", 1);
         await Lab.AddHostAsync("srv", 2);
         await Lab.AddHostAsync("srv2", 3);
+        foreach (var (host, octet) in new[] { ("app", 1), ("srv", 2), ("srv2", 3) })
+        {
+            await Lab.AddIPv6Async(host, octet);
+        }
+
+        // ip netns exec puts /etc/netns/NS/hosts over /etc/hosts for what it runs in NS: the sidecar resolves blobs.lab.
+        _hostsFolder = Path.Combine("/etc/netns", Lab.Ns("app"));
+        Directory.CreateDirectory(_hostsFolder);
+        await File.WriteAllTextAsync(Path.Combine(_hostsFolder, "hosts"), $"127.0.0.1 localhost\n::1 localhost\n{Srv} {LabName}\n");
+        _reports = Directory.CreateTempSubdirectory("mesh-lab-").FullName;
 
         Server("srv", "http", Port(BackendPort), "srv");
         Server("srv", "http", Port(ImplicitPort), "implicit");
@@ -76,6 +100,8 @@ public sealed class TransparentLab : IAsyncLifetime
         Server("srv", "http", Port(VirtualHttpPort), "web");
         Server("srv", "blob", Port(VirtualBlobPort), BlobSize.ToString(CultureInfo.InvariantCulture));
         Server("srv", "grpc", Port(GrpcPort));
+        Server("srv", "finfirst", Port(FinFirstPort), Port(1024 * 1024), FinFirstReport);
+        Server("srv", "policy", Port(PolicyPort));
         Lab.Start("srv redis", "srv", "redis-server", ["--port", Port(RedisPort), "--bind", "0.0.0.0", "--protected-mode", "no", "--save", "", "--appendonly", "no"]);
         Server("srv2", "http", Port(BackendPort), "srv2", "fail-every-other");
         Server("app", "http", Port(AppPort), "app");
@@ -94,6 +120,8 @@ public sealed class TransparentLab : IAsyncLifetime
             // Generous, for a loaded machine: an HTTP client that takes this long to send its request is taken for a
             // server-first one (and still forwarded, as opaque TCP).
             "--Mesh:Proxy:DetectTimeout=3s",
+            // CONNECT to a name (blobs.lab), resolved once; transparent routing does not read it.
+            "--Mesh:Proxy:Outbound:AllowUnknownHosts=true",
             $"--Services:backend:http:0=http://{Srv}:{BackendPort}",
             $"--Services:backend:http:1=http://{Srv2}:{BackendPort}",
 
@@ -115,6 +143,8 @@ public sealed class TransparentLab : IAsyncLifetime
         await WaitForPortAsync("srv", BlobPort);
         await WaitForPortAsync("srv", VirtualBlobPort);
         await WaitForPortAsync("app", AppBannerPort);
+        await WaitForPortAsync("srv", FinFirstPort);
+        await WaitForPortAsync("srv", PolicyPort);
     }
 
     /// <summary>The sidecar's <c>/metrics</c>, read from inside the pod.</summary>
@@ -187,6 +217,14 @@ public sealed class TransparentLab : IAsyncLifetime
         if (_lab is not null)
         {
             await _lab.DisposeAsync();
+        }
+
+        foreach (var folder in new[] { _hostsFolder, _reports })
+        {
+            if (folder is not null && Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
         }
     }
 }

@@ -191,6 +191,103 @@ public class TransparentSidecarTests(TransparentLab lab) : IClassFixture<Transpa
             "the refused loop");
     }
 
+    [NetnsFact]
+    public async Task HalfClose_TheServerFinishesFirst_WhatTheClientSendsAfterItsFin_StillArrives()
+    {
+        var service = $"mesh_service=\"{lab.Srv}:{FinFirstPort}\"";
+        var before = await lab.MetricsAsync();
+
+        // The server sends 1 MB and shuts its side at once; the client reads to that FIN, then sends 4 MB more.
+        using var result = JsonDocument.Parse(await lab.ClientAsync("app", "finfirst", lab.Srv, $"{FinFirstPort}", $"{1024 * 1024}", $"{4 * 1024 * 1024}"));
+
+        Assert.True(result.RootElement.GetProperty("download_identical").GetBoolean(), $"{result.RootElement}");
+        var line = $"{result.RootElement.GetProperty("id").GetString()} {result.RootElement.GetProperty("sent_sha256").GetString()}";
+        Assert.Contains(line, await File.ReadAllLinesAsync(lab.FinFirstReport));
+        var after = await lab.MetricsUntilAsync(text => Delta(before, text, "mesh_tcp_connections_total", service, "mesh_tcp_event=\"close\"") >= 1, "the connection's close");
+        Assert.Equal(1, Delta(before, after, "mesh_tcp_connections_total", service, "mesh_tcp_outcome=\"closed\""));
+        Assert.Equal(64 * 1024 + 4 * 1024 * 1024, Delta(before, after, "mesh_tcp_bytes_total", service, "network_io_direction=\"transmit\""));
+    }
+
+    [NetnsFact]
+    public async Task IPv6_OutboundHttpAndTcp_Inbound_AndTheLoopCheck_GoThroughTheIPv6Redirect()
+    {
+        var implicitService = $"mesh_service=\"[{lab.Srv6}]:{ImplicitPort}\"";
+        var blobService = $"mesh_service=\"[{lab.Srv6}]:{BlobPort}\"";
+        var before = await lab.MetricsAsync();
+
+        // Outbound: ip6tables sends what curl dials to [::1]:4140, the outbound listener's IPv6 twin.
+        var (status, body) = await CurlAsync("app", $"http://[{lab.Srv6}]:{ImplicitPort}/");
+        Assert.True(status == 200 && body.Trim() == "implicit", $"curl -6 got {status} '{body}'; sidecar:\n{lab.Sidecar?.Tail}");
+
+        // Opaque TCP over IPv6: 10 MB each way, half-closed.
+        using var blob = JsonDocument.Parse(await lab.ClientAsync("app", "blob", lab.Srv6, $"{BlobPort}", BlobSize.ToString(CultureInfo.InvariantCulture)));
+        Assert.True(blob.RootElement.GetProperty("download_identical").GetBoolean() && blob.RootElement.GetProperty("upload_identical").GetBoolean(), $"{blob.RootElement}");
+
+        // Inbound: to the pod's IPv6 address, delivered to the inbound listener's [::] twin, then to the application.
+        (status, body) = await CurlAsync("srv", $"http://[{lab.App6}]:{AppPort}/");
+        Assert.True(status == 200 && body.Trim() == "app", $"inbound curl -6 got {status} '{body}'; sidecar:\n{lab.Sidecar?.Tail}");
+
+        // And the pod's 4140 over IPv6 is one of the sidecar's own listeners: refused.
+        (status, _) = await CurlAsync("srv", $"http://[{lab.App6}]:4140/", "-H", "Host: backend");
+        Assert.Equal(0, status);
+
+        var after = await lab.MetricsUntilAsync(
+            text => Delta(before, text, "mesh_requests_total", implicitService, "http_response_status_code=\"200\"") >= 1 &&
+                Delta(before, text, "mesh_tcp_connections_total", blobService, "mesh_tcp_event=\"close\"") >= 1 &&
+                Delta(before, text, "mesh_requests_total", "mesh_direction=\"inbound\"", "http_response_status_code=\"200\"") >= 1 &&
+                Delta(before, text, "mesh_proxy_errors_total", "mesh_direction=\"inbound\"", "mesh_proxy_error=\"loop\"") >= 1,
+            "the IPv6 requests, connection and refused loop");
+        Assert.Equal(1, Delta(before, after, "mesh_tcp_connections_total", blobService, "mesh_tcp_outcome=\"closed\""));
+        Assert.Equal(BlobSize, Delta(before, after, "mesh_tcp_bytes_total", blobService, "network_io_direction=\"transmit\""));
+    }
+
+    [NetnsFact]
+    public async Task Connect_ToAHostName_WithAllowUnknownHosts_IsResolvedOnce_AndTunnelled()
+    {
+        var before = await lab.MetricsAsync();
+
+        // curl -p sends CONNECT blobs.lab:8081; the sidecar resolves the name (srv, in the pod's hosts file) and tunnels.
+        var result = await lab.Lab.ExecAsync("app", "curl", ["-sS", "--max-time", "10", "-p", "-x", "http://127.0.0.1:4140", "-w", " %{http_code}", $"http://{LabName}:{ImplicitPort}/"]);
+        Assert.True(result.Ok && result.Output.Replace("\n", "", StringComparison.Ordinal) == "implicit 200", $"curl -p got '{result.Output}' {result.Error}; sidecar:\n{lab.Sidecar?.Tail}");
+
+        await lab.MetricsUntilAsync(
+            text => Delta(before, text, "mesh_requests_total", $"mesh_service=\"{LabName}:{ImplicitPort}\"", "http_response_status_code=\"200\"") >= 1,
+            "the tunnelled request, under the name it was sent to");
+    }
+
+    [NetnsFact]
+    public async Task AnImplicitService_RetriesAGetTo503_ToTheSameDestination_NotAPost_AndHonoursTheCallersDeadline()
+    {
+        var key = Guid.NewGuid().ToString("N");
+        var url = $"http://{lab.Srv}:{PolicyPort}";
+        var before = await lab.MetricsAsync();
+
+        // The server answers 503 the first time for each method and key, with the count in the body.
+        var (status, body) = await CurlAsync("app", $"{url}/once/{key}");
+        Assert.True(status == 200 && body.Trim() == "2", $"GET got {status} '{body}': not retried to the server that failed it once");
+        (status, body) = await CurlAsync("app", $"{url}/once/{key}", "-X", "POST", "--data", "x");
+        Assert.True(status == 503 && body.Trim() == "1", $"POST got {status} '{body}': it must not be retried");
+
+        // The caller's own deadline (1 s) ends the wait for an answer that would take 20 s.
+        var slow = await lab.Lab.ExecAsync("app", "curl", ["-s", "-i", "--max-time", "15", "-H", "mesh-timeout-ms: 1000", $"{url}/slow"]);
+        Assert.StartsWith("HTTP/1.1 504", slow.Output, StringComparison.Ordinal);
+        Assert.Contains("mesh-proxy-error: deadline-exceeded", slow.Output, StringComparison.OrdinalIgnoreCase);
+
+        var service = $"mesh_service=\"{lab.Srv}:{PolicyPort}\"";
+        var after = await lab.MetricsUntilAsync(text => Delta(before, text, "mesh_requests_total", service) >= 3, "the three requests");
+        Assert.Equal(1, Delta(before, after, "mesh_retries_total", service));
+    }
+
+    // curl from inside a lab host (-g: brackets in IPv6 URLs are not ranges): status (0 when it failed) and body.
+    private async Task<(int Status, string Body)> CurlAsync(string host, string url, params string[] options)
+    {
+        var result = await lab.Lab.ExecAsync(host, "curl", ["-g", "-s", "--max-time", "10", "-w", "\n%{http_code}", .. options, url], TimeSpan.FromSeconds(20));
+        var text = result.Output.TrimEnd('\n');
+        var split = text.LastIndexOf('\n');
+        var status = int.TryParse(split < 0 ? text : text[(split + 1)..], out var code) ? code : 0;
+        return (status, split < 0 ? "" : text[..split]);
+    }
+
     private static double Delta(string before, string after, string metric, params string[] labels) =>
         PrometheusText.Sum(after, metric, labels) - PrometheusText.Sum(before, metric, labels);
 }

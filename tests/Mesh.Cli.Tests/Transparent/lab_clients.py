@@ -4,6 +4,9 @@ Usage: lab_clients.py requests URL COUNT          GETs with a requests.Session; 
        lab_clients.py grpc HOST:PORT              a unary call and a server stream; prints their replies
        lab_clients.py banner HOST PORT            reads the banner, sends a line, reads the echo; prints both
        lab_clients.py blob HOST PORT SIZE         sends SIZE bytes and half-closes while reading; checks both hashes
+       lab_clients.py finfirst HOST PORT SIZE TAIL
+                                                  sends 64 KiB, reads the server's SIZE bytes to its FIN, then sends
+                                                  TAIL bytes more and half-closes; prints the id and hash of all it sent
 """
 import hashlib
 import json
@@ -73,6 +76,28 @@ def run_blob(host, port, size):
     }))
 
 
+def run_fin_first(host, port, size, tail_size):
+    head = bytes([0]) + random.Random().randbytes(65535)
+    tail = random.Random(13).randbytes(tail_size)
+    received = bytearray()
+    with socket.create_connection((host, port), timeout=60) as sock:
+        sock.sendall(head)
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+        # The server's side is shut: what is sent now must still reach it.
+        sock.sendall(tail)
+        sock.shutdown(socket.SHUT_WR)
+        sock.recv(1)
+    print(json.dumps({
+        "id": head[:8].hex(),
+        "sent_sha256": hashlib.sha256(head + tail).hexdigest(),
+        "download_identical": bytes(received) == random.Random(5).randbytes(size),
+    }))
+
+
 def main():
     kind = sys.argv[1]
     if kind == "requests":
@@ -83,6 +108,8 @@ def main():
         run_banner(sys.argv[2], int(sys.argv[3]))
     elif kind == "blob":
         run_blob(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif kind == "finfirst":
+        run_fin_first(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,14 @@
-"""Servers for the transparent-sidecar lab: unchanged programs that know nothing of the mesh.
+"""Servers for the transparent-sidecar lab: unchanged programs that know nothing of the mesh. Each listens on every
+address, IPv4 and IPv6 (one dual-stack socket).
 
 Usage: lab_servers.py http PORT NAME [fail-every-other]   HTTP/1.1, answers NAME (every other request 503 if asked)
        lab_servers.py banner PORT                          server speaks first: a banner line, then echoes one line
        lab_servers.py blob PORT SIZE                       sends SIZE seeded bytes while reading to the client's FIN,
                                                            then the SHA-256 of what it read, then closes
        lab_servers.py grpc PORT                            gRPC: /lab.Echo/Unary echoes, /lab.Echo/Stream replies 5 times
+       lab_servers.py finfirst PORT SIZE FILE              sends SIZE seeded bytes and shuts its side down at once (its
+                                                           FIN first), then reads to the client's FIN and appends
+                                                           "ID SHA256" to FILE (ID: the hex of the first 8 bytes read)
 """
 import hashlib
 import http.server
@@ -13,6 +17,7 @@ import socket
 import socketserver
 import sys
 import threading
+import time
 
 
 def http_server(port, name, flaky):
@@ -36,12 +41,61 @@ def http_server(port, name, flaky):
         def log_message(self, *args):
             pass
 
-    http.server.ThreadingHTTPServer(("0.0.0.0", port), Handler).serve_forever()
+    HttpServer(("::", port), Handler).serve_forever()
 
 
-class Threaded(socketserver.ThreadingMixIn, socketserver.TCPServer):
+class DualStack:
+    """Binds [::] with IPV6_V6ONLY off: IPv6, and IPv4 as mapped addresses."""
+
+    address_family = socket.AF_INET6
+
+    def server_bind(self):
+        self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        super().server_bind()
+
+
+class HttpServer(DualStack, http.server.ThreadingHTTPServer):
+    pass
+
+
+class Threaded(DualStack, socketserver.ThreadingMixIn, socketserver.TCPServer):
     allow_reuse_address = True
     daemon_threads = True
+
+
+def policy_server(port):
+    lock = threading.Lock()
+    counts = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
+
+        def answer(self):
+            length = int(self.headers.get("Content-Length", "0"))
+            if length:
+                self.rfile.read(length)
+            if self.path == "/slow":
+                time.sleep(20)
+                status, body = 200, b"slow\n"
+            else:
+                with lock:
+                    key = (self.command, self.path)
+                    counts[key] = counts.get(key, 0) + 1
+                    count = counts[key]
+                status, body = (503 if count == 1 else 200), b"%d\n" % count
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = answer
+        do_POST = answer
+
+        def log_message(self, *args):
+            pass
+
+    HttpServer(("::", port), Handler).serve_forever()
 
 
 def banner_server(port):
@@ -53,7 +107,7 @@ def banner_server(port):
             if line:
                 self.wfile.write(b"echo " + line)
 
-    Threaded(("0.0.0.0", port), Handler).serve_forever()
+    Threaded(("::", port), Handler).serve_forever()
 
 
 def blob(size):
@@ -78,7 +132,28 @@ def blob_server(port, size):
             sock.sendall(digest.digest())
             sock.shutdown(socket.SHUT_RDWR)
 
-    Threaded(("0.0.0.0", port), Handler).serve_forever()
+    Threaded(("::", port), Handler).serve_forever()
+
+
+def fin_first_server(port, size, report):
+    data = random.Random(5).randbytes(size)
+    lock = threading.Lock()
+
+    class Handler(socketserver.BaseRequestHandler):
+        def handle(self):
+            sock = self.request
+            sock.sendall(data)
+            sock.shutdown(socket.SHUT_WR)
+            read = bytearray()
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                read += chunk
+            with lock, open(report, "a") as out:
+                out.write(f"{bytes(read[:8]).hex()} {hashlib.sha256(read).hexdigest()}\n")
+
+    Threaded(("::", port), Handler).serve_forever()
 
 
 def grpc_server(port):
@@ -99,7 +174,7 @@ def grpc_server(port):
     })
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
     server.add_generic_rpc_handlers((handler,))
-    server.add_insecure_port(f"0.0.0.0:{port}")
+    server.add_insecure_port(f"[::]:{port}")
     server.start()
     server.wait_for_termination()
 
@@ -108,12 +183,16 @@ def main():
     kind, port = sys.argv[1], int(sys.argv[2])
     if kind == "http":
         http_server(port, sys.argv[3], len(sys.argv) > 4)
+    elif kind == "policy":
+        policy_server(port)
     elif kind == "banner":
         banner_server(port)
     elif kind == "blob":
         blob_server(port, int(sys.argv[3]))
     elif kind == "grpc":
         grpc_server(port)
+    elif kind == "finfirst":
+        fin_first_server(port, int(sys.argv[3]), sys.argv[4])
 
 
 if __name__ == "__main__":

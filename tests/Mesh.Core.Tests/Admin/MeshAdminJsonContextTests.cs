@@ -13,18 +13,18 @@ public class MeshAdminJsonContextTests
     private static readonly TapEvent Retried = new(
         new DateTimeOffset(2026, 11, 29, 0, 23, 0, TimeSpan.Zero).AddTicks(7818209), "outbound", "payments", "GET", "payments", "/pay/\u00e9?", null, 124.3864999, "failure", null,
         [new TapAttempt("127.0.0.1:8084", "connect_error", null, 75.0071), new TapAttempt("127.0.0.1:8083", "status_503", 503, 7.9405)],
-        ["connect_error", "status_503"], "max_retries", "0af7651916cd43dd8448eb211c80319c");
+        ["connect_error", "status_503"], "max_retries", "0af7651916cd43dd8448eb211c80319c", Route: "/pkg.Payments/Pay");
 
     [Fact]
     public void TapEvent_WritesTheTapWireFormat_NamesNullsAndRoundings()
     {
         Assert.Equal(
-            """{"time":"2026-11-29T00:23:00.7818209+00:00","direction":"outbound","service":"payments","method":"GET","authority":"payments","path":"/pay/\u00E9?","status":null,"duration_ms":124.386,"classification":"failure","endpoint":null,"attempts":[{"endpoint":"127.0.0.1:8084","outcome":"connect_error","status":null,"duration_ms":75.007},{"endpoint":"127.0.0.1:8083","outcome":"status_503","status":503,"duration_ms":7.94}],"retries":["connect_error","status_503"],"retry_skipped":"max_retries","trace_id":"0af7651916cd43dd8448eb211c80319c","grpc_status":null,"tcp":null}""",
+            """{"time":"2026-11-29T00:23:00.7818209+00:00","direction":"outbound","service":"payments","method":"GET","authority":"payments","path":"/pay/\u00E9?","status":null,"duration_ms":124.386,"classification":"failure","endpoint":null,"attempts":[{"endpoint":"127.0.0.1:8084","outcome":"connect_error","status":null,"duration_ms":75.007},{"endpoint":"127.0.0.1:8083","outcome":"status_503","status":503,"duration_ms":7.94}],"retries":["connect_error","status_503"],"retry_skipped":"max_retries","trace_id":"0af7651916cd43dd8448eb211c80319c","grpc_status":null,"tcp":null,"route":"/pkg.Payments/Pay","backend":null,"request_bytes":null,"response_bytes":null}""",
             JsonSerializer.Serialize(Retried, MeshAdminJsonContext.Default.TapEvent));
         Assert.Equal(
-            """{"time":"2026-11-29T01:00:00+00:00","direction":"inbound","service":"local","method":"POST","authority":"local:80","path":"/","status":200,"duration_ms":1,"classification":"success","endpoint":"127.0.0.1:8080","attempts":[],"retries":[],"retry_skipped":null,"trace_id":null,"grpc_status":null,"tcp":null}""",
+            """{"time":"2026-11-29T01:00:00+00:00","direction":"inbound","service":"local","method":"POST","authority":"local:80","path":"/","status":200,"duration_ms":1,"classification":"success","endpoint":"127.0.0.1:8080","attempts":[],"retries":[],"retry_skipped":null,"trace_id":null,"grpc_status":null,"tcp":null,"route":null,"backend":null,"request_bytes":12,"response_bytes":3}""",
             JsonSerializer.Serialize(
-                new TapEvent(new DateTimeOffset(2026, 11, 29, 1, 0, 0, TimeSpan.Zero), "inbound", "local", "POST", "local:80", "/", 200, 1, "success", "127.0.0.1:8080", [], [], null, null),
+                new TapEvent(new DateTimeOffset(2026, 11, 29, 1, 0, 0, TimeSpan.Zero), "inbound", "local", "POST", "local:80", "/", 200, 1, "success", "127.0.0.1:8080", [], [], null, null) { RequestBytes = 12, ResponseBytes = 3 },
                 MeshAdminJsonContext.Default.TapEvent));
     }
 
@@ -34,7 +34,7 @@ public class MeshAdminJsonContextTests
         var inbound = new TapEvent(new DateTimeOffset(2026, 11, 29, 1, 0, 0, TimeSpan.Zero), "inbound", "local", "GET", "local:80", "/", 200, 1, "success", "127.0.0.1:8080", [], [], null, null, Tls: true, ClientId: "spiffe://example.org/ns/shop/sa/web");
 
         Assert.Equal(
-            """{"time":"2026-11-29T01:00:00+00:00","direction":"inbound","service":"local","method":"GET","authority":"local:80","path":"/","status":200,"duration_ms":1,"classification":"success","endpoint":"127.0.0.1:8080","attempts":[],"retries":[],"retry_skipped":null,"trace_id":null,"grpc_status":null,"tcp":null,"tls":true,"client_id":"spiffe://example.org/ns/shop/sa/web"}""",
+            """{"time":"2026-11-29T01:00:00+00:00","direction":"inbound","service":"local","method":"GET","authority":"local:80","path":"/","status":200,"duration_ms":1,"classification":"success","endpoint":"127.0.0.1:8080","attempts":[],"retries":[],"retry_skipped":null,"trace_id":null,"grpc_status":null,"tcp":null,"tls":true,"client_id":"spiffe://example.org/ns/shop/sa/web","route":null,"backend":null,"request_bytes":null,"response_bytes":null}""",
             JsonSerializer.Serialize(inbound, MeshAdminJsonContext.Default.TapEvent));
         var read = JsonSerializer.Deserialize(JsonSerializer.Serialize(inbound, MeshAdminJsonContext.Default.TapEvent), MeshAdminJsonContext.Default.TapEvent)!;
         Assert.Equal((true, "spiffe://example.org/ns/shop/sa/web"), (read.Tls, read.ClientId));

@@ -26,7 +26,7 @@ public class ReplayableContentTests
     {
         var data = RandomNumberGenerator.GetBytes(10_000);
         using var request = new HttpRequestMessage(HttpMethod.Post, "http://orders/") { Content = new StreamContent(new OneShotStream(data)) };
-        var wrapper = RequestBody.Prepare(request, Cap, CancellationToken.None, out _)!;
+        var wrapper = RequestBody.Prepare(request, Cap, CancellationToken.None, counted: false, out _)!;
 
         Assert.True(wrapper.CanReplay);
         Assert.Equal(data, await SendAsync(request.Content));
@@ -41,7 +41,7 @@ public class ReplayableContentTests
         var data = RandomNumberGenerator.GetBytes(Cap + 1);
         using var request = new HttpRequestMessage(HttpMethod.Post, "http://orders/") { Content = new StreamContent(new OneShotStream(data)) };
         request.Content.Headers.ContentLength = null;
-        var wrapper = RequestBody.Prepare(request, Cap, CancellationToken.None, out _)!;
+        var wrapper = RequestBody.Prepare(request, Cap, CancellationToken.None, counted: false, out _)!;
 
         Assert.Equal(data, await SendAsync(request.Content));
         Assert.False(wrapper.CanReplay);
@@ -54,16 +54,61 @@ public class ReplayableContentTests
         using var request = new HttpRequestMessage(HttpMethod.Post, "http://orders/") { Content = new StreamContent(new OneShotStream(new byte[Cap + 1])) };
         request.Content.Headers.ContentLength = Cap + 1;
         var original = request.Content;
-        Assert.Null(RequestBody.Prepare(request, Cap, CancellationToken.None, out var replayable));
+        Assert.Null(RequestBody.Prepare(request, Cap, CancellationToken.None, counted: false, out var replayable));
         Assert.False(replayable);
         Assert.Same(original, request.Content);
+    }
+
+    [Fact]
+    public async Task BodyDeclaredOverTheCap_Counted_IsWrappedOnlyToCount_SentOnceAsIs_NeverBuffered()
+    {
+        var data = RandomNumberGenerator.GetBytes(Cap + 1000);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "http://orders/") { Content = new StreamContent(new OneShotStream(data)) };
+        request.Content.Headers.ContentLength = data.Length;
+        var before = ReplayableContent.BufferedBytes;
+
+        var counter = RequestBody.Prepare(request, Cap, CancellationToken.None, counted: true, out var replayable)!;
+
+        Assert.False(replayable);
+        Assert.False(counter.CanReplay);
+        Assert.Equal(data.Length, request.Content.Headers.ContentLength);
+        Assert.Equal(data, await SendAsync(request.Content));
+        Assert.Equal(data.Length, counter.SourceBytes);
+        Assert.Equal(before, ReplayableContent.BufferedBytes);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => SendAsync(request.Content));
+    }
+
+    [Fact]
+    public async Task BodyDeclaredOverTheCap_Counted_ATransportFailureEndsTheSendAtOnce_WithWhatPassedCounted()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "http://orders/") { Content = new StreamContent(new OneShotStream(new byte[Cap * 2]), 4096) };
+        request.Content.Headers.ContentLength = Cap * 2;
+        var counter = RequestBody.Prepare(request, Cap, CancellationToken.None, counted: true, out _)!;
+
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => request.Content.CopyToAsync(new FailingAfterStream(10_000)));
+        Assert.IsType<IOException>(error.InnerException);
+
+        // Not read on into a buffer, as a replayable body would be: the copy stopped at the first write that failed.
+        Assert.InRange(counter.SourceBytes, 10_000, 10_000 + 4096);
+    }
+
+    [Fact]
+    public async Task StreamedBody_CountsTheBytesItsSourceGave_OnceHoweverOftenItIsSent()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "http://orders/") { Content = new StreamContent(new OneShotStream(new byte[10_000])) };
+        var wrapper = RequestBody.Prepare(request, Cap, CancellationToken.None, counted: true, out _)!;
+
+        await SendAsync(request.Content);
+        await SendAsync(request.Content);
+
+        Assert.Equal(10_000, wrapper.SourceBytes);
     }
 
     [Fact]
     public void InMemoryBody_WithinCap_IsReplayableAsIs()
     {
         using var request = new HttpRequestMessage(HttpMethod.Put, "http://orders/") { Content = new StringContent("hello") };
-        Assert.Null(RequestBody.Prepare(request, Cap, CancellationToken.None, out var replayable));
+        Assert.Null(RequestBody.Prepare(request, Cap, CancellationToken.None, counted: false, out var replayable));
         Assert.True(replayable);
     }
 
@@ -74,7 +119,7 @@ public class ReplayableContentTests
         // it would have, but the rest of the body is read into the buffer, so a retry sends it whole and byte-exact.
         var data = RandomNumberGenerator.GetBytes(40_000);
         using var request = new HttpRequestMessage(HttpMethod.Post, "http://orders/") { Content = new StreamContent(new OneShotStream(data), bufferSize: 4096) };
-        var wrapper = RequestBody.Prepare(request, Cap, CancellationToken.None, out _)!;
+        var wrapper = RequestBody.Prepare(request, Cap, CancellationToken.None, counted: false, out _)!;
 
         using var failing = new FailingAfterStream(5000);
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => request.Content.CopyToAsync(failing));
@@ -90,7 +135,7 @@ public class ReplayableContentTests
         var source = new OneShotStream(RandomNumberGenerator.GetBytes(Cap * 4));
         using var request = new HttpRequestMessage(HttpMethod.Post, "http://orders/") { Content = new StreamContent(source, bufferSize: 4096) };
         request.Content.Headers.ContentLength = null;
-        var wrapper = RequestBody.Prepare(request, Cap, CancellationToken.None, out _)!;
+        var wrapper = RequestBody.Prepare(request, Cap, CancellationToken.None, counted: false, out _)!;
 
         using var failing = new FailingAfterStream(5000);
         await Assert.ThrowsAsync<HttpRequestException>(() => request.Content.CopyToAsync(failing));
@@ -149,7 +194,7 @@ public class ReplayableContentTests
             var data = RandomNumberGenerator.GetBytes(20_000);
             var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var request = new HttpRequestMessage(HttpMethod.Post, "http://orders/") { Content = new HeldContent(data, gate.Task, sentAtOnce: data.Length / 2) };
-            var wrapper = RequestBody.Prepare(request, Cap, CancellationToken.None, out _)!;
+            var wrapper = RequestBody.Prepare(request, Cap, CancellationToken.None, counted: false, out _)!;
             return new(data, gate, request, wrapper, request.Content.CopyToAsync(new FailingAfterStream(0)));
         }
 
@@ -164,7 +209,7 @@ public class ReplayableContentTests
         // wrapper must treat it as the transport failure it is: the attempt fails, the body is still read and kept.
         var data = RandomNumberGenerator.GetBytes(3_000);
         using var request = new HttpRequestMessage(HttpMethod.Post, "http://orders/") { Content = new FlushFirstContent(data) };
-        var wrapper = RequestBody.Prepare(request, Cap, CancellationToken.None, out _)!;
+        var wrapper = RequestBody.Prepare(request, Cap, CancellationToken.None, counted: false, out _)!;
 
         using var refused = new FailingFlushStream();
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => request.Content.CopyToAsync(refused));
@@ -180,7 +225,7 @@ public class ReplayableContentTests
     {
         var data = RandomNumberGenerator.GetBytes(3_000);
         using var request = new HttpRequestMessage(HttpMethod.Post, "http://orders/") { Content = new ShortContent(data, declared: data.Length + 1) };
-        var wrapper = RequestBody.Prepare(request, Cap, CancellationToken.None, out _)!;
+        var wrapper = RequestBody.Prepare(request, Cap, CancellationToken.None, counted: false, out _)!;
 
         await SendAsync(request.Content);
 
@@ -234,7 +279,7 @@ public class ReplayableContentTests
     {
         var before = ReplayableContent.BufferedBytes;
         var request = new HttpRequestMessage(HttpMethod.Post, "http://orders/") { Content = new StreamContent(new OneShotStream(new byte[30_000])) };
-        RequestBody.Prepare(request, Cap, CancellationToken.None, out _);
+        RequestBody.Prepare(request, Cap, CancellationToken.None, counted: false, out _);
         await SendAsync(request.Content!);
         Assert.True(ReplayableContent.BufferedBytes >= before + 30_000);
 

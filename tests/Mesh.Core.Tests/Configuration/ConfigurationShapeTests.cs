@@ -12,6 +12,11 @@ public sealed class ConfigurationShapeTests
     [InlineData("Mesh:Services:orders:Timeout:Total", "Mesh:Services:orders:Timeouts")]
     [InlineData("Mesh:Services:orders:LoadBalancr", "Mesh:Services:orders:LoadBalancer")]
     [InlineData("Mesh:DynamicServices:IdleTimout", "Mesh:DynamicServices:IdleTimeout")]
+    [InlineData("Mesh:Services:orders:Classification:FailureStatus", "Mesh:Services:orders:Classification:FailureStatuses")]
+    [InlineData("Mesh:Services:orders:Routes:get-order:Match:Paht", "Mesh:Services:orders:Routes:get-order:Match:Path")]
+    [InlineData("Mesh:Services:orders:Routes:get-order:Idempotant", "Mesh:Services:orders:Routes:get-order:Idempotent")]
+    [InlineData("Mesh:Services:orders:Routes:get-order:Timeouts:PerTri", "Mesh:Services:orders:Routes:get-order:Timeouts:PerTry")]
+    [InlineData("Mesh:Services:orders:MaxRouteValue", "Mesh:Services:orders:MaxRouteValues")]
     public void Misspelled_NamesTheNearestKnownKey(string key, string nearest)
     {
         var warning = Assert.Single(Shape.Misspelled([key]));
@@ -25,6 +30,9 @@ public sealed class ConfigurationShapeTests
         Assert.Empty(Shape.Misspelled([
             "Mesh:Services:orders:Retry:MaxRetries",
             "mesh:services:ORDERS:peakewma:decaytime",
+            "Mesh:Services:orders:Routes:get-order:Match:Headers:x-canary",
+            "Mesh:Services:orders:Routes:get-order:Retry:MaxRetries",
+            "Mesh:Services:orders:Routes:get-order:Classification:RetryableGrpcStatuses",
             "Mesh:Services",
             "Services:orders:http:0",
             "Logging:LogLevel:Default",
@@ -49,6 +57,7 @@ public sealed class ConfigurationShapeTests
             ["Mesh:Services:orders:Retry:MaxDelay"] = "00:00:00.300",
             ["Mesh:Services:orders:Retry:MaxRetries"] = "3",
             ["Mesh:Services:orders:PeakEwma:DecayTime"] = "10",
+            ["Mesh:Services:orders:Routes:reports:Timeouts:PerTry"] = "2s",
         };
 
         var errors = ConfigurationDurations.Normalize(data, Shape);
@@ -57,6 +66,7 @@ public sealed class ConfigurationShapeTests
         Assert.Equal("00:00:00.2500000", data["Mesh:Services:orders:Timeouts:PerTry"]);
         Assert.Equal("00:00:00.3000000", data["Mesh:Services:orders:Retry:MaxDelay"]);
         Assert.Equal("3", data["Mesh:Services:orders:Retry:MaxRetries"]);
+        Assert.Equal("00:00:02", data["Mesh:Services:orders:Routes:reports:Timeouts:PerTry"]);
         Assert.Equal(["Mesh:Services:orders:PeakEwma:DecayTime must be a duration such as 00:00:05, 5s, 250ms, 1m or 2h (a number alone has no unit), was '10'"], errors);
     }
 

@@ -188,6 +188,40 @@ public sealed class FailureAccrualMechanismTests : IDisposable
     }
 
     [Fact]
+    public void ProbeAnsweredWithBackpressure_EndsWithoutAVerdict_AndTheNextProbeWaitsForTheNamedTime()
+    {
+        var endpoints = Publish(3);
+        Record(endpoints[0], Failure, 5);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var probe = _accrual.TryClaimProbe(_endpoints.Current, _time.GetTimestamp())!;
+        var until = _time.GetTimestamp() + (2 * _time.TimestampFrequency);
+        probe.MarkLoaded(until, "status_429");
+
+        _accrual.RecordBackpressure(probe, isProbe: true, until);
+
+        // Neither revived nor ejected again: no verdict, and no probe before the two seconds it asked for are over.
+        Assert.Equal(EndpointState.Ejected, endpoints[0].State);
+        Assert.Equal(1, endpoints[0].Health.Ejections);
+        _time.Advance(TimeSpan.FromMilliseconds(1999));
+        Assert.Null(_accrual.TryClaimProbe(_endpoints.Current, _time.GetTimestamp()));
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Same(endpoints[0], _accrual.TryClaimProbe(_endpoints.Current, _time.GetTimestamp()));
+    }
+
+    [Fact]
+    public void EjectedEndpointStillLoaded_IsNotProbed_UntilItsLoadedTimeIsOver()
+    {
+        var endpoints = Publish(3);
+        endpoints[0].MarkLoaded(_time.GetTimestamp() + (3 * _time.TimestampFrequency), "status_503");
+        Record(endpoints[0], Failure, 5);
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Null(_accrual.TryClaimProbe(_endpoints.Current, _time.GetTimestamp()));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Same(endpoints[0], _accrual.TryClaimProbe(_endpoints.Current, _time.GetTimestamp()));
+    }
+
+    [Fact]
     public void StragglersFromBeforeTheEjection_DoNotChangeItsState()
     {
         var endpoints = Publish(3);

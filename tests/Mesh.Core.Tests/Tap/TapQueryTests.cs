@@ -4,8 +4,8 @@ namespace Mesh.Core.Tests.Tap;
 
 public class TapQueryTests
 {
-    private static TapEvent Event(string service = "orders", string direction = "outbound", string method = "GET", string path = "/api/orders/1", int? status = 200, double ms = 10, string? endpoint = "10.0.0.1:80") =>
-        new(DateTimeOffset.UnixEpoch, direction, service, method, service, path, status, ms, status >= 500 || status is null ? "failure" : "success", endpoint, [], [], null, null);
+    private static TapEvent Event(string service = "orders", string direction = "outbound", string method = "GET", string path = "/api/orders/1", int? status = 200, double ms = 10, string? endpoint = "10.0.0.1:80", string? route = "default") =>
+        new(DateTimeOffset.UnixEpoch, direction, service, method, service, path, status, ms, status >= 500 || status is null ? "failure" : "success", endpoint, [], [], null, null, Route: route);
 
     private static TapQuery Parse(params (string Key, string Value)[] pairs)
     {
@@ -19,6 +19,17 @@ public class TapQueryTests
     {
         Assert.True(Parse().Matches(Event()));
         Assert.Equal(TapQuery.DefaultRate, Parse().Rate);
+    }
+
+    [Fact]
+    public void Route_MatchesThatRouteOnly_AnyCase()
+    {
+        var query = Parse(("route", "Get-Order"));
+        Assert.Equal("Get-Order", query.Route);
+        Assert.True(query.Matches(Event(route: "get-order")));
+        Assert.False(query.Matches(Event(route: "default")));
+        Assert.False(query.Matches(Event(route: null)));
+        Assert.True(Parse(("route", "/pkg.Orders/Get")).Matches(Event(route: "/pkg.Orders/Get")));
     }
 
     [Fact]

@@ -68,6 +68,13 @@ public sealed class NetworkLab : IAsyncDisposable
     /// <summary>The address of the host whose last octet is <paramref name="octet"/>.</summary>
     public string Address(int octet) => $"10.231.{Subnet}.{octet}";
 
+    /// <summary>The IPv6 address of the host whose last octet is <paramref name="octet"/>: <c>fd00:231:X::octet</c> (hex), given by <see cref="AddIPv6Async"/>.</summary>
+    public string IPv6Address(int octet) => $"fd00:231:{Subnet:x}::{octet:x}";
+
+    /// <summary>Gives a host's <c>eth0</c> its IPv6 address too, usable at once (no duplicate address detection).</summary>
+    public Task AddIPv6Async(string host, int octet) =>
+        Shell.IpAsync("-n", Ns(host), "-6", "addr", "add", $"{IPv6Address(octet)}/64", "dev", "eth0", "nodad");
+
     /// <summary>Adds a host: a namespace with loopback up and <c>eth0</c> at 10.231.X.<paramref name="octet"/>/24 on the bridge.</summary>
     public async Task AddHostAsync(string host, int octet)
     {

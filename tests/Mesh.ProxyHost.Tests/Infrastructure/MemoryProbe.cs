@@ -1,4 +1,5 @@
 using Mesh.Bodies;
+using Mesh.Internal;
 
 namespace Mesh.ProxyHost.Tests.Infrastructure;
 
@@ -80,9 +81,9 @@ public sealed class MemoryProbe : IDisposable
     /// <summary>Takes one sample now, on the caller's thread (safe alongside the probe's own).</summary>
     public void Sample()
     {
-        Max(ref _peakBuffered, ReplayableContent.BufferedBytes);
-        Max(ref _peakManaged, GC.GetTotalMemory(forceFullCollection: false));
-        Max(ref _peakWorkingSet, Environment.WorkingSet);
+        Atomic.Max(ref _peakBuffered, ReplayableContent.BufferedBytes);
+        Atomic.Max(ref _peakManaged, GC.GetTotalMemory(forceFullCollection: false));
+        Atomic.Max(ref _peakWorkingSet, Environment.WorkingSet);
         Interlocked.Increment(ref _samples);
     }
 
@@ -93,21 +94,6 @@ public sealed class MemoryProbe : IDisposable
             Sample();
             // Sample about every millisecond; the probe's own thread, so it never competes with the code measured.
             _tick.Wait(1);
-        }
-    }
-
-    private static void Max(ref long peak, long value)
-    {
-        var seen = Volatile.Read(ref peak);
-        while (value > seen)
-        {
-            var was = Interlocked.CompareExchange(ref peak, value, seen);
-            if (was == seen)
-            {
-                return;
-            }
-
-            seen = was;
         }
     }
 }

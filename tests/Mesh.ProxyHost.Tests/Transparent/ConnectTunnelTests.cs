@@ -1,7 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Mesh.ProxyHost.Features.Forwarding;
 using Mesh.ProxyHost.Tests.Infrastructure;
 using Mesh.Testing.Grpc;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mesh.ProxyHost.Tests.Transparent;
 
@@ -82,6 +86,59 @@ public class ConnectTunnelTests
         Assert.Contains("mesh-proxy-error: connect-refused", tunnel.Response, StringComparison.Ordinal);
         Assert.Contains("Connection: close", tunnel.Response, StringComparison.Ordinal);
         Assert.True(await tunnel.ClosedByProxyAsync(), "the sidecar kept the refused connection open");
+    }
+
+    [Theory]
+    [InlineData("metadata.example:80", 403, "forbidden-address")] // resolves to 169.254.169.254, among others
+    [InlineData("nowhere.example:80", 502, "connect-error")] // resolves to nothing
+    [InlineData("self.example:22", 405, "connect-refused")] // resolves to this host: interception never carries that
+    public async Task WithAllowUnknownHosts_ANameResolvedOnce_IsRefused_WhenAnyOfItsAddressesMayNotBeReached(string authority, int status, string error)
+    {
+        var resolved = new List<string>();
+        var resolver = new HostResolver((host, _) =>
+        {
+            lock (resolved)
+            {
+                resolved.Add(host);
+            }
+
+            return Task.FromResult(host switch
+            {
+                "metadata.example" => new[] { IPAddress.Parse("192.0.2.10"), IPAddress.Parse("169.254.169.254") },
+                "self.example" => [IPAddress.Loopback],
+                _ => throw new SocketException((int)SocketError.HostNotFound),
+            });
+        });
+        await using var sidecar = await Sidecar.StartAsync(
+            Sidecar.Json(new Dictionary<string, string[]> { ["web"] = ["http://127.0.0.1:9"] }),
+            services => services.AddSingleton(resolver),
+            "--Mesh:Proxy:Outbound:AllowUnknownHosts=true");
+
+        using var tunnel = await ConnectTunnel.OpenAsync(sidecar.OutboundPort, authority);
+
+        Assert.Equal(status, tunnel.Status);
+        Assert.Contains($"mesh-proxy-error: {error}", tunnel.Response, StringComparison.Ordinal);
+        Assert.Contains("Connection: close", tunnel.Response, StringComparison.Ordinal);
+        Assert.True(await tunnel.ClosedByProxyAsync(), "the sidecar kept the refused connection open");
+        Assert.Equal([authority.Split(':')[0]], resolved);
+    }
+
+    [Fact]
+    public async Task WithoutAllowUnknownHosts_ANameIsNotEvenResolved()
+    {
+        var resolved = 0;
+        var resolver = new HostResolver((_, _) =>
+        {
+            Interlocked.Increment(ref resolved);
+            return Task.FromResult(new[] { IPAddress.Parse("192.0.2.10") });
+        });
+        await using var sidecar = await Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]> { ["web"] = ["http://127.0.0.1:9"] }), services => services.AddSingleton(resolver));
+
+        using var tunnel = await ConnectTunnel.OpenAsync(sidecar.OutboundPort, "public.example:443");
+
+        Assert.Equal(405, tunnel.Status);
+        Assert.Contains("mesh-proxy-error: connect-refused", tunnel.Response, StringComparison.Ordinal);
+        Assert.Equal(0, resolved);
     }
 
     private static Task<string> RunAsync(string program, params string[] args) => RunAsync(program, new Dictionary<string, string>(), args);

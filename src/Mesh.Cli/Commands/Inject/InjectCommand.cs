@@ -29,7 +29,7 @@ internal sealed class InjectCommand : MeshCommand
         static (string text, out string? value) => WorkloadInjector.IsResourceName(value = text),
         "a ConfigMap name (lower-case letters, digits, '-' and '.')");
 
-    private readonly Option<string> _ipv6 = IptablesOptions.Ipv6Option("Also redirect IPv6 (only for a sidecar that listens on IPv6 too).", false);
+    private readonly Option<string> _ipv6 = IptablesOptions.Ipv6Option("Also redirect IPv6 (the sidecar listens on IPv6 too; false for nodes without IPv6 nat).", true);
 
     public InjectCommand(GlobalOptions global)
         : base("inject", "Add the Mesh sidecar, its iptables init container and its config volume to the workloads in Kubernetes YAML; write it to stdout.", global)

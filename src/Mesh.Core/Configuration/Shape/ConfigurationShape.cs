@@ -27,6 +27,13 @@ internal sealed class ConfigurationShape
         .Register<UpstreamOptions>()
         .Register<FailureAccrualOptions>()
         .Register<HedgingOptions>()
+        .Register<BackpressureOptions>()
+        .Register<ClassificationOptions>()
+        .Register<RouteOptions>()
+        .Register<RouteMatchOptions>()
+        .Register<RouteTimeoutOptions>()
+        .Register<RouteRetryOptions>()
+        .Register<RouteHedgingOptions>()
         .Register<DynamicServicesOptions>()
         .Map<MeshServiceOptions>(MeshServiceOptions.SectionName, anyKey: true)
         .Map<DynamicServicesOptions>(DynamicServicesOptions.SectionName);

@@ -78,16 +78,19 @@ internal sealed class MeshForwarder : IDisposable
             var service = handler.Service;
             var self = state.self;
             Func<TimeSpan> idleTimeout = () => service.Policy.Options.Upstream.IdleTimeout;
+
+            // The sidecar answers a failed request itself (ProxyErrors): it is recorded with that answer's status.
+            handler.AnswersFailures = true;
             if (state.unknownHost || service.Direction != MeshDirection.Outbound || self._meshedConnections is null)
             {
                 handler.InnerHandler = new UpstreamHandler(state.unknownHost ? self._unknownHostConnections : self._connections, idleTimeout);
-                return new ForwardingRoute(state.service, new HttpMessageInvoker(handler, disposeHandler: false));
+                return new ForwardingRoute(state.service, new HttpMessageInvoker(handler, disposeHandler: false), service.MetricName);
             }
 
             // A configured service may be meshed (now or after a reload): its identity decides per request.
             var identity = new ServiceIdentityResolver(service, self._defaultIdentity!);
             handler.InnerHandler = new MeshedUpstreamHandler(self._connections, self._meshedConnections, identity, idleTimeout);
-            return new ForwardingRoute(state.service, new HttpMessageInvoker(handler, disposeHandler: false)) { Identity = identity };
+            return new ForwardingRoute(state.service, new HttpMessageInvoker(handler, disposeHandler: false), service.MetricName) { Identity = identity };
         }, (self: this, service, createHandler, state, unknownHost));
 
     private static SocketsHttpHandler Connections(Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? connect, TimeSpan connectTimeout, TimeSpan idleTimeout) => new()
@@ -111,13 +114,13 @@ internal sealed class MeshForwarder : IDisposable
         var headers = context.Request.Headers;
         if (_headerLimits.Exceeded(headers))
         {
-            await ProxyErrors.WriteAsync(context, ProxyError.HeadersTooLarge, route.Service);
+            await ProxyErrors.WriteAsync(context, ProxyError.HeadersTooLarge, route.Service, route.MetricName);
             return;
         }
 
         if (headers.ContainsKey(HeaderNames.TransferEncoding) && headers.ContainsKey(KestrelRenamedContentLength))
         {
-            await ProxyErrors.WriteAsync(context, ProxyError.AmbiguousLength, route.Service);
+            await ProxyErrors.WriteAsync(context, ProxyError.AmbiguousLength, route.Service, route.MetricName);
             return;
         }
 
@@ -126,7 +129,7 @@ internal sealed class MeshForwarder : IDisposable
         var error = await _forwarder.SendAsync(context, route.DestinationPrefix, route.Invoker, config, transformer);
         if (error != ForwarderError.None)
         {
-            await ProxyErrors.WriteAsync(context, error, route.Service);
+            await ProxyErrors.WriteAsync(context, error, route);
         }
     }
 

@@ -62,7 +62,7 @@ internal sealed class InboundProxy
         // Authorization, before anything reaches the application: a denied caller gets 403 (gRPC: PERMISSION_DENIED).
         if (!_authorizer.Allows(ApplicationPortOf(context), context.Request.Path.Value ?? "/", peer.ClientId, out _))
         {
-            await ProxyErrors.WriteAsync(context, ProxyError.Unauthorized, peer.ClientId is { } id ? $"the client '{id}'" : "an unauthenticated client");
+            await ProxyErrors.WriteAsync(context, ProxyError.Unauthorized, peer.ClientId is { } id ? $"the client '{id}'" : "an unauthenticated client", _service);
             return;
         }
 
@@ -77,7 +77,7 @@ internal sealed class InboundProxy
 
         if (deadline.HasPassed)
         {
-            await ProxyErrors.WriteAsync(context, ProxyError.DeadlinePassed, _service);
+            await ProxyErrors.WriteAsync(context, ProxyError.DeadlinePassed, _service, _service);
             return;
         }
 

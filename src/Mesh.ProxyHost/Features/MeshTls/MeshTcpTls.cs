@@ -30,7 +30,7 @@ internal sealed class MeshTcpTls
 
     /// <summary>Opens mutual TLS over the connected <paramref name="socket"/> (taken) and sends the transport header.</summary>
     /// <exception cref="ConnectRefusedException">The peer proved another identity, or is no Mesh sidecar taking opaque TCP.</exception>
-    public async Task<TcpUpstream> SecureAsync(Socket socket, EndPoint endpoint, SpiffeIdPattern expected, CancellationToken cancellationToken)
+    public async Task<TcpEnd> SecureAsync(Socket socket, EndPoint endpoint, SpiffeIdPattern expected, CancellationToken cancellationToken)
     {
         var (host, port) = endpoint switch
         {
@@ -47,7 +47,7 @@ internal sealed class MeshTcpTls
             }
 
             await tls.WriteAsync(TransportHeader.For(port), cancellationToken).ConfigureAwait(false);
-            return new TcpUpstream(socket, tls);
+            return TcpEnd.Upstream(socket, tls);
         }
         catch
         {

@@ -65,7 +65,7 @@ internal sealed partial class OutboundProxy(
             if (!options.Outbound.AllowUnknownHosts)
             {
                 Log.UnknownService(logger, service);
-                await ProxyErrors.WriteAsync(context, ProxyError.UnknownService, service);
+                await ProxyErrors.WriteAsync(context, ProxyError.UnknownService, service, service);
                 return;
             }
 

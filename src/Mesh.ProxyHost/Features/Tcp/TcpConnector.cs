@@ -35,7 +35,7 @@ internal sealed class TcpConnector(ProxyOptions options, TimeProvider time, Mesh
     /// <exception cref="NoEndpointsException">The service has no endpoints.</exception>
     /// <exception cref="SocketException">No connection could be made.</exception>
     /// <exception cref="ConnectRefusedException">The meshed service's endpoints did not prove its identity, or spoke no mutual TLS.</exception>
-    public async Task<(TcpUpstream Upstream, MeshEndpoint? Endpoint)> ConnectAsync(TcpDestination destination, CancellationToken cancellationToken)
+    public async Task<(TcpEnd Upstream, MeshEndpoint? Endpoint)> ConnectAsync(TcpDestination destination, CancellationToken cancellationToken)
     {
         if (destination.Service is not { } service)
         {
@@ -96,7 +96,7 @@ internal sealed class TcpConnector(ProxyOptions options, TimeProvider time, Mesh
 
     // A connect (and to a meshed service, its handshake) that takes longer than Mesh:Proxy:ConnectTimeout fails like a
     // refused one.
-    private async Task<TcpUpstream> OpenAsync(EndPoint endpoint, SpiffeIdPattern? expected, CancellationToken cancellationToken)
+    private async Task<TcpEnd> OpenAsync(EndPoint endpoint, SpiffeIdPattern? expected, CancellationToken cancellationToken)
     {
         var socket = endpoint is IPEndPoint ip ? new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp) : new Socket(SocketType.Stream, ProtocolType.Tcp);
         socket.NoDelay = true;
@@ -105,7 +105,7 @@ internal sealed class TcpConnector(ProxyOptions options, TimeProvider time, Mesh
         try
         {
             await socket.ConnectAsync(endpoint, linked.Token).ConfigureAwait(false);
-            return expected is null ? new TcpUpstream(socket) : await meshed!.SecureAsync(socket, endpoint, expected, linked.Token).ConfigureAwait(false);
+            return expected is null ? TcpEnd.Upstream(socket) : await meshed!.SecureAsync(socket, endpoint, expected, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {

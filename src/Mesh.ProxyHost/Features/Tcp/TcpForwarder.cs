@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using Mesh.Classification;
 using Mesh.Pipeline;
+using Mesh.ProxyHost.Configuration;
 using Mesh.Tap;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -14,12 +15,14 @@ namespace Mesh.ProxyHost.Features.Tcp;
 /// When no upstream connection can be made, the client's connection is reset, so it fails at once rather than reading
 /// an empty answer as a clean one.
 /// </summary>
-internal sealed partial class TcpForwarder(TcpConnector connector, TcpMetrics metrics, MeshTap tap, ILogger<TcpForwarder> logger)
+internal sealed partial class TcpForwarder(TcpConnector connector, TcpMetrics metrics, MeshTap tap, ProxyOptions options, ILogger<TcpForwarder> logger)
 {
     public async Task ForwardAsync(ConnectionContext client, TcpDestination destination, string detection, Action? serverSpokeFirst = null)
     {
+        // The relay writes to the accepted end itself (TcpRelay: half-close): Kestrel's socket, or the TLS on it.
+        var accepted = TcpEnd.Accepted(client);
         var record = new TcpConnectionRecord(metrics, tap, destination.Direction, destination.MetricName, destination.Display, detection);
-        TcpUpstream upstream;
+        TcpEnd upstream;
         Endpoints.MeshEndpoint? endpoint;
 
         // Not cancelled by the client's ConnectionClosed, which fires at its FIN: a half-closed client still gets its
@@ -47,7 +50,7 @@ internal sealed partial class TcpForwarder(TcpConnector connector, TcpMetrics me
         string outcome;
         try
         {
-            outcome = await TcpRelay.RunAsync(client, upstream, record, serverSpokeFirst).ConfigureAwait(false);
+            outcome = await TcpRelay.RunAsync(client, accepted, upstream, record, options.Tcp.IdleTimeout, metrics.Time, serverSpokeFirst).ConfigureAwait(false);
         }
         finally
         {

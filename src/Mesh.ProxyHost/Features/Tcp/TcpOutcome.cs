@@ -9,6 +9,9 @@ internal static class TcpOutcome
     /// <summary>A side reset the connection or an error broke it.</summary>
     public const string Reset = "reset";
 
+    /// <summary>No byte moved either way for <c>Mesh:Proxy:Tcp:IdleTimeout</c>: the sidecar closed both sides.</summary>
+    public const string IdleTimeout = "idle_timeout";
+
     /// <summary>No connection to the destination could be made (refused, unreachable, timed out), on any endpoint tried.</summary>
     public const string ConnectError = "connect_error";
 

@@ -1,88 +1,145 @@
-using System.IO.Pipelines;
+using System.Buffers;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Microsoft.AspNetCore.Connections;
 
 namespace Mesh.ProxyHost.Features.Tcp;
 
 /// <summary>
-/// Moves bytes both ways between an accepted connection (Kestrel's transport pipes) and the upstream socket, in order
-/// and without loss. Memory is bounded on both sides: the client's bytes wait in Kestrel's input pipe (paused at
-/// <c>MaxRequestBufferSize</c>, 1 MiB) until the upstream socket takes them, and the upstream's are read straight into
-/// the output pipe, whose flush waits while the client is slow (<c>MaxResponseBufferSize</c>, 64 KiB), so a slow reader
-/// slows its writer instead of growing a buffer. Half-close: the client's FIN is passed on (shutdown of the upstream
-/// socket's send side) and the answer keeps flowing; the destination's FIN ends the connection once its bytes are out,
-/// because Kestrel closes both directions when its output completes. A reset or error on either side aborts both.
+/// Moves bytes both ways between an accepted connection and its upstream end (<see cref="TcpEnd"/>: a socket, or mutual
+/// TLS to a peer sidecar), in order and without loss, as
+/// linkerd2-proxy's duplex copy does: each direction ends on its own, with the FIN passed on (a shutdown of the send
+/// side towards the other peer), and the connection is done when both have.
+/// <list type="bullet">
+/// <item>Client to destination: the client's bytes come from Kestrel's input pipe (where detection left them unread)
+/// and are taken only as the upstream socket accepts them; the pipe stops reading the socket at its limit
+/// (<see cref="InputLimit"/>), so a destination that does not read holds its client back.</item>
+/// <item>Destination to client: written straight to the accepted socket, one chunk (<see cref="ReadSize"/>) at a time,
+/// the next read waiting until the client's socket took the last; the chunk is rented only once bytes are there, so an
+/// idle connection holds no buffer. Not through Kestrel's output pipe: when that pipe completes, Kestrel's socket
+/// transport shuts the socket down both ways and closes it, which would cut off a client still sending after the
+/// destination's FIN. The destination's FIN becomes a shutdown of the accepted socket's send side only; the client's
+/// bytes keep flowing, and Kestrel closes the socket when the connection middleware returns, both directions done. A
+/// peer sidecar's connection that Kestrel's TLS terminated is written through that TLS, its FIN a close_notify.</item>
+/// </list>
+/// A reset or error on either side resets both; an idle connection (<see cref="TcpIdleTimer"/>) is closed on both sides
+/// with a FIN. <see cref="HeldBytes"/> counts what all relays hold at a time: read from one side, not yet taken by the
+/// other.
 /// </summary>
-internal static class TcpRelay
+internal sealed class TcpRelay
 {
-    // One read from the upstream socket at most: what the output pipe lends at a time.
-    private const int ReadSize = 16 * 1024;
+    /// <summary>The most bytes read from the destination at a time, and held until the client's socket takes them.</summary>
+    public const int ReadSize = 16 * 1024;
 
-    /// <summary>
-    /// Relays until both directions are done; returns the outcome (<see cref="TcpOutcome.Closed"/> or
-    /// <see cref="TcpOutcome.Reset"/>). <paramref name="serverSpokeFirst"/> runs once if the upstream sends before the
-    /// client has sent anything.
-    /// </summary>
-    public static async Task<string> RunAsync(ConnectionContext client, TcpUpstream upstream, TcpConnectionRecord record, Action? serverSpokeFirst = null)
+    /// <summary>Where Kestrel's input pipe of an accepted connection stops reading its socket (<c>SocketTransportOptions.MaxReadBufferSize</c>).</summary>
+    public const int InputLimit = 1024 * 1024;
+
+    // Who sent first (_firstSpeaker), and how the relay ended (_ended).
+    private const int ClientFirst = 1;
+    private const int ServerFirst = 2;
+    private const int Running = 0;
+    private const int Finished = 1;
+    private const int BrokenEnded = 2;
+    private const int IdleEnded = 3;
+
+    private static long s_heldBytes;
+
+    private readonly ConnectionContext _client;
+    private readonly TcpEnd _accepted;
+    private readonly TcpEnd _upstream;
+    private readonly TcpConnectionRecord _record;
+    private readonly Action? _serverSpokeFirst;
+    private TcpIdleTimer? _idleTimer;
+    private int _firstSpeaker;
+    private int _ended;
+
+    private TcpRelay(ConnectionContext client, TcpEnd accepted, TcpEnd upstream, TcpConnectionRecord record, Action? serverSpokeFirst)
     {
-        var first = new FirstSpeaker(serverSpokeFirst);
-        var toUpstream = ClientToUpstreamAsync(client.Transport.Input, upstream, record, first);
-        var toClient = UpstreamToClientAsync(upstream, client.Transport.Output, record, first);
-
-        // Whichever direction breaks first takes the other down with it: a reset must not leave half a connection open.
-        var done = await Task.WhenAny(toUpstream, toClient).ConfigureAwait(false);
-        if (!await done.ConfigureAwait(false))
-        {
-            Abort(client, upstream);
-        }
-        else if (done == toClient)
-        {
-            // The destination finished and its bytes are handed over: the client's connection closes with the output.
-            // What the client still sends has nowhere to go; stop reading it.
-            client.Transport.Input.CancelPendingRead();
-        }
-
-        var clean = await toUpstream.ConfigureAwait(false) & await toClient.ConfigureAwait(false);
-        upstream.Dispose();
-        return clean ? TcpOutcome.Closed : TcpOutcome.Reset;
+        _client = client;
+        _accepted = accepted;
+        _upstream = upstream;
+        _record = record;
+        _serverSpokeFirst = serverSpokeFirst;
     }
 
-    private static async Task<bool> ClientToUpstreamAsync(PipeReader input, TcpUpstream upstream, TcpConnectionRecord record, FirstSpeaker first)
+    /// <summary>
+    /// Gets the bytes all relays hold now: what they read from one side and the other has not yet taken (the client's
+    /// bytes as Kestrel's input pipe handed them over, a chunk from the destination).
+    /// </summary>
+    public static long HeldBytes => Interlocked.Read(ref s_heldBytes);
+
+    /// <summary>
+    /// Relays until both directions are done and closes <paramref name="upstream"/>; returns the outcome
+    /// (<see cref="TcpOutcome.Closed"/>, <see cref="TcpOutcome.Reset"/> or <see cref="TcpOutcome.IdleTimeout"/>).
+    /// <paramref name="idleTimeout"/> zero: never idle. <paramref name="serverSpokeFirst"/> runs once if the upstream
+    /// sends before the client has sent anything.
+    /// </summary>
+    public static async Task<string> RunAsync(
+        ConnectionContext client, TcpEnd accepted, TcpEnd upstream, TcpConnectionRecord record, TimeSpan idleTimeout, TimeProvider time, Action? serverSpokeFirst = null)
     {
+        var relay = new TcpRelay(client, accepted, upstream, record, serverSpokeFirst);
+        relay._idleTimer = idleTimeout > TimeSpan.Zero ? new TcpIdleTimer(idleTimeout, time, relay.OnIdle) : null;
+        try
+        {
+            await Task.WhenAll(relay.ClientToUpstreamAsync(), relay.UpstreamToClientAsync()).ConfigureAwait(false);
+        }
+        finally
+        {
+            relay._idleTimer?.Dispose();
+        }
+
+        upstream.Dispose();
+
+        // Both directions done: from here the idle timer, if it still fires, finds the connection ended.
+        return Interlocked.CompareExchange(ref relay._ended, Finished, Running) switch
+        {
+            Running => TcpOutcome.Closed,
+            IdleEnded => TcpOutcome.IdleTimeout,
+            _ => TcpOutcome.Reset,
+        };
+    }
+
+    private async Task ClientToUpstreamAsync()
+    {
+        var input = _client.Transport.Input;
         try
         {
             while (true)
             {
                 var result = await input.ReadAsync().ConfigureAwait(false);
                 var buffer = result.Buffer;
-                if (result.IsCanceled)
-                {
-                    input.AdvanceTo(buffer.Start);
-                    return true;
-                }
-
                 if (!buffer.IsEmpty)
                 {
-                    first.Client();
-                    foreach (var segment in buffer)
+                    Spoke(ClientFirst);
+                    _idleTimer?.Touch();
+                    var held = buffer.Length;
+                    Interlocked.Add(ref s_heldBytes, held);
+                    try
                     {
-                        await upstream.SendAsync(segment).ConfigureAwait(false);
-                        record.AddTransmitted(segment.Length);
+                        foreach (var segment in buffer)
+                        {
+                            await _upstream.SendAsync(segment).ConfigureAwait(false);
+                            _record.AddTransmitted(segment.Length);
+                        }
+                    }
+                    finally
+                    {
+                        Interlocked.Add(ref s_heldBytes, -held);
                     }
                 }
 
                 input.AdvanceTo(buffer.End);
                 if (result.IsCompleted)
                 {
-                    // The client's FIN: pass it on, and keep the way back open for the answer.
-                    await upstream.ShutdownSendAsync().ConfigureAwait(false);
-                    return true;
+                    // The client's FIN: pass it on; the destination's answer keeps flowing back.
+                    await _upstream.ShutdownSendAsync().ConfigureAwait(false);
+                    return;
                 }
             }
         }
-        catch (Exception ex) when (ex is SocketException or IOException or ConnectionAbortedException or ObjectDisposedException or InvalidOperationException or NotSupportedException)
+        catch (Exception ex) when (IsBroken(ex))
         {
-            return false;
+            Break();
         }
         finally
         {
@@ -90,62 +147,96 @@ internal static class TcpRelay
         }
     }
 
-    private static async Task<bool> UpstreamToClientAsync(TcpUpstream upstream, PipeWriter output, TcpConnectionRecord record, FirstSpeaker first)
+    private async Task UpstreamToClientAsync()
     {
-        Exception? error = null;
         try
         {
+            var read = 0;
             while (true)
             {
-                var memory = output.GetMemory(ReadSize);
-                var read = await upstream.ReceiveAsync(memory).ConfigureAwait(false);
-                if (read == 0)
+                // Wait for bytes before renting a chunk, unless the last read filled one (more are likely waiting).
+                if (read < ReadSize)
                 {
-                    return true;
+                    await _upstream.ReceiveAsync(Memory<byte>.Empty).ConfigureAwait(false);
                 }
 
-                first.Server();
-                output.Advance(read);
-                record.AddReceived(read);
-                var flush = await output.FlushAsync().ConfigureAwait(false);
-                if (flush.IsCompleted || flush.IsCanceled)
+                var chunk = ArrayPool<byte>.Shared.Rent(ReadSize);
+                try
                 {
-                    // The client is gone: nothing more can reach it.
-                    return false;
+                    read = await _upstream.ReceiveAsync(chunk.AsMemory(0, ReadSize)).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        // The destination's FIN: pass it on; what the client still sends keeps flowing to it.
+                        await _accepted.ShutdownSendAsync().ConfigureAwait(false);
+                        return;
+                    }
+
+                    Spoke(ServerFirst);
+                    _idleTimer?.Touch();
+                    _record.AddReceived(read);
+                    Interlocked.Add(ref s_heldBytes, read);
+                    try
+                    {
+                        await _accepted.SendAsync(chunk.AsMemory(0, read)).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        Interlocked.Add(ref s_heldBytes, -read);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(chunk);
                 }
             }
         }
-        catch (Exception ex) when (ex is SocketException or IOException or ConnectionAbortedException or ObjectDisposedException or InvalidOperationException or NotSupportedException)
+        catch (Exception ex) when (IsBroken(ex))
         {
-            error = ex;
-            return false;
-        }
-        finally
-        {
-            await output.CompleteAsync(error is null ? null : new ConnectionAbortedException("The destination's connection broke.", error)).ConfigureAwait(false);
+            Break();
         }
     }
 
-    private static void Abort(ConnectionContext client, TcpUpstream upstream)
+    private static bool IsBroken(Exception ex) =>
+        ex is SocketException or IOException or ConnectionAbortedException or ObjectDisposedException or InvalidOperationException or NotSupportedException or AuthenticationException;
+
+    // Nothing moved either way for the idle timeout: both sides are closed (a FIN, not a reset: nothing was cut off).
+    private void OnIdle() => End(IdleEnded);
+
+    // Whichever direction breaks takes the other down with it: a reset must not leave half a connection open.
+    private void Break() => End(BrokenEnded);
+
+    private void End(int how)
     {
-        // The destination sees a reset, as the client did, rather than a clean end of what it was sent.
-        upstream.Reset();
-        client.Abort(new ConnectionAbortedException("The other side of the relayed connection broke."));
+        if (Interlocked.CompareExchange(ref _ended, how, Running) != Running)
+        {
+            return;
+        }
+
+        if (how == BrokenEnded)
+        {
+            // Each side sees a reset, as the other did, rather than a clean end of what it was sent: linger 0 on the
+            // upstream socket, and Kestrel's abort closes the accepted one so (SocketTransportOptions.FinOnError off).
+            _upstream.ResetOnClose();
+            _upstream.Dispose();
+            _client.Abort(new ConnectionAbortedException("The other side of the relayed connection broke."));
+            return;
+        }
+
+        // A FIN each way, nothing being cut off. Shut down before closing: .NET closes a socket whose pending receive it
+        // cancels with a reset unless its send side was shut down. The accepted socket is not aborted (that would reset
+        // it): shut down, it ends Kestrel's receive loop, and Kestrel closes it when the relay returns.
+        _upstream.ShutDown();
+        _upstream.Dispose();
+        _accepted.ShutDown();
     }
 
-    // Who sent the first byte: only the server's speaking first with a silent client marks a server-first destination.
-    private sealed class FirstSpeaker(Action? serverSpokeFirst)
+    // Only the server's speaking first, the client silent, marks a server-first destination. Decided once: later
+    // chunks only read the field.
+    private void Spoke(int who)
     {
-        private int _first;
-
-        public void Client() => Interlocked.CompareExchange(ref _first, 1, 0);
-
-        public void Server()
+        if (Volatile.Read(ref _firstSpeaker) == 0 && Interlocked.CompareExchange(ref _firstSpeaker, who, 0) == 0 && who == ServerFirst)
         {
-            if (Interlocked.CompareExchange(ref _first, 2, 0) == 0)
-            {
-                serverSpokeFirst?.Invoke();
-            }
+            _serverSpokeFirst?.Invoke();
         }
     }
 }

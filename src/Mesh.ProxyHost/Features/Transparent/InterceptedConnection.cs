@@ -13,7 +13,8 @@ namespace Mesh.ProxyHost.Features.Transparent;
 /// <param name="direction"><c>outbound</c> or <c>inbound</c>.</param>
 /// <param name="address">Where the application was going; null for a tunnel to a service.</param>
 /// <param name="service">The configured service the destination belongs to, if any.</param>
-internal sealed class InterceptedConnection(string direction, IPEndPoint? address, string? service)
+/// <param name="name">What a tunnel's CONNECT called an address it resolved (<c>host:port</c>), if it named one.</param>
+internal sealed class InterceptedConnection(string direction, IPEndPoint? address, string? service, string? name = null)
 {
     public string Direction { get; } = direction;
 
@@ -23,8 +24,8 @@ internal sealed class InterceptedConnection(string direction, IPEndPoint? addres
 
     private const string ItemKey = "mesh.intercepted";
 
-    /// <summary>Gets what the destination is called in logs and the tap: the address, or the service.</summary>
-    public string Display => Address?.ToString() ?? Service ?? "";
+    /// <summary>Gets what the destination is called in logs, the tap and opaque TCP's metrics: the name a CONNECT gave it, the address, or the service.</summary>
+    public string Display => name ?? Address?.ToString() ?? Service ?? "";
 
     private (string Authority, string Name)? _implicitName;
 

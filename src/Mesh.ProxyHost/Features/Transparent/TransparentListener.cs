@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Mesh.Configuration;
 using Mesh.ProxyHost.Configuration;
@@ -11,6 +12,7 @@ using Mesh.ProxyHost.Features.Tcp;
 using Mesh.Telemetry;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Mesh.ProxyHost.Features.Transparent;
 
@@ -22,7 +24,8 @@ namespace Mesh.ProxyHost.Features.Transparent;
 /// (<see cref="Http2Handover"/>), anything else (TLS, a binary protocol, silence) is opaque TCP
 /// (<see cref="TcpForwarder"/>; inbound, <see cref="InboundTcp"/>). A connection that was not redirected is explicit
 /// mode: an HTTP/2 preface goes to h2c, anything else to HTTP/1, and on the outbound listener a <c>CONNECT</c> opens a
-/// tunnel handled like an intercepted connection to the authority it names. On the inbound listener of a sidecar with an
+/// tunnel handled like an intercepted connection to the authority it names (a configured service, an address, or with
+/// <c>Mesh:Proxy:Outbound:AllowUnknownHosts</c> a host name resolved once). On the inbound listener of a sidecar with an
 /// identity, mutual TLS is told apart first (TransparentListener.MutualTls.cs).
 /// </summary>
 internal sealed partial class TransparentListener(
@@ -36,10 +39,13 @@ internal sealed partial class TransparentListener(
     TcpForwarder tcp,
     InboundTcp inboundTcp,
     InboundRefusals refusals,
+    HostResolver resolver,
     ProxyErrorMetrics errors,
     TimeProvider time,
     ILogger<TransparentListener> logger)
 {
+    private static readonly ReadOnlyMemory<byte> ConnectionEstablished = "HTTP/1.1 200 Connection established\r\n\r\n"u8.ToArray();
+
     private readonly PortSet _opaquePorts = PortSet.TryParse(options.OpaquePorts, out var ports, out _) ? ports : PortSet.Empty;
 
     /// <summary>The outbound listener's middleware, in front of its HTTP/1 pipeline <paramref name="http1"/>.</summary>
@@ -188,43 +194,93 @@ internal sealed partial class TransparentListener(
         var authority = await ConnectRequest.ReadAsync(connection.Transport.Input, options.RequestHeadersTimeout, time);
         if (authority is null || !ConnectRequest.TrySplit(authority, out var host, out var port))
         {
-            await RefuseAsync(connection, authority ?? "");
+            await RefuseAsync(connection, ProxyError.ConnectRefused, authority ?? "");
             return;
         }
 
-        InterceptedConnection intercepted;
-        if (catalog.IsKnown(host))
+        var (intercepted, refusal) = await TunnelTargetAsync(connection, host, port);
+        if (intercepted is null)
         {
-            intercepted = new InterceptedConnection(MeshDirection.Outbound, null, host);
-        }
-        else if (ConnectRequest.AddressOf(host, port) is { } address && MayTunnelTo(connection, address))
-        {
-            intercepted = new InterceptedConnection(MeshDirection.Outbound, address, await index.ServiceOfAsync(address));
-        }
-        else
-        {
-            Log.ConnectRefused(logger, authority);
-            await RefuseAsync(connection, authority);
+            Log.ConnectRefused(logger, authority, refusal!.Name);
+            await RefuseAsync(connection, refusal, authority);
             return;
         }
 
-        await connection.Transport.Output.WriteAsync("HTTP/1.1 200 Connection established\r\n\r\n"u8.ToArray());
+        // Straight to the socket, as the TCP relay writes: through Kestrel's output pipe, the answer could still wait
+        // there while the tunnel's first bytes overtook it.
+        await connection.Features.Get<IConnectionSocketFeature>()!.Socket.SendAsync(ConnectionEstablished, SocketFlags.None);
         await DispatchAsync(connection, http1, intercepted);
     }
 
+    // Where a tunnel may go: a configured service by name; an IP address that interception would carry; with
+    // Mesh:Proxy:Outbound:AllowUnknownHosts, a host name resolved once, as explicit mode resolves an unknown host: any
+    // address of it forbidden (link-local, metadata) refuses it with forbidden-address, and the tunnel goes to the
+    // first address, the one checked. Else why not.
+    private async Task<(InterceptedConnection? Tunnel, ProxyError? Refusal)> TunnelTargetAsync(ConnectionContext connection, string host, int port)
+    {
+        if (catalog.IsKnown(host))
+        {
+            return (new InterceptedConnection(MeshDirection.Outbound, null, host), null);
+        }
+
+        var allowUnknown = options.Outbound.AllowUnknownHosts;
+        IPAddress[] addresses;
+        if (IPAddress.TryParse(host, out var literal))
+        {
+            addresses = [literal];
+        }
+        else if (!allowUnknown)
+        {
+            return (null, ProxyError.ConnectRefused);
+        }
+        else
+        {
+            using var deadline = new CancellationTokenSource(options.ConnectTimeout, time);
+            try
+            {
+                addresses = await resolver.ResolveAsync(host, deadline.Token);
+            }
+            catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+            {
+                return (null, ProxyError.ConnectError);
+            }
+        }
+
+        if (addresses.Length == 0)
+        {
+            return (null, ProxyError.ConnectError);
+        }
+
+        if (Array.Exists(addresses, ForbiddenAddresses.Contains))
+        {
+            return (null, allowUnknown ? ProxyError.ForbiddenAddress : ProxyError.ConnectRefused);
+        }
+
+        foreach (var address in addresses)
+        {
+            if (!MayTunnelTo(connection, new IPEndPoint(address, port)))
+            {
+                return (null, ProxyError.ConnectRefused);
+            }
+        }
+
+        var destination = new IPEndPoint(addresses[0], port);
+        var name = literal is null ? $"{host}:{port.ToString(CultureInfo.InvariantCulture)}" : null;
+        return (new InterceptedConnection(MeshDirection.Outbound, destination, await index.ServiceOfAsync(destination), name), null);
+    }
+
     // What interception would carry: a local application's connection (the peer on loopback), to somewhere that is not
-    // this host and not a metadata service, never the sidecar's own listeners.
+    // this host, never the sidecar's own listeners.
     private bool MayTunnelTo(ConnectionContext connection, IPEndPoint address) =>
         connection.RemoteEndPoint is IPEndPoint peer && IPAddress.IsLoopback(peer.Address) &&
-        !LocalAddresses.Contains(address.Address) && !ForbiddenAddresses.Contains(address.Address) && !listeners.IsOwn(address);
+        !LocalAddresses.Contains(address.Address) && !listeners.IsOwn(address);
 
-    private async Task RefuseAsync(ConnectionContext connection, string authority)
+    private async Task RefuseAsync(ConnectionContext connection, ProxyError error, string authority)
     {
-        var error = ProxyError.ConnectRefused;
         errors.Record(Listeners.Outbound, error.Name);
         var body = $"Mesh: {error.Describe(authority)}\n";
         var response =
-            $"HTTP/1.1 {error.Status.ToString(CultureInfo.InvariantCulture)} Method Not Allowed\r\n" +
+            $"HTTP/1.1 {error.Status.ToString(CultureInfo.InvariantCulture)} {ReasonPhrases.GetReasonPhrase(error.Status)}\r\n" +
             $"{MeshHeaders.ProxyError}: {error.Name}\r\n" +
             "Connection: close\r\nContent-Type: text/plain; charset=utf-8\r\n" +
             $"Content-Length: {Encoding.UTF8.GetByteCount(body).ToString(CultureInfo.InvariantCulture)}\r\n\r\n{body}";
@@ -240,7 +296,7 @@ internal sealed partial class TransparentListener(
         [LoggerMessage(153, LogLevel.Information, "{Destination} spoke first: its next connections are opaque TCP without waiting for detection.")]
         public static partial void ServerFirst(ILogger logger, string destination);
 
-        [LoggerMessage(154, LogLevel.Warning, "Refused CONNECT to '{Authority}': neither a configured service nor an address a local application may reach.")]
-        public static partial void ConnectRefused(ILogger logger, string authority);
+        [LoggerMessage(154, LogLevel.Warning, "Refused CONNECT to '{Authority}' ({Reason}): neither a configured service nor an address a local application may reach.")]
+        public static partial void ConnectRefused(ILogger logger, string authority, string reason);
     }
 }
