@@ -7,7 +7,8 @@ namespace Mesh.Testing;
 /// A TCP proxy on loopback that injects faults in the application, with toxiproxy's vocabulary: latency (+ jitter),
 /// bandwidth, slow close, timeout (0 = hang), reset peer, slicer and limit data. Toxics apply to the bytes flowing
 /// <see cref="ToxicDirection.Downstream"/> (server to client) or <see cref="ToxicDirection.Upstream"/>, and can be
-/// changed while connections are open. Randomness (jitter) is seeded.
+/// changed while connections are open. Randomness (jitter) is seeded. Made with <c>record: true</c>, it keeps every byte
+/// it relays each way (<see cref="Recorded"/>), as a capture of what crossed the wire, up to <see cref="MaxRecorded"/>.
 /// </summary>
 public sealed class TcpFaultProxy : IAsyncDisposable
 {
@@ -16,14 +17,17 @@ public sealed class TcpFaultProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Random _random;
     private readonly Task _accepting;
+    private readonly MemoryStream[]? _recorded;
     private volatile Toxics _toxics = new();
     private int _connections;
 
-    public TcpFaultProxy(IPEndPoint upstream, int seed = 1)
+    /// <summary>Relays to <paramref name="upstream"/> from <paramref name="listen"/> (default: a free port on 127.0.0.1).</summary>
+    public TcpFaultProxy(IPEndPoint upstream, int seed = 1, IPEndPoint? listen = null, bool record = false)
     {
         _upstream = upstream;
         _random = new Random(seed);
-        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _recorded = record ? [new MemoryStream(), new MemoryStream()] : null;
+        _listener = new TcpListener(listen ?? new IPEndPoint(IPAddress.Loopback, 0));
         _listener.Start();
         _accepting = AcceptAsync();
     }
@@ -31,6 +35,23 @@ public sealed class TcpFaultProxy : IAsyncDisposable
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     public string Url => $"http://127.0.0.1:{Port}";
+
+    /// <summary>The most bytes recorded each way.</summary>
+    public const int MaxRecorded = 64 * 1024 * 1024;
+
+    /// <summary>Gets the bytes relayed <paramref name="direction"/> so far, all connections in the order they came (empty unless recording).</summary>
+    public byte[] Recorded(ToxicDirection direction)
+    {
+        if (_recorded is null)
+        {
+            return [];
+        }
+
+        lock (_recorded)
+        {
+            return _recorded[(int)direction].ToArray();
+        }
+    }
 
     /// <summary>Gets how many client connections the proxy accepted.</summary>
     public int Connections => Volatile.Read(ref _connections);
@@ -90,6 +111,7 @@ public sealed class TcpFaultProxy : IAsyncDisposable
             while (true)
             {
                 var read = await input.ReadAsync(buffer, cancel);
+                Record(direction, buffer.AsSpan(0, read));
                 var toxics = _toxics;
                 var applies = toxics.Direction == direction;
                 if (read == 0)
@@ -174,6 +196,20 @@ public sealed class TcpFaultProxy : IAsyncDisposable
         }
         catch (ObjectDisposedException)
         {
+        }
+    }
+
+    private void Record(ToxicDirection direction, ReadOnlySpan<byte> bytes)
+    {
+        if (_recorded is null || bytes.IsEmpty)
+        {
+            return;
+        }
+
+        lock (_recorded)
+        {
+            var stream = _recorded[(int)direction];
+            stream.Write(bytes[..(int)Math.Min(bytes.Length, MaxRecorded - stream.Length)]);
         }
     }
 

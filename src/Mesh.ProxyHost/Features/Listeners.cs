@@ -63,6 +63,28 @@ internal sealed class Listeners(IEnumerable<KeyValuePair<string, ListenAddress>>
         return false;
     }
 
+    /// <summary>
+    /// Gets whether a connection to <paramref name="destination"/>, an address of this host, would reach one of the
+    /// sidecar's own listeners: one bound to that port on that address or on every address. Narrower than
+    /// <see cref="IsOwn"/>, which takes any of the host's addresses on a listener's port for one.
+    /// </summary>
+    public bool Reaches(IPEndPoint destination)
+    {
+        foreach (var list in _bound.Values)
+        {
+            foreach (var options in list)
+            {
+                if (options.IPEndPoint is { } bound && bound.Port == destination.Port &&
+                    (bound.Address.Equals(destination.Address) || bound.Address.Equals(IPAddress.Any) || bound.Address.Equals(IPAddress.IPv6Any)))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Gets the ports a listener is bound to, once the server has started (an IPv6 twin's port once, with its IPv4 one's).</summary>
     public IReadOnlyList<int> Ports(string listener) =>
         _bound.TryGetValue(listener, out var list) ? list.Select(o => o.IPEndPoint?.Port ?? 0).Distinct().ToList() : [];

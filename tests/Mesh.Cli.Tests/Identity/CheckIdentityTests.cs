@@ -58,7 +58,7 @@ public sealed class CheckIdentityTests : IDisposable
     }
 
     [Fact]
-    public async Task AnExpiredIdentity_Fails_ExitFive()
+    public async Task AnExpiredIdentity_Fails_ExitSix()
     {
         var (sidecar, time, notAfter) = await StartAsync();
         await using var _ = sidecar;

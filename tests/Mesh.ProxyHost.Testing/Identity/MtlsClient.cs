@@ -9,9 +9,10 @@ public static class MtlsClient
 {
     /// <summary>
     /// A client that presents <paramref name="certificate"/> (none when null) and accepts a server certificate the trust
-    /// domain signed with a SPIFFE ID, recording that ID in <paramref name="serverId"/>.
+    /// domain signed with a SPIFFE ID, recording that ID in <paramref name="serverId"/> and the certificate's serial
+    /// number in <paramref name="serverSerial"/> at each handshake.
     /// </summary>
-    public static HttpClient Create(TrustDomain domain, X509Certificate2? certificate, Action<string>? serverId = null) =>
+    public static HttpClient Create(TrustDomain domain, X509Certificate2? certificate, Action<string>? serverId = null, Action<string>? serverSerial = null) =>
         new(new SocketsHttpHandler
         {
             UseProxy = false,
@@ -26,6 +27,8 @@ public static class MtlsClient
                     {
                         serverId?.Invoke(id.Value);
                     }
+
+                    serverSerial?.Invoke(leaf.SerialNumber);
 
                     return id is not null && PeerCertificates.Chain(leaf, [], [domain.Anchor], DateTimeOffset.UtcNow).Length == 0;
                 },

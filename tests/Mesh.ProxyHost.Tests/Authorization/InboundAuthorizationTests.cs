@@ -14,8 +14,8 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 namespace Mesh.ProxyHost.Tests.Authorization;
 
 /// <summary>
-/// Inbound authorization end to end: callers over mutual TLS (the test-only TLS listener with the sidecar's own
-/// InboundTls) and in plaintext, rules by path and client identity; a denied request gets 403 mesh-proxy-error:
+/// Inbound authorization end to end: callers over mutual TLS and in plaintext on the inbound port, rules by path, port
+/// and client identity; a denied request gets 403 mesh-proxy-error:
 /// unauthorized (gRPC: PERMISSION_DENIED) and never reaches the application; every decision is counted; rules reload
 /// under load without failing an allowed caller.
 /// </summary>
@@ -110,6 +110,37 @@ public sealed class InboundAuthorizationTests : IDisposable
             },
             counted);
         Assert.Equal(200, errors.GetMeasurementSnapshot().Where(m => (string?)m.Tags[MeshInstruments.ProxyErrorTag] == "unauthorized").Sum(m => m.Value));
+    }
+
+    [Fact]
+    public async Task APortRule_CoversTheApplicationsPort_NotTheListenersOne()
+    {
+        var app = await TestBackend.StartAsync(context =>
+        {
+            _seen.Enqueue((context.Request.Path.Value!, context.Request.Headers["mesh-client-id"].FirstOrDefault()));
+            return context.Response.WriteAsync("app");
+        });
+        await using var _ = app;
+        var appPort = new Uri(app.Url).Port;
+        var rule = $$"""
+            "Authorization": { "Rules": { "app": { "Port": {{appPort}}, "Clients": [ "spiffe://example.org/ns/ops/*" ] } } }
+            """;
+        await using var sidecar = await Sidecar.StartAsync(Json(app.Url, rule), _domain.Write("orders", _domain.Issue("/ns/shop/sa/orders")).Args);
+        using var ops = MtlsClient.Create(_domain, _domain.Issue("/ns/ops/sa/console"));
+        using var plain = new HttpClient(new SocketsHttpHandler { UseProxy = false });
+
+        // Requests to the inbound listener go to the application's port (Inbound:Target's): the rule for it decides.
+        using var denied = await plain.GetAsync($"http://127.0.0.1:{sidecar.InboundPort}/orders");
+        using var allowed = await ops.GetAsync($"https://127.0.0.1:{sidecar.InboundPort}/orders");
+
+        // A rule for the listener's own port covers nothing: no request is for it.
+        var listenerRule = rule.Replace($"\"Port\": {appPort}", $"\"Port\": {sidecar.InboundPort}", StringComparison.Ordinal);
+        await sidecar.RewriteConfigAsync(Json(app.Url, listenerRule));
+        await Eventually.TrueAsync(async () => (int)(await plain.GetAsync($"http://127.0.0.1:{sidecar.InboundPort}/orders")).StatusCode == 200, "the listener's port covers nothing", 1200);
+
+        Assert.Equal(403, (int)denied.StatusCode);
+        Assert.Equal(200, (int)allowed.StatusCode);
+        Assert.Equal(("/orders", "spiffe://example.org/ns/ops/sa/console"), _seen.First());
     }
 
     [Fact]

@@ -6,9 +6,10 @@ using Microsoft.AspNetCore.Http;
 namespace Mesh.ProxyHost.Tests.MeshTls;
 
 /// <summary>
-/// Clients written by others against the inbound mutual TLS listener: openssl s_client sees the sidecar's SPIFFE
+/// Clients written by others against the sidecar's inbound port: openssl s_client sees the sidecar's SPIFFE
 /// certificate, TLS 1.3 and ALPN h2, verified against the trust bundle; curl with --cert/--key is named to the
-/// application, without a certificate it is served unnamed (Permissive) or refused (Strict). curl skips the host name
+/// application, without a certificate it is served unnamed (Permissive) or refused (Strict), as is plaintext curl;
+/// openssl s_client without a certificate gets no answer in Strict. curl skips the host name
 /// check (-k: an X.509-SVID names a workload by URI, not by DNS name or address). curl chooses HTTP/2 by ALPN; the
 /// application gets its calls as HTTP/1.1.
 /// </summary>
@@ -59,11 +60,14 @@ public sealed class ExternalTlsClientTests : IDisposable
 
         var named = await Shell.RunAsync("curl", ["-sS", "-k", "--cert", web.Certificate, "--key", web.Key, "-H", "mesh-client-id: spiffe://example.org/ns/shop/sa/admin", url]);
         var anonymous = await Shell.RunAsync("curl", ["-sS", "-k", url]);
+        var plaintext = await Shell.RunAsync("curl", ["-sS", "-H", "mesh-client-id: spiffe://example.org/ns/shop/sa/admin", $"http://127.0.0.1:{sidecar.InboundPort}/"]);
 
         Assert.True(named.Ok, named.Error);
         Assert.Equal("app", named.Output);
         Assert.True(anonymous.Ok, anonymous.Error);
-        Assert.Equal(new[] { "spiffe://example.org/ns/shop/sa/web", null }, _clientIds.ToArray());
+        Assert.True(plaintext.Ok, plaintext.Error);
+        Assert.Equal("app", plaintext.Output);
+        Assert.Equal(new[] { "spiffe://example.org/ns/shop/sa/web", null, null }, _clientIds.ToArray());
     }
 
     [Fact]
@@ -76,9 +80,21 @@ public sealed class ExternalTlsClientTests : IDisposable
         var url = $"https://127.0.0.1:{sidecar.InboundPort}/";
 
         var anonymous = await Shell.RunAsync("curl", ["-sS", "-k", url]);
+        var plaintext = await Shell.RunAsync("curl", ["-sS", $"http://127.0.0.1:{sidecar.InboundPort}/"]);
         var named = await Shell.RunAsync("curl", ["-sS", "-k", "--cert", web.Certificate, "--key", web.Key, url]);
+        var noCertificate = await Shell.RunAsync("sh", ["-c", $"printf 'GET / HTTP/1.1\\r\\nHost: orders\\r\\n\\r\\n' | openssl s_client -connect 127.0.0.1:{sidecar.InboundPort} -CAfile {web.TrustBundle} -quiet 2>&1"], TimeSpan.FromSeconds(30));
 
+        // Without a certificate curl fails with no answer: the connection ends after its side of the TLS 1.3 handshake; in
+        // plaintext, it is closed unanswered (curl's exit code, 18, 52 or 56, depends on when the close reaches it).
         Assert.False(anonymous.Ok);
+        Assert.Equal("", anonymous.Output);
+        Assert.False(plaintext.Ok);
+        Assert.Equal("", plaintext.Output);
+
+        // TLS 1.3 checks the client's certificate after the client's side of the handshake is over: openssl sends its
+        // request, and reads the end of the connection instead of an answer.
+        Assert.Contains("unexpected eof while reading", noCertificate.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("HTTP/1.1", noCertificate.Output, StringComparison.Ordinal);
         Assert.True(named.Ok, named.Error);
         Assert.Equal(new string?[] { "spiffe://example.org/ns/shop/sa/web" }, _clientIds.ToArray());
     }

@@ -19,8 +19,8 @@ namespace Mesh.ProxyHost.Tests.MeshTls;
 /// <summary>
 /// The caller's verified identity reaches the application in mesh-client-id, and no other value does: a caller's own
 /// mesh-client-id is removed, from plaintext callers too. With an identity, inbound metrics carry tls and client_id, the
-/// span and the tap the caller. Under Tls=Strict a plaintext caller is refused. Mutual TLS is terminated by a test-only
-/// inbound listener using the sidecar's own InboundTls (the inbound port will tell TLS from plaintext itself).
+/// span and the tap the caller. Under Tls=Strict a plaintext caller is refused. Mutual TLS and plaintext on the same
+/// inbound port.
 /// </summary>
 public sealed class InboundCallerTests : IDisposable
 {

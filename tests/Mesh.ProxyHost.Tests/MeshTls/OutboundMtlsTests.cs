@@ -104,6 +104,24 @@ public sealed class OutboundMtlsTests : IDisposable
     }
 
     [Fact]
+    public async Task AMeshedConnection_OutlivesUpstreamIdleTimeoutsDefault_LowRateCallsShareOneHandshake()
+    {
+        await using var backend = await MtlsBackend.StartAsync(_domain, _domain.Issue("/ns/shop/sa/orders"));
+        await using var sidecar = await StartSidecarAsync(backend.Url, $$"""{ "orders": { "Identity": "{{Orders}}" } }""");
+        using var client = sidecar.OutboundClient("orders");
+
+        // Further apart than Upstream:IdleTimeout's default (1.5 s, for application servers' HTTP/1.1 keep-alive): a peer
+        // sidecar's connection is kept 90 s, so the second call goes on the first one's connection.
+        using var first = await client.GetAsync("/first");
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        using var second = await client.GetAsync("/second");
+
+        Assert.Equal(200, (int)second.StatusCode);
+        Assert.Single(backend.HandshakeSerials);
+        Assert.Single(backend.Requests.Select(r => r.ConnectionId).Distinct());
+    }
+
+    [Fact]
     public async Task TheDefaultIdentity_MeshesEveryService_WithItsName_UnlessItSaysNone()
     {
         await using var meshed = await MtlsBackend.StartAsync(_domain, _domain.Issue("/ns/shop/sa/orders"));

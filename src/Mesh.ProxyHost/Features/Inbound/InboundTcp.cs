@@ -42,7 +42,7 @@ internal sealed class InboundTcp(ProxyOptions options, TcpForwarder tcp, Inbound
         var intercepted = InterceptedConnection.Of(connection);
         var refusal = port is not { } p ? "no valid transport header in time"
             : intercepted?.Address is { } sent && sent.Port != p ? $"a transport header naming port {p.ToString(CultureInfo.InvariantCulture)} on a connection sent to {sent}"
-            : listeners.IsOwn(new IPEndPoint(IPAddress.Loopback, p)) ? $"a transport header naming port {p.ToString(CultureInfo.InvariantCulture)}, one of the sidecar's own"
+            : listeners.Reaches(new IPEndPoint(IPAddress.Loopback, p)) ? $"a transport header naming port {p.ToString(CultureInfo.InvariantCulture)}, one of the sidecar's own"
             : null;
         if (refusal is not null)
         {
