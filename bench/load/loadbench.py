@@ -377,17 +377,21 @@ def machine():
 
 def ensure_ports_free():
     """Refuses to run when anything already listens on a port of the suite (e.g. a backend left over from another run)."""
+    ports_free([p for name, port, *_ in TARGETS for p in ((port, port + 10) if name.startswith("mesh") else (port,))])
+
+
+def ports_free(ports):
+    """Refuses to run when anything already listens on one of `ports`."""
     import socket
     busy = []
-    for name, port, *_ in TARGETS:
-        for p in (port, port + 10) if name.startswith("mesh") else (port,):
-            with socket.socket() as sock:
-                # SO_REUSEADDR: connections in TIME_WAIT from an earlier run do not count, a listener does.
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                try:
-                    sock.bind(("127.0.0.1", p))
-                except OSError:
-                    busy.append(p)
+    for p in ports:
+        with socket.socket() as sock:
+            # SO_REUSEADDR: connections in TIME_WAIT from an earlier run do not count, a listener does.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(("127.0.0.1", p))
+            except OSError:
+                busy.append(p)
     if busy:
         raise SystemExit(f"ports already in use: {busy}; stop whatever listens there (ss -ltnp) and run again")
 

@@ -10,7 +10,17 @@
 #   TRANSPARENT=0 bench/load/run.sh # skip the transparent-mode suite (bench/load/transparent.py: interception, opaque TCP)
 #   SKIP_BUILD=1 bench/load/run.sh # reuse the builds of the last run (in $WORK/build)
 #   RATE=5000 ROUNDS=3 ...         # fixed rate of the latency test, rounds; also WRK_SECONDS, LAT_SECONDS, WARMUP_DOTNET
+#   MTLS=0 bench/load/run.sh       # skip the mutual-TLS suite (bench/load/mtls.py: two sidecars, plaintext vs mTLS)
+#
+# One suite alone: bench/load/run.sh explicit | transparent | mtls (mtls skips the NativeAOT publishes unless AOT=1):
+#   QUICK=1 bench/load/run.sh mtls # smoke run of the mTLS suite (~3 min with the build); HANDSHAKE_CLIENTS, HANDSHAKE_SECONDS
 set -euo pipefail
+suite="${1:-all}"
+case "$suite" in
+  all|explicit|transparent) ;;
+  mtls) AOT="${AOT:-0}" ;;
+  *) echo "run.sh: unknown suite '$suite' (all, explicit, transparent, mtls)" >&2; exit 2 ;;
+esac
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 export WORK="${WORK:-/tmp/mesh-bench}"
@@ -19,7 +29,7 @@ export RESULTS="${RESULTS:-$repo/bench/results}"
 AOT="${AOT:-1}"
 
 # 1. Debian packages.
-packages=(wrk nghttp2-client haproxy nginx util-linux python3 iperf3 iptables iproute2 curl)
+packages=(wrk nghttp2-client haproxy nginx util-linux python3 iperf3 iptables iproute2 curl openssl)
 [ "$AOT" = 1 ] && packages+=(clang)
 "$repo/.ci/apt-install" run.sh "${packages[@]}"
 if [ "$(nproc)" -lt 2 ]; then
@@ -67,11 +77,17 @@ fi
 # 3. The measurements: the explicit sidecar against the others, then transparent mode (interception, opaque TCP against
 # HAProxy mode tcp) in network namespaces of its own (root only; TRANSPARENT=0 skips it).
 cd "$repo"
-python3 "$here/loadbench.py"
-if [ "${TRANSPARENT:-1}" = 1 ]; then
+if [ "$suite" = all ] || [ "$suite" = explicit ]; then
+  python3 "$here/loadbench.py"
+fi
+if { [ "$suite" = all ] && [ "${TRANSPARENT:-1}" = 1 ]; } || [ "$suite" = transparent ]; then
   if [ "$(id -u)" -eq 0 ]; then
     python3 "$here/transparent.py"
   else
     echo "run.sh: the transparent-mode suite needs root (network namespaces and iptables); skipped"
   fi
+fi
+# 4. Mutual TLS: two sidecars in a chain, plaintext against mTLS in the same run, and the inbound handshake rate.
+if { [ "$suite" = all ] && [ "${MTLS:-1}" = 1 ]; } || [ "$suite" = mtls ]; then
+  python3 "$here/mtls.py"
 fi
