@@ -8,6 +8,7 @@ namespace Mesh.Benchmarks;
 /// One classification per attempt, read by retries, failure accrual and the balancer: a 200, a retryable 503, a gRPC
 /// trailers-only UNAVAILABLE, a POST 503 (not idempotent), and a connection failure.
 /// </summary>
+/// <remarks>Each returns the verdict's reason, so the verdict is built and used (ResponseClassification is internal).</remarks>
 public class ClassificationBenchmark
 {
     private readonly ResponseClassifier _classifier = ResponseClassifier.Default;
@@ -24,19 +25,19 @@ public class ClassificationBenchmark
     private readonly HttpRequestException _connect = new(HttpRequestError.ConnectionError, "refused");
 
     [Benchmark(Baseline = true)]
-    public ResponseClassification Ok() => _classifier.Classify(_get, _ok);
+    public string Ok() => _classifier.Classify(_get, _ok).Reason;
 
     [Benchmark]
-    public ResponseClassification ServerError503() => _classifier.Classify(_get, _unavailable);
+    public string ServerError503() => _classifier.Classify(_get, _unavailable).Reason;
 
     [Benchmark]
-    public ResponseClassification PostServerError503() => _classifier.Classify(_post, _unavailable);
+    public string PostServerError503() => _classifier.Classify(_post, _unavailable).Reason;
 
     [Benchmark]
-    public ResponseClassification GrpcUnavailable() => _classifier.Classify(_grpc, _grpcUnavailable);
+    public string GrpcUnavailable() => _classifier.Classify(_grpc, _grpcUnavailable).Reason;
 
     [Benchmark]
-    public ResponseClassification ConnectError() => _classifier.Classify(_get, _connect, callerCancelled: false);
+    public string ConnectError() => _classifier.Classify(_get, _connect, callerCancelled: false).Reason;
 
     private static HttpResponseMessage CreateGrpcUnavailable()
     {

@@ -89,7 +89,7 @@ public static class MeshHttpClientBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(section);
         builder.AddMesh(service);
-        builder.Services.Configure<MeshServiceOptions>(service, options => MeshServiceOptionsBinder.Bind(section, service, options));
+        builder.Services.ConfigureMeshService(service, section);
         return builder;
     }
 

@@ -29,16 +29,37 @@ public static class MeshCoreServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<MeshTelemetry>();
-        services.TryAddSingleton<Mesh.Tap.MeshTap>();
+        services.TryAddSingleton(static sp => new Mesh.Tap.MeshTap(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<LoadBalancerRegistry>();
         services.TryAddSingleton<FailureAccrualPolicyRegistry>();
         services.TryAddSingleton(static sp => new ServiceCatalog(sp.GetService<IConfiguration>()));
         services.TryAddSingleton<MeshServiceRegistry>();
+        services.TryAddSingleton(static sp => new Mesh.Stats.MeshStats(sp.GetRequiredService<MeshServiceRegistry>(), sp));
         services.TryAddSingleton(static sp => new Mesh.Pipeline.MeshHttpHandlerFactory(sp.GetRequiredService<MeshServiceRegistry>(), sp.GetRequiredService<ServiceCatalog>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MeshServiceOptions>, MeshServiceOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<MeshServiceOptions>, BindMeshServiceOptions>());
         services.AddOptions<DynamicServicesOptions>().BindConfiguration(DynamicServicesOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DynamicServicesOptions>, DynamicServicesOptionsValidator>());
+        return services;
+    }
+
+    /// <summary>
+    /// Binds <paramref name="service"/>'s options from <paramref name="section"/> as well, after
+    /// <c>Mesh:Services:{service}</c>: <paramref name="section"/> is shaped like it, and durations are read as there
+    /// (<c>5s</c>, <c>250ms</c>, <c>00:00:05</c>). A bare number under a duration key, or a key no option has a place for
+    /// in a duration's stead, fails when the options are first built (at start for a meshed client) with an
+    /// <see cref="OptionsValidationException"/> naming the key and the reason.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="service">The logical service name, e.g. <c>orders</c>.</param>
+    /// <param name="section">A configuration section shaped like <c>Mesh:Services:{service}</c>.</param>
+    /// <returns>The services, for chaining.</returns>
+    public static IServiceCollection ConfigureMeshService(this IServiceCollection services, string service, IConfigurationSection section)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(service);
+        ArgumentNullException.ThrowIfNull(section);
+        services.Configure<MeshServiceOptions>(service, options => MeshServiceOptionsBinder.Bind(section, service, options));
         return services;
     }
 

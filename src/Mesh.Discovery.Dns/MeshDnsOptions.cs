@@ -1,3 +1,6 @@
+using Mesh.Discovery.Dns.Configuration;
+using Microsoft.Extensions.Configuration;
+
 namespace Mesh.Discovery.Dns;
 
 /// <summary>
@@ -22,6 +25,20 @@ public sealed class MeshDnsOptions
 {
     /// <summary>The configuration section these options are bound from.</summary>
     public const string SectionName = "Mesh:Discovery:Dns";
+
+    /// <summary>
+    /// Checks the <c>Mesh:Discovery:Dns</c> section of <paramref name="configuration"/> as <c>AddMeshDnsDiscovery</c>
+    /// does at start, for a host that validates all its configuration at once (the sidecar rejects a bad reload whole):
+    /// every error, each with its key and the reason, e.g.
+    /// <c>Mesh:Discovery:Dns:Servers:0 must be ip or ip:port, was 'dns.example'</c>.
+    /// </summary>
+    /// <param name="configuration">The whole configuration.</param>
+    /// <returns>The errors; none when the section is valid or absent.</returns>
+    public static IReadOnlyList<string> Validate(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return MeshDnsOptionsValidator.Validate(configuration);
+    }
 
     /// <summary>
     /// Gets the DNS servers to ask, each <c>ip</c> or <c>ip:port</c> (port 53 when left out; IPv6 as <c>[::1]:53</c>).

@@ -1,6 +1,5 @@
 using Mesh.Configuration;
 using Mesh.Discovery.Dns;
-using Mesh.Discovery.Dns.Configuration;
 using Mesh.ProxyHost.Configuration;
 using Mesh.ProxyHost.Features;
 using Mesh.ProxyHost.Features.Admin;
@@ -248,7 +247,7 @@ public static class ProxyApp
     private static List<string> ValidateAll(IConfiguration configuration)
     {
         var errors = MeshConfigurationValidator.Validate(configuration);
-        errors.AddRange(MeshDnsOptionsValidator.Validate(configuration));
+        errors.AddRange(MeshDnsOptions.Validate(configuration));
         return errors;
     }
 

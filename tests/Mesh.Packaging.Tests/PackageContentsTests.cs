@@ -69,6 +69,24 @@ public partial class PackageContentsTests(PackedFeed feed, ITestOutputHelper out
         Assert.Equal(expected, meshDependencies.Select(static d => d.Attribute("id")!.Value));
     }
 
+    public static TheoryData<string> Libraries => [.. PackedFeed.Packages.Where(static id => id != "Mesh.Cli")];
+
+    [Theory]
+    [MemberData(nameof(Libraries))]
+    public void Library_ShowsItsInternals_OnlyToTests_AndMeshCoreToTheSidecar(string id)
+    {
+        // A package that reached into a sibling's internals would break when their versions differ: what a sibling
+        // needs is public API (PublicAPI.*.txt). Tests, benchmarks and fuzz targets may see internals, and Mesh.Core's
+        // are the sidecar's engine: Mesh.ProxyHost is no package, it ships as an image or binary from the same commit.
+        var grants = AssemblyGrants.InternalsVisibleTo(feed.Package(id).Bytes($"lib/net10.0/{id}.dll"));
+        output.WriteLine($"{id}: internals visible to {string.Join(", ", grants)}");
+
+        Assert.All(grants, grantee => Assert.True(
+            grantee.EndsWith(".Tests", StringComparison.Ordinal) || grantee is "Mesh.ProxyHost.Testing" or "Mesh.Benchmarks" or "Mesh.Fuzz.Targets"
+                || (grantee == "Mesh.ProxyHost" && id == "Mesh.Core"),
+            $"{id} shows its internals to {grantee}"));
+    }
+
     [Theory]
     [MemberData(nameof(Ids))]
     public void Package_CarriesItsReadme_SayingHowToInstallIt(string id)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using Mesh.Admin;
+using Mesh.Stats;
 using Mesh.Tap;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,19 +30,10 @@ public static class MeshAdminHandlers
             return;
         }
 
-        // Statistics are kept in one-second slots: report the window they actually cover.
-        window = TimeSpan.FromSeconds(Math.Ceiling(window.TotalSeconds));
-        var registry = context.RequestServices.GetRequiredService<MeshServiceRegistry>();
+        var only = context.Request.Query["service"].ToString();
+        var stats = context.RequestServices.GetRequiredService<MeshStats>().Read(window, only.Length > 0 ? only : null);
         context.Response.ContentType = "application/json";
         context.Response.Headers.CacheControl = "no-store";
-        var snapshots = registry.Snapshot(window);
-        if (context.Request.Query["service"].ToString() is { Length: > 0 } only)
-        {
-            snapshots = snapshots.Where(s => string.Equals(s.Service, only.Trim(), StringComparison.OrdinalIgnoreCase)).ToList();
-        }
-
-        var tcp = context.RequestServices.GetService<Stats.TcpStatsRegistry>()?.Snapshot(window) ?? [];
-        var stats = StatsDocument.From(window, snapshots, tcp);
         await JsonSerializer.SerializeAsync(context.Response.Body, stats, MeshAdminJsonContext.Default.StatsDocument, context.RequestAborted);
     }
 
@@ -136,7 +128,7 @@ public static class MeshAdminHandlers
             's' or (>= '0' and <= '9') => TimeSpan.FromSeconds(value),
             _ => TimeSpan.Zero,
         };
-        return window > TimeSpan.Zero && window <= TimeSpan.FromMinutes(1);
+        return window > TimeSpan.Zero && window <= MeshStats.MaxWindow;
     }
 
     private static Task BadRequestAsync(HttpContext context, string error)

@@ -12,14 +12,14 @@ public sealed record StatsDocument(double WindowSeconds, IReadOnlyList<ServiceSt
     /// <param name="window">The window the snapshots cover.</param>
     /// <param name="services">The snapshots, from <see cref="MeshServiceRegistry.Snapshot(TimeSpan)"/>.</param>
     /// <returns>The document.</returns>
-    public static StatsDocument From(TimeSpan window, IReadOnlyList<ServiceSnapshot> services) => From(window, services, []);
+    internal static StatsDocument From(TimeSpan window, IReadOnlyList<ServiceSnapshot> services) => From(window, services, []);
 
     /// <summary>The document for services' and opaque TCP destinations' statistics over <paramref name="window"/>.</summary>
     /// <param name="window">The window the snapshots cover.</param>
     /// <param name="services">The services' snapshots.</param>
     /// <param name="tcp">The TCP destinations' snapshots.</param>
     /// <returns>The document.</returns>
-    public static StatsDocument From(TimeSpan window, IReadOnlyList<ServiceSnapshot> services, IReadOnlyList<TcpSnapshot> tcp)
+    internal static StatsDocument From(TimeSpan window, IReadOnlyList<ServiceSnapshot> services, IReadOnlyList<TcpSnapshot> tcp)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(tcp);

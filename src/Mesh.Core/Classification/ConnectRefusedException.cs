@@ -6,7 +6,7 @@ namespace Mesh.Classification;
 /// <see cref="Reason"/> (a metric tag value) and <see cref="IsRetryable"/> for the attempt, so the refusal is labelled
 /// as what it is in metrics, traces and the tap, rather than as a plain connect error.
 /// </summary>
-public sealed class ConnectRefusedException : Exception
+internal sealed class ConnectRefusedException : Exception
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="reason">The classification reason, e.g. <c>forbidden_address</c>.</param>

@@ -15,7 +15,7 @@ namespace Mesh.Classification;
 /// broken connections, gRPC UNAVAILABLE (which any gRPC call may retry: it was not processed).</item>
 /// </list>
 /// </summary>
-public sealed class ResponseClassifier
+internal sealed class ResponseClassifier
 {
     /// <summary>The request header by which a caller declares a POST or PATCH safe to retry.</summary>
     public const string IdempotencyKeyHeader = "Idempotency-Key";

@@ -48,7 +48,7 @@ public static class Duration
     }
 
     /// <summary>Whether <paramref name="text"/> is a number with no unit (which TimeSpan would read as days).</summary>
-    public static bool IsBareNumber(ReadOnlySpan<char> text) =>
+    internal static bool IsBareNumber(ReadOnlySpan<char> text) =>
         double.TryParse(text.Trim(), NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
 
     /// <summary>Formats a duration in the .NET form the configuration binder reads.</summary>

@@ -4,7 +4,7 @@ namespace Mesh.Endpoints;
 /// An immutable snapshot of a service's endpoints. A new snapshot replaces the old one atomically
 /// whenever discovery or endpoint health changes; requests in flight keep the snapshot they started with.
 /// </summary>
-public sealed class EndpointSet
+internal sealed class EndpointSet
 {
     /// <summary>A set with no endpoints.</summary>
     public static readonly EndpointSet Empty = new([], []);

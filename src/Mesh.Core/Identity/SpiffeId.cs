@@ -8,7 +8,7 @@ namespace Mesh.Identity;
 /// dashes and underscores, none empty, <c>.</c> or <c>..</c>, and no trailing slash; no port, user, query or fragment;
 /// 2048 bytes at most. Compared ordinally, as the specification asks.
 /// </summary>
-internal sealed class SpiffeId
+public sealed class SpiffeId
 {
     /// <summary>The scheme and separator every SPIFFE ID starts with.</summary>
     public const string Prefix = "spiffe://";

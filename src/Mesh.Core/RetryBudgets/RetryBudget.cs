@@ -8,7 +8,7 @@ namespace Mesh.RetryBudgets;
 /// trouble sees at most (1 + ratio) × its normal load and never a retry storm. Every logical request deposits;
 /// every retry or hedge withdraws, and is refused when the budget is empty.
 /// </summary>
-public sealed class RetryBudget
+internal sealed class RetryBudget
 {
     private RollingCounter _requests;
     private RollingCounter _retries;

@@ -7,7 +7,7 @@ namespace Mesh.Stats;
 /// <param name="P50">Median latency, null when there were none.</param>
 /// <param name="P95">95th percentile latency.</param>
 /// <param name="P99">99th percentile latency.</param>
-public sealed record TrafficSnapshot(long Count, double PerSecond, double? SuccessRate, TimeSpan? P50, TimeSpan? P95, TimeSpan? P99);
+internal sealed record TrafficSnapshot(long Count, double PerSecond, double? SuccessRate, TimeSpan? P50, TimeSpan? P95, TimeSpan? P99);
 
 /// <summary>One endpoint of a service, now and over the window.</summary>
 /// <param name="Endpoint">Its authority.</param>
@@ -16,7 +16,7 @@ public sealed record TrafficSnapshot(long Count, double PerSecond, double? Succe
 /// <param name="InFlight">Attempts in flight now.</param>
 /// <param name="LatencyEstimate">The balancer's peak-EWMA estimate now.</param>
 /// <param name="Traffic">Its attempts over the window.</param>
-public sealed record EndpointSnapshot(string Endpoint, string State, string? Reason, int InFlight, TimeSpan LatencyEstimate, TrafficSnapshot Traffic);
+internal sealed record EndpointSnapshot(string Endpoint, string State, string? Reason, int InFlight, TimeSpan LatencyEstimate, TrafficSnapshot Traffic);
 
 /// <summary>One service over a window: as its callers saw it ("effective") and per attempt ("actual").</summary>
 /// <param name="Service">The service name.</param>
@@ -27,7 +27,7 @@ public sealed record EndpointSnapshot(string Endpoint, string State, string? Rea
 /// <param name="BudgetRemaining">Retries the budget would still grant now.</param>
 /// <param name="Endpoints">Each endpoint.</param>
 /// <param name="Routes">Each <c>mesh.route</c> value with requests in the window, and each configured route, by name.</param>
-public sealed record ServiceSnapshot(
+internal sealed record ServiceSnapshot(
     string Service,
     string Direction,
     TrafficSnapshot Requests,
@@ -46,4 +46,4 @@ public sealed record ServiceSnapshot(
 /// <param name="Failed">Connections that ended in the window other than cleanly (reset, connect error, refused).</param>
 /// <param name="TransmitBytesPerSecond">Bytes per second sent towards the destination.</param>
 /// <param name="ReceiveBytesPerSecond">Bytes per second received from it.</param>
-public sealed record TcpSnapshot(string Service, string Direction, int Active, long Opened, double OpenedPerSecond, long Failed, double TransmitBytesPerSecond, double ReceiveBytesPerSecond);
+internal sealed record TcpSnapshot(string Service, string Direction, int Active, long Opened, double OpenedPerSecond, long Failed, double TransmitBytesPerSecond, double ReceiveBytesPerSecond);

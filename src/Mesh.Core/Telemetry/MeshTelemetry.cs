@@ -9,7 +9,7 @@ namespace Mesh.Telemetry;
 /// instruments behind the golden metrics. Created through <see cref="IMeterFactory"/> so each host
 /// (and each test) has its own meter.
 /// </summary>
-public sealed class MeshTelemetry : IDisposable
+internal sealed class MeshTelemetry : IDisposable
 {
     /// <summary>The activity source for logical requests and their attempts.</summary>
     public static readonly ActivitySource ActivitySource = new(MeshInstruments.Name);

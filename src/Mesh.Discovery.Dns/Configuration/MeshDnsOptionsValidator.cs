@@ -8,7 +8,7 @@ namespace Mesh.Discovery.Dns.Configuration;
 /// <summary>
 /// Validates <see cref="MeshDnsOptions"/> at start, collecting every error with its configuration key, e.g.
 /// <c>Mesh:Discovery:Dns:Servers:0 must be ip or ip:port, was 'dns.example'</c>. The sidecar calls
-/// <see cref="Validate(IConfiguration)"/> with the rest of its configuration, so a bad reload is rejected whole.
+/// <see cref="MeshDnsOptions.Validate(IConfiguration)"/> with the rest of its configuration, so a bad reload is rejected whole.
 /// </summary>
 internal sealed class MeshDnsOptionsValidator : IValidateOptions<MeshDnsOptions>
 {
