@@ -44,6 +44,11 @@ BODY = ("mesh-bench " * 12).strip() + "\n"  # a small static body (132 bytes)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 BACKEND_PORT = 18080
+H2_BACKEND_PORT = 18280  # the same nginx backend, cleartext HTTP/2 with prior knowledge (h2c)
+H2_STREAMS = 16  # h2load -c8 -m16: gRPC-like unary requests multiplexed on few connections
+MANY_CONNECTIONS = int(ENV.get("MANY_CONNECTIONS", "1000"))
+MANY_SECONDS = int(ENV.get("MANY_SECONDS", "5" if QUICK else "10"))
+STARTUPS = int(ENV.get("STARTUPS", "3" if QUICK else "7"))
 TARGETS = [
     # name, port, kind ("native", "dotnet" = JIT, "aot" = NativeAOT: warmed up for WARMUP_AOT), description
     ("direct", BACKEND_PORT, "native", "nginx backend, no proxy"),
@@ -92,6 +97,12 @@ http {{
     default_type text/plain;
     server {{
         listen 127.0.0.1:{BACKEND_PORT} default_server;
+        root {root};
+        location / {{ }}
+    }}
+    server {{
+        listen 127.0.0.1:{H2_BACKEND_PORT} http2;
+        http2_max_concurrent_streams 256;
         root {root};
         location / {{ }}
     }}
@@ -209,6 +220,16 @@ def stop_all():
     for proc in PROCS.values():
         try:
             proc.wait(max(0.1, deadline - time.time()))
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def stop(name):
+    proc = PROCS.get(name)
+    if proc is not None and proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
 
@@ -377,7 +398,8 @@ def machine():
 
 def ensure_ports_free():
     """Refuses to run when anything already listens on a port of the suite (e.g. a backend left over from another run)."""
-    ports_free([p for name, port, *_ in TARGETS for p in ((port, port + 10) if name.startswith("mesh") else (port,))])
+    ports_free([p for name, port, *_ in TARGETS + H2_TARGETS + [("mesh-startup", 18301)]
+                for p in ((port, port + 3, port + 10) if name.startswith("mesh") else (port,))])
 
 
 def ports_free(ports):
@@ -397,6 +419,9 @@ def ports_free(ports):
 
 
 def main():
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 65536)), hard))
     ensure_ports_free()
     os.makedirs(f"{WORK}/raw", exist_ok=True)
     os.makedirs(f"{WORK}/nginx-tmp-b", exist_ok=True)
@@ -444,9 +469,19 @@ def main():
         for name, port, kind, _ in active:
             rounds[name].append(measure(name, port, PROCS[name].pid, r))
 
-    info["loadavg_at_end"] = open("/proc/loadavg").read().strip()
     peaks = {name: {"vmhwm_kb": status_kb(PROCS[name].pid, "VmHWM"), "vmrss_kb": status_kb(PROCS[name].pid, "VmRSS")}
              for name, *_ in active}
+
+    log(f"{MANY_CONNECTIONS} keep-alive connections, {MANY_SECONDS}s per target")
+    many = run_many_connections(active)
+    for name, *_ in active:
+        if name != "direct":
+            stop(name)
+    log("cleartext HTTP/2 (h2load -c8 -m16)")
+    h2c = run_h2c()
+    log(f"start-up to the first proxied answer, {STARTUPS} runs per target")
+    startup = run_startup()
+    info["loadavg_at_end"] = open("/proc/loadavg").read().strip()
     stop_all()
 
     results = {}
@@ -478,6 +513,9 @@ def main():
         "skipped": skipped,
         "target_env": TARGET_ENV,
         "targets": results,
+        "many_connections": {"connections": MANY_CONNECTIONS, "seconds": MANY_SECONDS, "targets": many},
+        "h2c": h2c,
+        "startup": startup,
     }
     os.makedirs(RESULTS, exist_ok=True)
     with open(f"{RESULTS}/load.json", "w") as f:
@@ -535,26 +573,89 @@ def markdown(doc):
     if doc["skipped"]:
         lines.append("")
         lines.append("Skipped: " + "; ".join(f"{k}: {v}" for k, v in doc["skipped"].items()))
-    lines += ["", "Issue 6 targets for the sidecar (same run):", ""]
-    for mesh in ("mesh", "mesh-aot"):
-        if mesh not in t:
-            continue
-        m = t[mesh]
-        if "yarp" in t:
-            y = "yarp-aot" if mesh.startswith("mesh-aot") and "yarp-aot" in t else "yarp"
-            ratio = m[f"rps_vs_{y}"]
-            lines.append(f"- {mesh}: throughput {ratio:.2f}× {y} (target ≥ 0.95): {'met' if ratio >= 0.95 else 'missed'}")
-        if "haproxy" in t:
-            ratio = m["rps_vs_haproxy"]
-            lines.append(f"- {mesh}: throughput {ratio:.2f}× haproxy (target ≥ 0.6): {'met' if ratio >= 0.6 else 'missed'}")
-        added, best = m["added_p99_ms"], m["added_p99_best_ms"]
-        verdict = "met" if added <= 1.0 and best <= 1.0 else "missed" if added > 1.0 and best > 1.0 else "inconclusive"
-        lines.append(f"- {mesh}: added p99 over direct at {s['rate']} rps (target ≤ 1.0 ms): {added:+.3f} ms (paired median), "
-                     f"{best:+.3f} ms (best rounds): {verdict}")
-        if mesh.startswith("mesh-aot") and m["peak_rss_mb"]:
-            lines.append(f"- {mesh}: peak RSS under load {m['peak_rss_mb']:.1f} MB (target ≤ 48 MB): "
-                         f"{'met' if m['peak_rss_mb'] <= 48 else 'missed'}")
+    lines += more_tables(doc)
+    lines += ["", "Issue 18 targets (same run):", ""]
+    lines += [f"- {v}" for v in verdicts(doc)]
     return "\n".join(lines) + "\n"
+
+
+def more_tables(doc):
+    lines = []
+    h2 = doc.get("h2c")
+    if h2:
+        lines += ["", f"Cleartext HTTP/2 (gRPC's transport): h2load -t1 -c{LAT_CLIENTS} -m{H2_STREAMS} for {doc['settings']['wrk_seconds']} s "
+                  "per round, closed loop, GET of the same body from nginx's h2c port; p50/p99 under that load.", "",
+                  "| target | valid | max rps | ×direct-h2c | ×haproxy-h2c | ×nginx-h2c | ×yarp-h2c | p50 ms | p99 ms | CPU ms/1k |",
+                  "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|"]
+        for name, r in h2["targets"].items():
+            lines.append(f"| {name} | {'yes' if r['valid'] else '**NO**'} | {fmt(r['rps'], '.0f')} | {fmt(r.get('rps_vs_direct-h2c'))} | "
+                         f"{fmt(r.get('rps_vs_haproxy-h2c'))} | {fmt(r.get('rps_vs_nginx-h2c'))} | {fmt(r.get('rps_vs_yarp-h2c'))} | "
+                         f"{fmt(r['p50_ms'], '.3f')} | {fmt(r['p99_ms'], '.3f')} | {fmt(r['cpu_ms_per_1k'], '.1f')} |")
+        if h2["skipped"]:
+            lines += ["", "Skipped: " + "; ".join(f"{k}: {v}" for k, v in h2["skipped"].items())]
+    many = doc.get("many_connections")
+    if many:
+        lines += ["", f"{many['connections']} concurrent keep-alive connections: wrk -t1 -c{many['connections']} --latency for "
+                  f"{many['seconds']} s per target (after the rounds above); peak RSS is VmHWM during this run only.", "",
+                  "| target | rps | socket errors | non-2xx | p50 ms | p99 ms | CPU ms/1k | peak RSS MB |",
+                  "|---|--:|--:|--:|--:|--:|--:|--:|"]
+        for name, r in many["targets"].items():
+            lines.append(f"| {name} | {fmt(r['rps'], '.0f')} | {r['errors']} | {r['non_2xx']} | {fmt(r['p50_ms'], '.2f')} | "
+                         f"{fmt(r['p99_ms'], '.2f')} | {fmt(r['cpu_ms_per_1k'], '.1f')} | {fmt(r['peak_rss_mb'], '.1f')} |")
+    st = doc.get("startup")
+    if st:
+        lines += ["", "Start-up: exec to the first proxied 200 (a fresh connection tried every millisecond), "
+                  f"{len(next(iter(st.values()))['runs_ms'])} runs per target.", "",
+                  "| target | median ms | best ms |", "|---|--:|--:|"]
+        for name, r in st.items():
+            lines.append(f"| {name} | {r['median_ms']:.0f} | {r['min_ms']:.0f} |")
+    return lines
+
+
+# Issue 18's targets, each reported met or missed with its measured value.
+MANY_RSS_BOUND_MB = {"mesh": 256, "mesh-aot": 96}
+
+
+def verdicts(doc):
+    t, s, out = doc["targets"], doc["settings"], []
+
+    def verdict(ok):
+        return "**met**" if ok else "**missed**"
+
+    m = t.get("mesh")
+    if m:
+        if "yarp" in t:
+            out.append(f"HTTP/1.1 throughput: mesh {m['rps_vs_yarp']:.2f}× plain YARP (target ≥ 1.0): {verdict(m['rps_vs_yarp'] >= 1.0)}")
+            cpu, ycpu = m["cpu_ms_per_1k_max"], t["yarp"]["cpu_ms_per_1k_max"]
+            out.append(f"HTTP/1.1 CPU per request: mesh {cpu:.1f} ms/1k vs plain YARP {ycpu:.1f} ms/1k ({cpu / ycpu:.2f}×, target ≤ 1.0): {verdict(cpu <= ycpu)}")
+        if "haproxy" in t:
+            out.append(f"HTTP/1.1 throughput: mesh {m['rps_vs_haproxy']:.2f}× haproxy (target ≥ 0.65): {verdict(m['rps_vs_haproxy'] >= 0.65)}")
+        added, best = m["added_p99_ms"], m["added_p99_best_ms"]
+        out.append(f"Added p99 over direct at {s['rate']} rps: {added:+.3f} ms paired median, {best:+.3f} ms best rounds "
+                   f"(target ≤ +0.5 ms): {verdict(added <= 0.5)}")
+    h2 = (doc.get("h2c") or {}).get("targets", {})
+    if "mesh-h2c" in h2 and "yarp-h2c" in h2:
+        r = h2["mesh-h2c"]["rps_vs_yarp-h2c"]
+        out.append(f"h2c throughput: mesh {r:.2f}× plain YARP h2c (target ≥ 1.0): {verdict(r >= 1.0)}")
+    a = t.get("mesh-aot")
+    if a and m:
+        r = median([a["rounds"][i]["wrk"]["rps"] / m["rounds"][i]["wrk"]["rps"] for i in range(len(m["rounds"]))])
+        out.append(f"NativeAOT throughput: {r:.2f}× the JIT build (target ≥ 1.0): {verdict(r >= 1.0)}")
+        out.append(f"NativeAOT peak RSS under load: {a['peak_rss_mb']:.1f} MB (target ≤ 40 MB): {verdict(a['peak_rss_mb'] <= 40)}")
+    st = doc.get("startup", {})
+    if "mesh-aot" in st:
+        ms = st["mesh-aot"]["median_ms"]
+        out.append(f"NativeAOT start-up to the first proxied answer: {ms:.0f} ms median (target ≤ 100 ms): {verdict(ms <= 100)}")
+    many = (doc.get("many_connections") or {}).get("targets", {})
+    for name in ("mesh", "mesh-aot"):
+        if name in many:
+            r = many[name]
+            hp = many.get("haproxy", {})
+            ok = r["errors"] == 0 and r["non_2xx"] == 0 and r["peak_rss_mb"] <= MANY_RSS_BOUND_MB[name]
+            out.append(f"{doc['many_connections']['connections']} connections, {name}: {r['errors']} socket errors, {r['non_2xx']} non-2xx, "
+                       f"p99 {fmt(r['p99_ms'])} ms (haproxy {fmt(hp.get('p99_ms'))} ms), peak RSS {r['peak_rss_mb']:.1f} MB "
+                       f"(haproxy {fmt(hp.get('peak_rss_mb'), '.1f')} MB; bound {MANY_RSS_BOUND_MB[name]} MB): {verdict(ok)}")
+    return out
 
 
 def svg(doc):
@@ -602,6 +703,266 @@ def render():
     write(f"{RESULTS}/load.md", markdown(doc))
     write(f"{RESULTS}/load.svg", svg(doc))
     print(markdown(doc))
+
+
+
+
+# ---------------------------------------------------------------- cleartext HTTP/2 (gRPC's transport)
+
+H2_TARGETS = [
+    # name, port, kind, description: each proxies h2c in and h2c out to the nginx backend's h2c port
+    ("direct-h2c", H2_BACKEND_PORT, "native", "nginx backend, h2c, no proxy"),
+    ("haproxy-h2c", 18281, "native", "HAProxy, 1 thread, proto h2 on both sides"),
+    ("nginx-h2c", 18282, "native", "nginx, 1 worker, http2 listener, grpc_pass (h2c) upstream with keepalive"),
+    ("yarp-h2c", 18283, "dotnet", "plain YARP (--Http2=true: HTTP/2-only endpoint, HTTP/2 exact upstream), JIT"),
+    ("mesh-h2c", 18284, "dotnet", "Mesh sidecar, the h2c listener (Mesh:Proxy:Outbound:ListenHttp2), default policies, JIT"),
+]
+
+
+def h2_command_for(name, port):
+    backend = f"http://127.0.0.1:{H2_BACKEND_PORT}"
+    if name == "haproxy-h2c":
+        write(f"{WORK}/haproxy-h2c.cfg", f"""
+global
+    nbthread 1
+    maxconn 4096
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 60s
+    timeout server 60s
+    http-reuse always
+frontend fe
+    bind 127.0.0.1:{port} proto h2
+    default_backend be
+backend be
+    server s1 127.0.0.1:{H2_BACKEND_PORT} proto h2
+""")
+        return ["haproxy", "-f", f"{WORK}/haproxy-h2c.cfg", "-db"]
+    if name == "nginx-h2c":
+        os.makedirs(f"{WORK}/nginx-tmp-h", exist_ok=True)
+        write(f"{WORK}/nginx-h2c.conf", f"""
+daemon off;
+master_process off;
+worker_processes 1;
+pid {WORK}/nginx-h2c.pid;
+error_log {WORK}/nginx-h2c.err warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {WORK}/nginx-tmp-h; proxy_temp_path {WORK}/nginx-tmp-h;
+    fastcgi_temp_path {WORK}/nginx-tmp-h; uwsgi_temp_path {WORK}/nginx-tmp-h; scgi_temp_path {WORK}/nginx-tmp-h;
+    keepalive_requests 100000000;
+    http2_max_concurrent_streams 256;
+    upstream h2backend {{
+        server 127.0.0.1:{H2_BACKEND_PORT};
+        keepalive 64;
+        keepalive_requests 100000000;
+    }}
+    server {{
+        listen 127.0.0.1:{port} http2;
+        location / {{ grpc_pass grpc://h2backend; }}
+    }}
+}}
+""")
+        return ["nginx", "-c", f"{WORK}/nginx-h2c.conf", "-p", WORK, "-e", f"{WORK}/nginx-h2c.err"]
+    if name == "yarp-h2c":
+        exe = f"{BUILD}/yarp/PlainYarp.dll"
+        return None if not os.path.exists(exe) else \
+            ["dotnet", exe, f"--Listen=http://127.0.0.1:{port}", f"--Backend={backend}/", "--Http2=true"]
+    if name == "mesh-h2c":
+        exe = f"{BUILD}/mesh/Mesh.ProxyHost.dll"
+        return None if not os.path.exists(exe) else ["dotnet", exe,
+            f"--Services:{HOST}:http:0={backend}",
+            f"--Mesh:Proxy:Outbound:Listen=127.0.0.1:{port + 3}",
+            f"--Mesh:Proxy:Outbound:ListenHttp2=127.0.0.1:{port}",
+            "--Mesh:Proxy:Inbound:Listen=",
+            "--Mesh:Proxy:Inbound:ListenHttp2=",
+            f"--Mesh:Admin:Listen=127.0.0.1:{port + 10}"]
+    raise ValueError(name)
+
+
+def h2_ready(name, port, timeout=60):
+    end = time.time() + timeout
+    last = None
+    while time.time() < end:
+        if PROCS[name].poll() is not None:
+            raise RuntimeError(f"{name} exited with {PROCS[name].returncode}; see {WORK}/{name}.log")
+        r = subprocess.run(["curl", "-s", "--http2-prior-knowledge", "-H", f"Host: {HOST}", "-w", "\n%{http_code} %{http_version}",
+                            f"http://127.0.0.1:{port}{PATH}"], capture_output=True, text=True)
+        if r.stdout == BODY + "\n200 2":
+            return
+        last = r.stdout[-80:] or r.stderr[-80:]
+        time.sleep(0.3)
+    raise RuntimeError(f"{name} on {port} not ready over h2c: {last!r}")
+
+
+def h2load_max(port, seconds, logfile=None):
+    cmd = ["taskset", "-c", GEN_CPU, "h2load", "-t1", f"-c{LAT_CLIENTS}", f"-m{H2_STREAMS}", f"-D{seconds}",
+           "--warm-up-time=1", "-H", f":authority: {HOST}", f"http://127.0.0.1:{port}{PATH}"]
+    if logfile:
+        if os.path.exists(logfile):
+            os.remove(logfile)
+        cmd.insert(-1, f"--log-file={logfile}")
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
+    done = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored", out)
+    codes = re.search(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", out)
+    succeeded = int(done.group(4))
+    return out, {
+        "requests": succeeded,
+        "rps": succeeded / seconds,
+        "failed": int(done.group(5)) + int(done.group(6)),
+        "non_2xx": sum(int(x) for x in codes.groups()[1:]) if codes else 0,
+    }
+
+
+def run_h2c():
+    """Max throughput of each h2c target (h2load -c8 -m16, closed loop), interleaved over rounds; CPU per 1k requests."""
+    active, skipped = [], {}
+    for name, port, kind, desc in H2_TARGETS:
+        if name != "direct-h2c":
+            cmd = h2_command_for(name, port)
+            if cmd is None:
+                skipped[name] = "not built"
+                continue
+            start(name, cmd)
+        else:
+            PROCS[name] = PROCS["backend"]
+        try:
+            h2_ready(name, port)
+        except RuntimeError as e:
+            skipped[name] = str(e)
+            log(f"skipping {name}: {e}")
+            continue
+        active.append((name, port, kind, desc))
+    for name, port, kind, _ in active:
+        seconds = WARMUP_DOTNET if kind == "dotnet" else WARMUP_NATIVE
+        log(f"warm-up {name}: {seconds}s")
+        _, w = h2load_max(port, max(2, seconds))
+        if w["non_2xx"] or w["failed"]:
+            raise SystemExit(f"{name} failed {w['failed']} / answered {w['non_2xx']} non-2xx during warm-up: misconfigured")
+    rounds = {name: [] for name, *_ in active}
+    for r in range(1, ROUNDS + 1):
+        log(f"h2c round {r}/{ROUNDS}")
+        for name, port, kind, _ in active:
+            pid = PROCS[name].pid
+            cpu0 = cpu_seconds(pid)
+            logfile = f"{WORK}/raw/{name}-r{r}-h2load.log"
+            out, m = h2load_max(port, WRK_SECONDS, logfile)
+            m["cpu_ms_per_1k"] = (cpu_seconds(pid) - cpu0) * 1000 / (m["requests"] / 1000) if m["requests"] else None
+            lat = parse_h2load_log(logfile)
+            m["p50_ms"], m["p99_ms"] = lat["p50_ms"], lat["p99_ms"]
+            write(f"{WORK}/raw/{name}-r{r}-h2load-max.txt", out)
+            rounds[name].append(m)
+            log(f"  {name}: {m['rps']:.0f} rps, p99 {m['p99_ms']:.2f} ms under max load, cpu {m['cpu_ms_per_1k']:.1f} ms/1k req")
+    for name, *_ in active:
+        if name != "direct-h2c":
+            stop(name)
+    results = {}
+    for name, port, kind, desc in active:
+        rs = rounds[name]
+        results[name] = {
+            "description": desc,
+            "valid": not any(x["non_2xx"] or x["failed"] for x in rs),
+            "rps": median([x["rps"] for x in rs]),
+            "cpu_ms_per_1k": median([x["cpu_ms_per_1k"] for x in rs]),
+            "p50_ms": median([x["p50_ms"] for x in rs]),
+            "p99_ms": median([x["p99_ms"] for x in rs]),
+            "rounds": rs,
+        }
+    for name, r in results.items():
+        for base in ("direct-h2c", "haproxy-h2c", "nginx-h2c", "yarp-h2c"):
+            if base in results:
+                b = results[base]["rounds"]
+                r[f"rps_vs_{base}"] = median([r["rounds"][i]["rps"] / b[i]["rps"] for i in range(len(b))])
+    return {"targets": results, "skipped": skipped}
+
+
+# ---------------------------------------------------------------- many connections
+
+def parse_latency_distribution(out):
+    """wrk --latency: '     99%    3.45ms' lines, in ms."""
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+    found = {}
+    for pct, value, unit in re.findall(r"^\s+(\d+)%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M):
+        found[int(pct)] = float(value) * scale[unit]
+    return found
+
+
+def run_many_connections(active):
+    """wrk -c MANY_CONNECTIONS keep-alive connections against each running HTTP/1.1 target: errors, p99, RSS (peak reset first)."""
+    results = {}
+    for name, port, kind, _ in active:
+        pid = PROCS[name].pid
+        reset_peak_rss(pid)
+        cpu0 = cpu_seconds(pid)
+        cmd = ["taskset", "-c", GEN_CPU, "wrk", "-t1", f"-c{MANY_CONNECTIONS}", f"-d{MANY_SECONDS}s", "--timeout", "10s",
+               "--latency", "-H", f"Host: {HOST}", f"http://127.0.0.1:{port}{PATH}"]
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=MANY_SECONDS + 60).stdout
+        write(f"{WORK}/raw/{name}-c{MANY_CONNECTIONS}-wrk.txt", out)
+        w = parse_wrk(out)
+        lat = parse_latency_distribution(out)
+        results[name] = {
+            "rps": w["rps"],
+            "errors": w["socket_errors"],
+            "non_2xx": w["non_2xx"],
+            "p50_ms": lat.get(50),
+            "p99_ms": lat.get(99),
+            "cpu_ms_per_1k": (cpu_seconds(pid) - cpu0) * 1000 / (w["requests"] / 1000) if w["requests"] else None,
+            "peak_rss_mb": (status_kb(pid, "VmHWM") or 0) / 1024,
+        }
+        r = results[name]
+        log(f"  {name} at {MANY_CONNECTIONS} connections: {r['rps']:.0f} rps, {r['errors']} socket errors, "
+            f"{r['non_2xx']} non-2xx, p99 {fmt(r['p99_ms'])} ms, peak RSS {r['peak_rss_mb']:.1f} MB")
+    return results
+
+
+# ---------------------------------------------------------------- start-up
+
+STARTUP_TARGETS = ["mesh-aot", "mesh", "yarp-aot", "yarp"]
+
+
+def first_answer(port):
+    """One request on a fresh connection; True when it is the backend's exact answer."""
+    import socket
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
+            sock.sendall(f"GET {PATH} HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n".encode())
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+            return data.startswith(b"HTTP/1.1 200") and data.endswith(BODY.encode())
+    except OSError:
+        return False
+
+
+def run_startup():
+    """Time from exec to the first proxied 200 (a request tried every millisecond), STARTUPS times per target."""
+    results = {}
+    port = 18301
+    for name in STARTUP_TARGETS:
+        cmd = command_for(name, port)
+        if cmd is None:
+            continue
+        times = []
+        for _ in range(STARTUPS):
+            t0 = time.monotonic()
+            proc = subprocess.Popen(["taskset", "-c", TARGET_CPU] + cmd, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL, cwd=WORK, start_new_session=True)
+            try:
+                while time.monotonic() - t0 < 30 and proc.poll() is None:
+                    if first_answer(port):
+                        times.append((time.monotonic() - t0) * 1000)
+                        break
+                    time.sleep(0.001)
+            finally:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+            time.sleep(0.2)
+        if times:
+            results[name] = {"median_ms": median(times), "min_ms": min(times), "runs_ms": times}
+            log(f"  start-up {name}: median {results[name]['median_ms']:.0f} ms, best {results[name]['min_ms']:.0f} ms")
+    return results
 
 
 if __name__ == "__main__":

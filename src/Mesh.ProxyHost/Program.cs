@@ -5,6 +5,17 @@ using Mesh.ProxyHost.Features;
 // Mesh.ProxyHost: the sidecar. Outbound 127.0.0.1:4140 (h2c 4142), inbound 0.0.0.0:4143 → 127.0.0.1:8080,
 // admin 127.0.0.1:4191. See README "Sidecar quick start". Anything that stops it from starting (configuration, a
 // listener that cannot be bound) exits with 2 and one line per problem, naming the key.
+
+// A socket operation's continuation runs on the thread that saw the socket ready instead of being queued to the thread
+// pool first: a thread-pool hop saved per read and write, about a tenth of the sidecar's CPU per request (docs/performance.md,
+// "Inline socket completions"). The trade: code that blocks there stalls every connection that socket thread serves; the
+// sidecar's request path is asynchronous throughout (InlineSocketCompletionsTests). The runtime reads the variable once,
+// at the process's first socket operation; DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 in the environment keeps it off.
+if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
+{
+    Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+}
+
 WebApplication app;
 try
 {
