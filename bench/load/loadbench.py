@@ -78,21 +78,31 @@ def write(path, text):
 
 # ---------------------------------------------------------------- configs
 
-def nginx_backend_conf():
-    root = f"{WORK}/www"
-    write(f"{root}/index.txt", BODY)
+def nginx_conf(name, http_body):
+    """An nginx configuration of the suite: one worker in the foreground, its own pid, log and temp paths, no access log."""
+    tmp = f"{WORK}/nginx-tmp-{name}"
+    os.makedirs(tmp, exist_ok=True)
     return f"""
 daemon off;
 master_process off;
 worker_processes 1;
-pid {WORK}/nginx-backend.pid;
-error_log {WORK}/nginx-backend.err warn;
+pid {WORK}/nginx-{name}.pid;
+error_log {WORK}/nginx-{name}.err warn;
 events {{ worker_connections 4096; }}
 http {{
     access_log off;
-    client_body_temp_path {WORK}/nginx-tmp-b; proxy_temp_path {WORK}/nginx-tmp-b;
-    fastcgi_temp_path {WORK}/nginx-tmp-b; uwsgi_temp_path {WORK}/nginx-tmp-b; scgi_temp_path {WORK}/nginx-tmp-b;
+    client_body_temp_path {tmp}; proxy_temp_path {tmp};
+    fastcgi_temp_path {tmp}; uwsgi_temp_path {tmp}; scgi_temp_path {tmp};
     keepalive_requests 100000000;
+{http_body}
+}}
+"""
+
+
+def nginx_backend_conf():
+    root = f"{WORK}/www"
+    write(f"{root}/index.txt", BODY)
+    return nginx_conf("backend", f"""
     keepalive_timeout 300s;
     default_type text/plain;
     server {{
@@ -105,24 +115,11 @@ http {{
         http2_max_concurrent_streams 256;
         root {root};
         location / {{ }}
-    }}
-}}
-"""
+    }}""")
 
 
 def nginx_proxy_conf(port):
-    return f"""
-daemon off;
-master_process off;
-worker_processes 1;
-pid {WORK}/nginx-proxy.pid;
-error_log {WORK}/nginx-proxy.err warn;
-events {{ worker_connections 4096; }}
-http {{
-    access_log off;
-    client_body_temp_path {WORK}/nginx-tmp-p; proxy_temp_path {WORK}/nginx-tmp-p;
-    fastcgi_temp_path {WORK}/nginx-tmp-p; uwsgi_temp_path {WORK}/nginx-tmp-p; scgi_temp_path {WORK}/nginx-tmp-p;
-    keepalive_requests 100000000;
+    return nginx_conf("proxy", f"""
     keepalive_timeout 300s;
     upstream backend {{
         server 127.0.0.1:{BACKEND_PORT};
@@ -137,9 +134,7 @@ http {{
             proxy_set_header Connection "";
             proxy_set_header Host $host;
         }}
-    }}
-}}
-"""
+    }}""")
 
 
 def haproxy_conf(port):
@@ -169,7 +164,6 @@ def command_for(name, port):
         write(f"{WORK}/haproxy.cfg", haproxy_conf(port))
         return ["haproxy", "-f", f"{WORK}/haproxy.cfg", "-db"]
     if name == "nginx":
-        os.makedirs(f"{WORK}/nginx-tmp-p", exist_ok=True)
         write(f"{WORK}/nginx-proxy.conf", nginx_proxy_conf(port))
         return ["nginx", "-c", f"{WORK}/nginx-proxy.conf", "-p", WORK, "-e", f"{WORK}/nginx-proxy.err"]
     if name in ("yarp", "yarp-aot"):
@@ -424,7 +418,6 @@ def main():
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 65536)), hard))
     ensure_ports_free()
     os.makedirs(f"{WORK}/raw", exist_ok=True)
-    os.makedirs(f"{WORK}/nginx-tmp-b", exist_ok=True)
     started = datetime.now(timezone.utc)
     info = machine()
     log(f"QUICK={int(QUICK)} rounds={ROUNDS} wrk={WRK_SECONDS}s latency={LAT_SECONDS}s@{RATE}rps "
@@ -740,19 +733,7 @@ backend be
 """)
         return ["haproxy", "-f", f"{WORK}/haproxy-h2c.cfg", "-db"]
     if name == "nginx-h2c":
-        os.makedirs(f"{WORK}/nginx-tmp-h", exist_ok=True)
-        write(f"{WORK}/nginx-h2c.conf", f"""
-daemon off;
-master_process off;
-worker_processes 1;
-pid {WORK}/nginx-h2c.pid;
-error_log {WORK}/nginx-h2c.err warn;
-events {{ worker_connections 4096; }}
-http {{
-    access_log off;
-    client_body_temp_path {WORK}/nginx-tmp-h; proxy_temp_path {WORK}/nginx-tmp-h;
-    fastcgi_temp_path {WORK}/nginx-tmp-h; uwsgi_temp_path {WORK}/nginx-tmp-h; scgi_temp_path {WORK}/nginx-tmp-h;
-    keepalive_requests 100000000;
+        write(f"{WORK}/nginx-h2c.conf", nginx_conf("h2c", f"""
     http2_max_concurrent_streams 256;
     upstream h2backend {{
         server 127.0.0.1:{H2_BACKEND_PORT};
@@ -762,9 +743,7 @@ http {{
     server {{
         listen 127.0.0.1:{port} http2;
         location / {{ grpc_pass grpc://h2backend; }}
-    }}
-}}
-""")
+    }}"""))
         return ["nginx", "-c", f"{WORK}/nginx-h2c.conf", "-p", WORK, "-e", f"{WORK}/nginx-h2c.err"]
     if name == "yarp-h2c":
         exe = f"{BUILD}/yarp/PlainYarp.dll"

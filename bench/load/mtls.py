@@ -166,7 +166,6 @@ def main():
         raise SystemExit(f"{exe} is missing: run bench/load/run.sh (it builds the sidecar)")
     lb.ports_free([p for pair in CHAINS.values() for port in pair for p in (port, port + 10, port + 20)] + [lb.BACKEND_PORT])
     os.makedirs(f"{WORK}/raw", exist_ok=True)
-    os.makedirs(f"{WORK}/nginx-tmp-b", exist_ok=True)
     started = datetime.now(timezone.utc)
     info = lb.machine()
     info["openssl"] = subprocess.run(["openssl", "version"], capture_output=True, text=True).stdout.strip()

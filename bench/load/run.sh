@@ -43,7 +43,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
 rm -rf "$WORK/src" "$BUILD" "$WORK/raw"
 mkdir -p "$WORK/src" "$BUILD"
 (cd "$repo" && tar --exclude=bin --exclude=obj --exclude=.git --exclude=.playwright --exclude=node_modules -cf - \
-  global.json Directory.Build.props Directory.Packages.props BannedSymbols.txt src bench/load/PlainYarp) | tar -xf - -C "$WORK/src"
+  global.json Directory.Build.props Directory.Build.targets Directory.Packages.props BannedSymbols.txt src bench/load/PlainYarp) | tar -xf - -C "$WORK/src"
 cd "$WORK/src"
 echo "run.sh: building the Mesh sidecar and plain YARP (Release, JIT)"
 dotnet publish src/Mesh.ProxyHost -c Release -o "$BUILD/mesh" -nologo -v q

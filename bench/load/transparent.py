@@ -87,19 +87,7 @@ def lab_down():
 def backend_conf():
     root = f"{WORK}/www"
     lb.write(f"{root}/index.txt", lb.BODY)
-    os.makedirs(f"{WORK}/nginx-tmp-tp", exist_ok=True)
-    return f"""
-daemon off;
-master_process off;
-worker_processes 1;
-pid {WORK}/nginx-tp.pid;
-error_log {WORK}/nginx-tp.err warn;
-events {{ worker_connections 4096; }}
-http {{
-    access_log off;
-    client_body_temp_path {WORK}/nginx-tmp-tp; proxy_temp_path {WORK}/nginx-tmp-tp;
-    fastcgi_temp_path {WORK}/nginx-tmp-tp; uwsgi_temp_path {WORK}/nginx-tmp-tp; scgi_temp_path {WORK}/nginx-tmp-tp;
-    keepalive_requests 100000000;
+    return lb.nginx_conf("tp", f"""
     keepalive_timeout 300s;
     default_type text/plain;
     server {{
@@ -107,9 +95,7 @@ http {{
         listen 0.0.0.0:{CONN_PORT};
         root {root};
         location / {{ }}
-    }}
-}}
-"""
+    }}""")
 
 
 def haproxy_tcp_conf():
