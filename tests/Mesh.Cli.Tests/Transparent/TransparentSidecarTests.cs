@@ -202,7 +202,9 @@ public class TransparentSidecarTests(TransparentLab lab) : IClassFixture<Transpa
 
         Assert.True(result.RootElement.GetProperty("download_identical").GetBoolean(), $"{result.RootElement}");
         var line = $"{result.RootElement.GetProperty("id").GetString()} {result.RootElement.GetProperty("sent_sha256").GetString()}";
-        Assert.Contains(line, await File.ReadAllLinesAsync(lab.FinFirstReport));
+
+        // The server writes its line once it has read the tail to the client's FIN, which may be after the client exits.
+        await Eventually.TrueAsync(async () => File.Exists(lab.FinFirstReport) && (await File.ReadAllLinesAsync(lab.FinFirstReport)).Contains(line), $"the server reported {line}");
         var after = await lab.MetricsUntilAsync(text => Delta(before, text, "mesh_tcp_connections_total", service, "mesh_tcp_event=\"close\"") >= 1, "the connection's close");
         Assert.Equal(1, Delta(before, after, "mesh_tcp_connections_total", service, "mesh_tcp_outcome=\"closed\""));
         Assert.Equal(64 * 1024 + 4 * 1024 * 1024, Delta(before, after, "mesh_tcp_bytes_total", service, "network_io_direction=\"transmit\""));
