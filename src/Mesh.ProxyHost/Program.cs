@@ -7,7 +7,7 @@ using Mesh.ProxyHost.Features;
 // listener that cannot be bound) exits with 2 and one line per problem, naming the key.
 
 // A socket operation's continuation runs on the thread that saw the socket ready instead of being queued to the thread
-// pool first: a thread-pool hop saved per read and write, about a tenth of the sidecar's CPU per request (docs/performance.md,
+// pool first: a thread-pool hop saved per read and write, 8-19 % of the sidecar's CPU per request as measured (docs/performance.md,
 // "Inline socket completions"). The trade: code that blocks there stalls every connection that socket thread serves; the
 // sidecar's request path is asynchronous throughout (InlineSocketCompletionsTests). The runtime reads the variable once,
 // at the process's first socket operation; DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 in the environment keeps it off.
