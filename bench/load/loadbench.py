@@ -137,7 +137,9 @@ def nginx_proxy_conf(port):
     }}""")
 
 
-def haproxy_conf(port):
+def haproxy_conf(port, backend_port=BACKEND_PORT, h2=False):
+    """HAProxy, one thread, keep-alive to the backend; with h2, cleartext HTTP/2 with prior knowledge on both sides."""
+    proto = " proto h2" if h2 else ""
     return f"""
 global
     nbthread 1
@@ -150,10 +152,10 @@ defaults
     option http-keep-alive
     http-reuse always
 frontend fe
-    bind 127.0.0.1:{port}
+    bind 127.0.0.1:{port}{proto}
     default_backend be
 backend be
-    server s1 127.0.0.1:{BACKEND_PORT}
+    server s1 127.0.0.1:{backend_port}{proto}
 """
 
 
@@ -717,22 +719,7 @@ H2_TARGETS = [
 def h2_command_for(name, port):
     backend = f"http://127.0.0.1:{H2_BACKEND_PORT}"
     if name == "haproxy-h2c":
-        write(f"{WORK}/haproxy-h2c.cfg", f"""
-global
-    nbthread 1
-    maxconn 4096
-defaults
-    mode http
-    timeout connect 5s
-    timeout client 60s
-    timeout server 60s
-    http-reuse always
-frontend fe
-    bind 127.0.0.1:{port} proto h2
-    default_backend be
-backend be
-    server s1 127.0.0.1:{H2_BACKEND_PORT} proto h2
-""")
+        write(f"{WORK}/haproxy-h2c.cfg", haproxy_conf(port, H2_BACKEND_PORT, h2=True))
         return ["haproxy", "-f", f"{WORK}/haproxy-h2c.cfg", "-db"]
     if name == "nginx-h2c":
         write(f"{WORK}/nginx-h2c.conf", nginx_conf("h2c", f"""

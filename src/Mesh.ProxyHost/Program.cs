@@ -11,9 +11,10 @@ using Mesh.ProxyHost.Features;
 // "Inline socket completions"). The trade: code that blocks there stalls every connection that socket thread serves; the
 // sidecar's request path is asynchronous throughout (InlineSocketCompletionsTests). The runtime reads the variable once,
 // at the process's first socket operation; DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 in the environment keeps it off.
-if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
+const string InlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+if (Environment.GetEnvironmentVariable(InlineCompletions) is null)
 {
-    Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+    Environment.SetEnvironmentVariable(InlineCompletions, "1");
 }
 
 WebApplication app;

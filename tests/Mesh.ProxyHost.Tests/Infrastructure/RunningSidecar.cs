@@ -18,19 +18,7 @@ public sealed class RunningSidecar : IAsyncDisposable
     /// <summary>Starts the sidecar with <paramref name="args"/> and waits until its admin port (<paramref name="adminPort"/>) says it is ready.</summary>
     public static async Task<RunningSidecar> StartAsync(IEnumerable<string> args, int adminPort)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Mesh.ProxyHost.dll");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(dll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var start = SidecarProcess.StartInfo(args);
 
         // The sidecar decides for itself, as in production: whatever the test process was started with does not leak in.
         start.Environment.Remove("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS");

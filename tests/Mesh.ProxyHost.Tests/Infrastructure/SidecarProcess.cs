@@ -25,29 +25,7 @@ public static class SidecarProcess
     /// </summary>
     public static async Task<Result> RunAsync(IEnumerable<string> args, bool withoutPrivilegedPorts = false)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Mesh.ProxyHost.dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing");
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        var drop = withoutPrivilegedPorts && Environment.UserName == "root";
-        var start = new ProcessStartInfo(drop ? "setpriv" : dotnet)
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (drop)
-        {
-            start.ArgumentList.Add("--bounding-set=-net_bind_service");
-            start.ArgumentList.Add(dotnet);
-        }
-
-        start.ArgumentList.Add(dll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
+        var start = StartInfo(args, withoutPrivilegedPorts && Environment.UserName == "root");
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -63,5 +41,33 @@ public static class SidecarProcess
         }
 
         return new Result(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>How the sidecar's binary is started, its output redirected; with <paramref name="dropPrivilegedPorts"/>, under setpriv without the capability to bind ports below 1024.</summary>
+    public static ProcessStartInfo StartInfo(IEnumerable<string> args, bool dropPrivilegedPorts = false)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "Mesh.ProxyHost.dll");
+        Assert.True(File.Exists(dll), $"{dll} is missing");
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var start = new ProcessStartInfo(dropPrivilegedPorts ? "setpriv" : dotnet)
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (dropPrivilegedPorts)
+        {
+            start.ArgumentList.Add("--bounding-set=-net_bind_service");
+            start.ArgumentList.Add(dotnet);
+        }
+
+        start.ArgumentList.Add(dll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return start;
     }
 }
