@@ -50,6 +50,7 @@ internal sealed class InboundProxy
     public async Task InvokeAsync(HttpContext context)
     {
         var peer = InboundPeers.Of(context);
+        var intercepted = InterceptedConnection.Of(context);
         if (_strict && !peer.Tls)
         {
             // Strict: a caller without mutual TLS gets no answer; its connection is closed. The inbound port refuses such a
@@ -59,8 +60,9 @@ internal sealed class InboundProxy
             return;
         }
 
-        // Authorization, before anything reaches the application: a denied caller gets 403 (gRPC: PERMISSION_DENIED).
-        if (!_authorizer.Allows(ApplicationPortOf(context), context.Request.Path.Value ?? "/", peer.ClientId, out _))
+        // Authorization, before anything reaches the application, by the application's port the request is for (the one an
+        // intercepted connection was sent to, else the target's): a denied caller gets 403 (gRPC: PERMISSION_DENIED).
+        if (!_authorizer.Allows(intercepted?.Address?.Port ?? _target.Port, context.Request.Path.Value ?? "/", peer.ClientId, out _))
         {
             await ProxyErrors.WriteAsync(context, ProxyError.Unauthorized, peer.ClientId is { } id ? $"the client '{id}'" : "an unauthenticated client", _service);
             return;
@@ -71,7 +73,7 @@ internal sealed class InboundProxy
         var deadline = IncomingDeadline.Read(headers[DeadlineHeaders.MeshTimeout].ToString(), headers[DeadlineHeaders.GrpcTimeout].ToString(), _time);
         if (!deadline.IsPresent)
         {
-            await _forwarder.ForwardAsync(context, RouteOf(context), _transformer, http1);
+            await _forwarder.ForwardAsync(context, RouteOf(intercepted), _transformer, http1);
             return;
         }
 
@@ -82,7 +84,7 @@ internal sealed class InboundProxy
         }
 
         using var scope = deadline.Begin();
-        await _forwarder.ForwardAsync(context, RouteOf(context), _transformer, http1);
+        await _forwarder.ForwardAsync(context, RouteOf(intercepted), _transformer, http1);
     }
 
     // Inbound, the application is the only endpoint: nothing to retry on, hedge to or eject.
@@ -95,9 +97,9 @@ internal sealed class InboundProxy
 
     // A redirected connection goes to the port it was sent to, on loopback: the application keeps its own ports. The
     // configured target's port keeps its route; another port is a dynamic service (bounded, evicted when idle).
-    private ForwardingRoute RouteOf(HttpContext context)
+    private ForwardingRoute RouteOf(InterceptedConnection? connection)
     {
-        if (InterceptedConnection.Of(context) is not { Address: { } destination } intercepted || (_target.IsLoopback && destination.Port == _target.Port))
+        if (connection is not { Address: { } destination } intercepted || (_target.IsLoopback && destination.Port == _target.Port))
         {
             return _route;
         }
@@ -105,10 +107,6 @@ internal sealed class InboundProxy
         var name = intercepted.ImplicitServiceName(_service);
         return _forwarder.RouteFor(name, _service, static (n, state) => state.registry.CreateDynamicHandler(n, new Uri($"http://127.0.0.1:{state.port}"), state.service, MeshDirection.Inbound, NeverRetry), (registry: _registry, port: destination.Port, service: _service));
     }
-
-    // The application's port the request is for: the one an intercepted connection was sent to, else the target's.
-    private int ApplicationPortOf(HttpContext context) =>
-        InterceptedConnection.Of(context)?.Address?.Port ?? _target.Port;
 
     // An HTTP/2 request the application gets as HTTP/1.1: a peer sidecar's call its caller sent in HTTP/1.x
     // (mesh-orig-proto), or, over TLS, a client that chose h2 by ALPN (a browser, curl) for a call that is not gRPC: the
