@@ -29,15 +29,16 @@ public class LargeBodyTests(ITestOutputHelper output)
         await WarmUpAsync(client);
         var expected = GeneratedStream.Sha256(BodySize);
 
-        // The client stops a moment short of the cap, so that a replay buffer, if the sidecar keeps one, is sampled.
-        using var content = new StreamContent(new GeneratedStream(BodySize) { PauseAfter = 60 * 1024, Pause = TimeSpan.FromMilliseconds(300) }, 64 * 1024);
+        // The client stops a moment short of the cap, so that a replay buffer, if the sidecar keeps one, is sampled; and
+        // it samples after each read, so a fast transfer is measured while it moves even when the probe's thread waits.
+        MemoryProbe? probe = null;
+        using var content = new StreamContent(new GeneratedStream(BodySize) { PauseAfter = 60 * 1024, Pause = TimeSpan.FromMilliseconds(300), AfterRead = () => probe?.Sample() }, 64 * 1024);
         if (declaredLength)
         {
             content.Headers.ContentLength = BodySize;
         }
 
         string answer;
-        MemoryProbe probe;
         using (probe = MemoryProbe.Start())
         {
             using var response = await client.PostAsync(new Uri("/upload", UriKind.Relative), content);
@@ -113,12 +114,12 @@ public class LargeBodyTests(ITestOutputHelper output)
         var expected = GeneratedStream.Sha256(size);
 
         string[] answers;
-        MemoryProbe probe;
+        MemoryProbe? probe = null;
         using (probe = MemoryProbe.Start())
         {
             answers = await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
             {
-                using var content = new StreamContent(new GeneratedStream(size) { PauseAfter = 60 * 1024, Pause = TimeSpan.FromMilliseconds(500) }, 64 * 1024);
+                using var content = new StreamContent(new GeneratedStream(size) { PauseAfter = 60 * 1024, Pause = TimeSpan.FromMilliseconds(500), AfterRead = () => probe?.Sample() }, 64 * 1024);
                 using var response = await client.PostAsync(new Uri("/upload", UriKind.Relative), content);
                 return await response.Content.ReadAsStringAsync();
             }));

@@ -28,6 +28,9 @@ public sealed class GeneratedStream(long length, ulong seed = 0x9E3779B97F4A7C15
 
     public TimeSpan Pause { get; init; }
 
+    /// <summary>Gets what runs after each asynchronous read (e.g. <see cref="MemoryProbe.Sample"/>), so a measurement samples while the bytes move.</summary>
+    public Action? AfterRead { get; init; }
+
     /// <summary>The SHA-256 (lowercase hex) of the bytes such a stream yields.</summary>
     public static string Sha256(long length, ulong seed = 0x9E3779B97F4A7C15)
     {
@@ -77,7 +80,9 @@ public sealed class GeneratedStream(long length, ulong seed = 0x9E3779B97F4A7C15
             }
         }
 
-        return Read(buffer.Span);
+        var read = Read(buffer.Span);
+        AfterRead?.Invoke();
+        return read;
     }
 
     public override void Flush()
