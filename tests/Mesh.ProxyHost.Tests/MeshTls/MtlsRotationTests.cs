@@ -138,6 +138,9 @@ public sealed class MtlsRotationTests : IDisposable
         }));
         var load = pooled.Concat(direct).ToArray();
 
+        // The start certificate is served before the first renewal is written (the renewal could otherwise land before
+        // the direct callers' first handshake, and the start serial would never be seen).
+        await Eventually.TrueAsync(() => Task.FromResult(served.Contains(issued[0])), "a handshake with the start certificate");
         for (var renewal = 0; renewal < 10; renewal++)
         {
             var before = Volatile.Read(ref sent);
