@@ -11,7 +11,7 @@ namespace Mesh.Benchmarks;
 /// <summary>
 /// Per-request cost of the client-side stack, all ending in the same in-memory handler returning a cached 200:
 /// a bare <see cref="HttpClient"/>, a named client from IHttpClientFactory with no policies, a plain Polly v8 pipeline
-/// (retry + timeout), Microsoft's <c>AddStandardResilienceHandler</c>, and <c>AddMeshClient</c> with its defaults
+/// (retry + timeout) on a bare client and on the same kind of factory client as Mesh's (issue 18's yardstick), Microsoft's <c>AddStandardResilienceHandler</c>, and <c>AddMeshClient</c> with its defaults
 /// (total and per-try deadline, retries under a budget, peak-EWMA balancing, failure accrual, golden metrics), and the
 /// same through <c>AddMesh()</c>, which finds each request's service by its host.
 /// <see cref="Metrics"/> = true subscribes a <see cref="System.Diagnostics.Metrics.MeterListener"/> to the Mesh, Polly
@@ -30,6 +30,7 @@ public class ClientHandlerBenchmark
     private HttpClient _bare = null!;
     private HttpClient _factory = null!;
     private HttpClient _polly = null!;
+    private HttpClient _factoryPolly = null!;
     private HttpClient _standard = null!;
     private HttpClient _mesh = null!;
     private HttpClient _meshByHost = null!;
@@ -66,7 +67,8 @@ public class ClientHandlerBenchmark
             pollyBuilder.ConfigureTelemetry(Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
         }
 
-        _polly = new HttpClient(new PollyHandler(pollyBuilder.Build()) { InnerHandler = new CachedOkHandler() }) { BaseAddress = Base };
+        var pollyPipeline = pollyBuilder.Build();
+        _polly = new HttpClient(new PollyHandler(pollyPipeline) { InnerHandler = new CachedOkHandler() }) { BaseAddress = Base };
 
         // AddMeshClient finds endpoints in configuration; the in-memory handler answers whatever address is picked.
         var configuration = new ConfigurationBuilder()
@@ -81,6 +83,9 @@ public class ClientHandlerBenchmark
 
         services.AddHttpClient("plain", static c => c.BaseAddress = Base)
             .ConfigurePrimaryHttpMessageHandler(static () => new CachedOkHandler());
+        services.AddHttpClient("polly", static c => c.BaseAddress = Base)
+            .AddHttpMessageHandler(() => new PollyHandler(pollyPipeline))
+            .ConfigurePrimaryHttpMessageHandler(static () => new CachedOkHandler());
         services.AddHttpClient("standard", static c => c.BaseAddress = Base)
             .ConfigurePrimaryHttpMessageHandler(static () => new CachedOkHandler())
             .AddStandardResilienceHandler();
@@ -92,12 +97,13 @@ public class ClientHandlerBenchmark
         _services = services.BuildServiceProvider();
         var factory = _services.GetRequiredService<IHttpClientFactory>();
         _factory = factory.CreateClient("plain");
+        _factoryPolly = factory.CreateClient("polly");
         _standard = factory.CreateClient("standard");
         _mesh = factory.CreateClient("orders");
         _meshByHost = factory.CreateClient("by-host");
 
         // First calls resolve endpoints, build pipelines and publish instruments; keep them out of the measurement.
-        foreach (var client in new[] { _bare, _factory, _polly, _standard, _mesh, _meshByHost })
+        foreach (var client in new[] { _bare, _factory, _polly, _factoryPolly, _standard, _mesh, _meshByHost })
         {
             var response = client.GetAsync(Path, HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult();
             if (!response.IsSuccessStatusCode)
@@ -129,6 +135,10 @@ public class ClientHandlerBenchmark
 
     [Benchmark]
     public Task<HttpResponseMessage> Polly() => _polly.GetAsync(Path, HttpCompletionOption.ResponseHeadersRead);
+
+    /// <summary>The same Polly pipeline on a factory client like Mesh's: what issue 18 compares Mesh's handler with.</summary>
+    [Benchmark]
+    public Task<HttpResponseMessage> FactoryPolly() => _factoryPolly.GetAsync(Path, HttpCompletionOption.ResponseHeadersRead);
 
     [Benchmark]
     public Task<HttpResponseMessage> StandardResilience() => _standard.GetAsync(Path, HttpCompletionOption.ResponseHeadersRead);

@@ -254,7 +254,7 @@ internal sealed class MeshService : IEndpointSource
             endpoint.Latency.Observe(elapsed, classification.IsFailure, ended);
         }
 
-        FailureAccrual.Record(endpoint, classification, isProbe);
+        FailureAccrual.Record(endpoint, classification, isProbe, ended);
         return true;
     }
 

@@ -11,7 +11,7 @@ namespace Mesh;
 
 /// <summary>
 /// What is configured for one service, as one immutable snapshot: its options, the classifier built from them, the Polly
-/// pipeline, its traffic split, and its routes, each of which holds a policy of this same kind (the service's with the
+/// pipelines, its traffic split, and its routes, each of which holds a policy of this same kind (the service's with the
 /// route's overrides).
 /// A reload builds a new policy and swaps it in whole (<see cref="MeshService.Apply"/>); a request reads the policy once
 /// as it starts, picks its route's, and keeps that to its end, so it never sees half of one configuration and half of
@@ -45,7 +45,8 @@ internal sealed class MeshServicePolicy
         Backpressure = new BackpressurePolicy(options.Backpressure);
         TotalTimeout = (long)(options.Timeouts.Total.TotalSeconds * service.Time.TimestampFrequency);
         PerTryHeader = DeadlineHeaders.FormatMeshTimeout(options.Timeouts.PerTry);
-        Pipeline = MeshPipeline.Build(service, this);
+        Attempts = MeshPipeline.BuildAttempts(service, this);
+        Retries = options.Retry.MaxRetries > 0 ? MeshPipeline.BuildRetries(service, this) : null;
     }
 
     public MeshServiceOptions Options { get; }
@@ -55,7 +56,11 @@ internal sealed class MeshServicePolicy
     /// <summary>Gets which answers ask their endpoint to be spared, and for how long.</summary>
     public BackpressurePolicy Backpressure { get; }
 
-    public ResiliencePipeline<HttpResponseMessage> Pipeline { get; }
+    /// <summary>Gets steps 7–9 of <see cref="MeshPipeline"/> (hedging, endpoint selection, attempt timeout): one attempt, or one hedged attempt.</summary>
+    public ResiliencePipeline<HttpResponseMessage> Attempts { get; }
+
+    /// <summary>Gets step 6 of <see cref="MeshPipeline"/>, the retries around <see cref="Attempts"/>; null when the policy makes none.</summary>
+    public ResiliencePipeline<HttpResponseMessage>? Retries { get; }
 
     /// <summary>Gets the weighted backends each attempt picks from, or null: the service's own endpoints.</summary>
     public BackendSplit? Split { get; }

@@ -4,7 +4,7 @@ using System.Globalization;
 namespace Mesh.Benchmarks.Support;
 
 /// <summary>
-/// <c>dotnet Mesh.Benchmarks.dll alloc [Mesh|MeshManyPaths|Bare|Factory|Polly|StandardResilience|StandardResilienceManyPaths] [requests]</c>: what a client
+/// <c>dotnet Mesh.Benchmarks.dll alloc [Mesh|MeshManyPaths|Bare|Factory|Polly|FactoryPolly|StandardResilience|StandardResilienceManyPaths] [requests]</c>: what a client
 /// allocates per request, by type. Sends the requests through <see cref="ClientHandlerBenchmark"/>'s clients (metrics on)
 /// and samples the runtime's AllocationTick events (one per ~100 KB allocated, with the type of the object that crossed
 /// the threshold), so the shares are statistical; bytes/request comes from <see cref="GC.GetAllocatedBytesForCurrentThread"/>.
@@ -26,17 +26,22 @@ internal static class AllocationProfile
 
         using var listener = new AllocationListener();
         var before = GC.GetAllocatedBytesForCurrentThread();
+        var cpuBefore = Environment.CpuUsage.TotalTime;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         for (var i = 0; i < requests; i++)
         {
             await send();
         }
 
         var perRequest = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)requests;
+        var wallNs = clock.Elapsed.TotalNanoseconds / requests;
+        var cpuNs = (Environment.CpuUsage.TotalTime - cpuBefore).TotalNanoseconds / requests;
         listener.Dispose();
         bench.Cleanup();
         var total = listener.Samples.Values.Sum();
         Console.WriteLine($"{target}: {perRequest:F0} B/request over {requests:N0} requests (this thread); {total} allocation samples; " +
-            $"{readsPerRequest:F1} reads of the DI TimeProvider's clock per request");
+            $"{readsPerRequest:F1} reads of the DI TimeProvider's clock per request; {wallNs:F0} ns/request elapsed, {cpuNs:F0} ns/request of process CPU " +
+            "(one caller in a loop, allocation sampling on: for comparing clients in one sitting, not an absolute figure)");
         Console.WriteLine("share  ~B/req  type");
         foreach (var (type, count) in listener.Samples.OrderByDescending(p => p.Value).Take(25))
         {
@@ -52,6 +57,7 @@ internal static class AllocationProfile
         "Bare" => bench.Bare,
         "Factory" => bench.Factory,
         "Polly" => bench.Polly,
+        "FactoryPolly" => bench.FactoryPolly,
         "StandardResilience" => bench.StandardResilience,
         "StandardResilienceManyPaths" => bench.StandardResilienceManyPaths,
         "MeshManyPaths" => bench.MeshManyPaths,

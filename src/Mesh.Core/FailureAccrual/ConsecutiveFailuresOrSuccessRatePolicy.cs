@@ -20,10 +20,13 @@ internal sealed class ConsecutiveFailuresOrSuccessRatePolicy : IFailureAccrualPo
         _settings = new Settings(options, new RollingCounter(time, options.SuccessRateWindow), new RollingCounter(time, options.SuccessRateWindow));
     }
 
-    public void RecordSuccess()
+    public void RecordSuccess() => RecordSuccessAt(_time.GetTimestamp());
+
+    /// <summary>Records a successful attempt that ended at <paramref name="now"/>, a timestamp the caller just read from the clock.</summary>
+    public void RecordSuccessAt(long now)
     {
         Volatile.Write(ref _consecutive, 0);
-        Volatile.Read(ref _settings).Requests.Add();
+        Volatile.Read(ref _settings).Requests.AddAt(now);
     }
 
     public string? RecordFailure()

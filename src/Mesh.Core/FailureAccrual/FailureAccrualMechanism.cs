@@ -49,7 +49,7 @@ internal sealed partial class FailureAccrualMechanism(
         return null;
     }
 
-    public void Record(MeshEndpoint endpoint, ResponseClassification classification, bool isProbe)
+    public void Record(MeshEndpoint endpoint, ResponseClassification classification, bool isProbe, long ended)
     {
         if (!Volatile.Read(ref _options).Enabled)
         {
@@ -91,7 +91,15 @@ internal sealed partial class FailureAccrualMechanism(
 
         if (!classification.IsFailure)
         {
-            health.Policy.RecordSuccess();
+            // The built-in policy counts the success at the attempt's end, read once for every series that records it.
+            if (health.Policy is ConsecutiveFailuresOrSuccessRatePolicy builtIn)
+            {
+                builtIn.RecordSuccessAt(ended);
+            }
+            else
+            {
+                health.Policy.RecordSuccess();
+            }
         }
         else if (health.Policy.RecordFailure() is { } reason)
         {

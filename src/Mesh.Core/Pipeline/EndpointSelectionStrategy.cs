@@ -36,8 +36,9 @@ internal sealed class EndpointSelectionStrategy(MeshService service, MeshService
             }
         }
 
-        // One clock read for the pick (a probe's penalty), the attempt's start, its per-try timeout and its deadline header.
-        var started = service.Time.GetTimestamp();
+        // One clock read for the pick (a probe's penalty), the attempt's start, its per-try timeout and its deadline header;
+        // none for a first attempt that starts as its request did (nothing was awaited since the request's own read).
+        var started = request.Attempts == 0 && request.FirstAttemptStartsNow && target == service ? request.Started : service.Time.GetTimestamp();
         var endpoint = target.Pick(request.LastEndpoint, started, out var isProbe);
         if (endpoint is null)
         {
@@ -69,6 +70,7 @@ internal sealed class EndpointSelectionStrategy(MeshService service, MeshService
 
         // One clock read for the attempt's end, shared by everything that records it.
         var ended = service.Time.GetTimestamp();
+        request.AttemptEnded = ended;
         var elapsed = service.Time.GetElapsedTime(started, ended);
         var classification = outcome.Exception is { } exception
             ? ResponseClassifier.Classify(exception, CancelledFromOutside(request, context, exception), request.Idempotent)

@@ -17,8 +17,9 @@ namespace Mesh.Pipeline;
 /// <summary>
 /// The request path, every step in one place, outermost first, numbered as in docs/architecture.md. Steps 0–5 run once
 /// per logical request (<see cref="SendAsync"/>; 0 picks the route, whose policy the rest run under); 6–9 are Polly
-/// strategies, built once per policy (<see cref="Build"/>: the service's and each route's) and run once per attempt (8
-/// picks the backend of a traffic split and the endpoint); 10 hands each attempt to the connection pools
+/// strategies, built once per policy (<see cref="BuildRetries"/> and <see cref="BuildAttempts"/>: the service's and each
+/// route's) and run once per attempt (8 picks the backend of a traffic split and the endpoint; 6, the retries, is entered
+/// only once a first attempt's outcome may be retried); 10 hands each attempt to the connection pools
 /// (<see cref="SendAttemptAsync"/>). Each step says why it sits where it does.
 /// </summary>
 internal static class MeshPipeline
@@ -46,9 +47,10 @@ internal static class MeshPipeline
         // 1. The request's span and record. Outermost, so that every request is traced and counted once, as the caller
         //    saw it, whatever the steps below do with it: a shed or expired request included, retries not multiplying it.
         var activity = RequestActivity.Start(service.Name, request);
-        var deadline = DeadlineFor(policy, request, time, started, overrides.Timeout, out var stated);
+        var deadline = DeadlineFor(policy, request, time, started, overrides.Timeout, out var stated, out var sent);
         var meshRequest = MeshRequest.Rent(request, policy, cancellationToken, time, started, deadline, activity);
         meshRequest.Route = route;
+        meshRequest.SentDeadlineHeaders = sent;
         meshRequest.IsGrpc = grpc;
         meshRequest.NoRetry = overrides.NoRetry;
         meshRequest.Idempotent = overrides.Idempotent ?? policy.Classifier.IsIdempotent(request);
@@ -90,7 +92,9 @@ internal static class MeshPipeline
 
             // 4. Discovery: the service's first request waits for discovery's first answer (with endpoints or not), so
             //    a cold start is not a burst of no-endpoint failures. Every later request passes at once.
-            await service.EnsureResolvedAsync(cancellationToken).ConfigureAwait(false);
+            var resolved = service.EnsureResolvedAsync(cancellationToken);
+            meshRequest.FirstAttemptStartsNow = resolved.IsCompleted;
+            await resolved.ConfigureAwait(false);
 
             // 5. Retry budget and body: every logical request earns the budget its share of retries (once, not per
             //    attempt), and its body is prepared to be sent again (buffered up to Retry:MaxReplayBodyBytes as it is
@@ -109,24 +113,19 @@ internal static class MeshPipeline
                 route.KeepRecentLatencies();
             }
 
-            // 6–10: the policy's Polly pipeline, one attempt at a time.
+            // 6–10: the policy's Polly pipelines, one attempt at a time. The first attempt runs without the retry strategy
+            //    (6): most requests succeed at once, and entering Polly's retry costs its own state machine and clock reads
+            //    on every one of them. An outcome that may be retried is handed to the retry strategy as its first
+            //    execution's, so the retries that follow are Polly's exactly as if it had run from the start.
             context.Properties.Set(MeshRequest.Key, meshRequest);
-            var outcome = await policy.Pipeline.ExecuteOutcomeAsync(
-                static async (ctx, handler) =>
-                {
-                    try
-                    {
-                        // Read from the context, not captured: a hedged attempt carries a request of its own.
-                        var attempt = ctx.Properties.GetValue(MeshRequest.Key, null!);
-                        return Outcome.FromResult(await SendAttemptAsync(handler, attempt, ctx.CancellationToken).ConfigureAwait(false));
-                    }
-                    catch (Exception ex)
-                    {
-                        return Outcome.FromException<HttpResponseMessage>(ex);
-                    }
-                },
-                context,
-                handler).ConfigureAwait(false);
+            var outcome = await policy.Attempts.ExecuteOutcomeAsync(Attempt, context, handler).ConfigureAwait(false);
+            var retried = false;
+            if (policy.Retries is { } retries && MayRetry(context, meshRequest))
+            {
+                retried = true;
+                meshRequest.FirstOutcome = outcome;
+                outcome = await retries.ExecuteOutcomeAsync(Retry, context, (handler, meshRequest)).ConfigureAwait(false);
+            }
 
             // The attempt whose answer was accepted (the hedge's, when it won) tells how the request ended.
             var final = context.Properties.GetValue(MeshRequest.Key, meshRequest);
@@ -135,7 +134,7 @@ internal static class MeshPipeline
             // attempt, step 8) is concluded then, with that status. An upgraded connection (a WebSocket) is measured
             // until it closes: the request is concluded then, with its session's length and bytes. Nothing is held back
             // meanwhile. Any other response's body is counted as it streams, if anyone reads the byte counters.
-            var ended = time.GetTimestamp();
+            var ended = !retried && !policy.Options.Hedging.Enabled && final.AttemptEnded != 0 ? final.AttemptEnded : time.GetTimestamp();
             var verdict = VerdictOf(final, outcome);
             ExchangeBytes? bytes = new ExchangeBytes(final.BodyBytes, 0);
             if (outcome.Result is { } response)
@@ -209,6 +208,55 @@ internal static class MeshPipeline
         Return(policy, request);
     }
 
+    // One attempt (steps 7–10); read the request from the context, not captured: a hedged attempt carries a request of its own.
+    private static ValueTask<Outcome<HttpResponseMessage>> Attempt(ResilienceContext context, MeshHttpHandler handler)
+    {
+        var attempt = context.Properties.GetValue(MeshRequest.Key, null!);
+        Task<HttpResponseMessage> sent;
+        try
+        {
+            sent = SendAttemptAsync(handler, attempt, context.CancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return new(Outcome.FromException<HttpResponseMessage>(ex));
+        }
+
+        return sent.IsCompletedSuccessfully ? new(Outcome.FromResult(sent.Result)) : AwaitAttemptAsync(sent);
+    }
+
+    private static async ValueTask<Outcome<HttpResponseMessage>> AwaitAttemptAsync(Task<HttpResponseMessage> sent)
+    {
+        try
+        {
+            return Outcome.FromResult(await sent.ConfigureAwait(false));
+        }
+        catch (Exception ex)
+        {
+            return Outcome.FromException<HttpResponseMessage>(ex);
+        }
+    }
+
+    // Step 6's execution: the first attempt's outcome (already had, handed over once), then a fresh attempt per retry.
+    private static ValueTask<Outcome<HttpResponseMessage>> Retry(ResilienceContext context, (MeshHttpHandler Handler, MeshRequest Request) state)
+    {
+        if (state.Request.FirstOutcome is { } first)
+        {
+            state.Request.FirstOutcome = null;
+            return new(first);
+        }
+
+        return state.Request.Policy.Attempts.ExecuteOutcomeAsync(Attempt, context, state.Handler);
+    }
+
+    // Whether the retry strategy could do anything with the first attempt's outcome: a success that is not retryable is
+    // final (MeshRetry says no to it at once), and a caller that has gone is not retried for.
+    private static bool MayRetry(ResilienceContext context, MeshRequest request)
+    {
+        var classification = context.Properties.GetValue(MeshRequest.Key, request).LastClassification;
+        return (classification.IsFailure || classification.IsRetryable) && !context.CancellationToken.IsCancellationRequested;
+    }
+
     // An upgraded connection: HTTP/1.1's 101 Switching Protocols, or HTTP/2's extended CONNECT (RFC 8441) accepted.
     private static bool Upgraded(HttpRequestMessage request, HttpResponseMessage response) =>
         response.StatusCode == HttpStatusCode.SwitchingProtocols ||
@@ -246,9 +294,19 @@ internal static class MeshPipeline
         }
     }
 
-    /// <summary>Builds steps 6–9, the Polly pipeline of one policy.</summary>
+    /// <summary>Builds step 6, the retries of one policy: Polly's retry strategy around its <see cref="MeshServicePolicy.Attempts"/>.</summary>
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Polly validates strategy options with data annotations; the options of Mesh's own strategies carry none beyond Polly's own Name.")]
-    public static ResiliencePipeline<HttpResponseMessage> Build(MeshService service, MeshServicePolicy policy)
+    public static ResiliencePipeline<HttpResponseMessage> BuildRetries(MeshService service, MeshServicePolicy policy) =>
+        // 6. Retries, outside endpoint selection so each retry picks a fresh endpoint. Each retry must pass the
+        //    classifier, the body, the deadline (its backoff must end before it) and the retry budget, in that order, so
+        //    a refused retry spends nothing.
+        new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = service.Time, Name = service.Name }
+            .AddRetry(MeshRetry.CreateOptions(service, policy))
+            .Build();
+
+    /// <summary>Builds steps 7–9, the Polly pipeline of one attempt of one policy.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Polly validates strategy options with data annotations; the options of Mesh's own strategies carry none beyond Polly's own Name.")]
+    public static ResiliencePipeline<HttpResponseMessage> BuildAttempts(MeshService service, MeshServicePolicy policy)
     {
         var options = policy.Options;
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = service.Time, Name = service.Name };
@@ -256,14 +314,6 @@ internal static class MeshPipeline
         // The total timeout (the request's deadline, step 3) is not a layer of its own: no attempt outlives it, since
         // each attempt's timeout (9) is capped by what is left of it, and no retry or hedge starts unless its wait ends
         // before it (6, 7). That holds the deadline without a second timer and cancellation source per request.
-
-        // 6. Retries, outside endpoint selection so each retry picks a fresh endpoint. Each retry must pass the
-        //    classifier, the body, the deadline (its backoff must end before it) and the retry budget, in that order, so
-        //    a refused retry spends nothing.
-        if (options.Retry.MaxRetries > 0)
-        {
-            builder.AddRetry(MeshRetry.CreateOptions(service, policy));
-        }
 
         // 7. Hedging (opt-in), inside retries so a hedged request that still fails may be retried, outside endpoint
         //    selection so the hedge picks its own endpoint; no hedge is sent that could not finish before the deadline.
@@ -310,9 +360,17 @@ internal static class MeshPipeline
         var perTry = policy.Options.Timeouts.PerTry;
         var budget = request.PerTryApplies && perTry < left ? perTry : left;
         var headers = request.Message.Headers;
-        headers.Remove(DeadlineHeaders.MeshTimeout);
+
+        // Each header looked up by name is a scan of the request's headers: only where the caller sent it, or an earlier
+        // attempt (or the attempt a hedge copied) wrote it.
+        if (request.Attempts > 1 || (request.SentDeadlineHeaders & DeadlineHeaderSet.MeshTimeout) != 0)
+        {
+            headers.Remove(DeadlineHeaders.MeshTimeout);
+        }
+
         headers.TryAddWithoutValidation(DeadlineHeaders.MeshTimeout, budget == perTry ? policy.PerTryHeader : DeadlineHeaders.FormatMeshTimeout(budget));
-        if (headers.NonValidated.TryGetValues(DeadlineHeaders.GrpcTimeout, out var grpc) &&
+        if ((request.SentDeadlineHeaders & DeadlineHeaderSet.GrpcTimeout) != 0 &&
+            headers.NonValidated.TryGetValues(DeadlineHeaders.GrpcTimeout, out var grpc) &&
             (!DeadlineHeaders.TryParseGrpcTimeout(grpc.ToString(), out var callerGrpc) || budget < callerGrpc))
         {
             headers.Remove(DeadlineHeaders.GrpcTimeout);
@@ -392,12 +450,12 @@ internal static class MeshPipeline
     // The caller's stated deadline (its headers', or the one set on the request in-process, the tighter) or else the
     // total timeout, from now; or the deadline of the work in progress (an incoming request's) if sooner: a timestamp of
     // the service's clock.
-    private static long DeadlineFor(MeshServicePolicy policy, HttpRequestMessage request, TimeProvider time, long now, TimeSpan? set, out bool stated)
+    private static long DeadlineFor(MeshServicePolicy policy, HttpRequestMessage request, TimeProvider time, long now, TimeSpan? set, out bool stated, out DeadlineHeaderSet sent)
     {
         var headers = request.Headers;
-        var budget = headers.NonValidated.TryGetValues(DeadlineHeaders.GrpcTimeout, out var grpc) | headers.NonValidated.TryGetValues(DeadlineHeaders.MeshTimeout, out var mesh)
-            ? DeadlineHeaders.Read(mesh.ToString(), grpc.ToString())
-            : null;
+        sent = (headers.NonValidated.TryGetValues(DeadlineHeaders.GrpcTimeout, out var grpc) ? DeadlineHeaderSet.GrpcTimeout : 0) |
+            (headers.NonValidated.TryGetValues(DeadlineHeaders.MeshTimeout, out var mesh) ? DeadlineHeaderSet.MeshTimeout : 0);
+        var budget = sent != 0 ? DeadlineHeaders.Read(mesh.ToString(), grpc.ToString()) : null;
         if (set is { } requested && (budget is null || requested < budget))
         {
             budget = requested;

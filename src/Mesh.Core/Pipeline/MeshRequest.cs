@@ -5,6 +5,7 @@ using Mesh.Endpoints;
 using Mesh.Routing;
 using Mesh.TrafficSplit;
 using Mesh.Tap;
+using Mesh.Timeouts;
 using Polly;
 
 namespace Mesh.Pipeline;
@@ -102,6 +103,21 @@ internal sealed class MeshRequest
     /// <summary>Gets or sets whether the current attempt is the single probe of an ejected endpoint.</summary>
     public bool IsProbe { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether the first attempt may take <see cref="Started"/> as its own start: nothing was awaited between
+    /// the two (discovery had answered), so a second clock read would only find the same moment.
+    /// </summary>
+    public bool FirstAttemptStartsNow { get; set; }
+
+    /// <summary>Gets or sets when the last attempt ended, as a timestamp of <see cref="Time"/>; 0 before any did.</summary>
+    public long AttemptEnded { get; set; }
+
+    /// <summary>
+    /// Gets or sets the first attempt's outcome while it waits to be handed to Polly's retry strategy as its first
+    /// execution's (<see cref="MeshPipeline"/>: the retry strategy is entered only when that outcome may be retried).
+    /// </summary>
+    public Outcome<HttpResponseMessage>? FirstOutcome { get; set; }
+
     /// <summary>Gets or sets the backoff before the next retry, decided with the retry.</summary>
     public TimeSpan NextDelay { get; set; }
 
@@ -122,6 +138,9 @@ internal sealed class MeshRequest
     /// starts: the caller's word (<see cref="MeshRequestOptions.Idempotent"/>), else its route's, else its method's.
     /// </summary>
     public bool Idempotent { get; set; }
+
+    /// <summary>Gets or sets which deadline headers the caller sent: only those are looked for again as each attempt is stamped.</summary>
+    public DeadlineHeaderSet SentDeadlineHeaders { get; set; }
 
     /// <summary>Gets or sets whether the caller asked for one attempt only (<see cref="MeshRequestOptions.NoRetry"/>).</summary>
     public bool NoRetry { get; set; }
@@ -184,6 +203,7 @@ internal sealed class MeshRequest
         hedge.Route = Route;
         hedge.IsGrpc = IsGrpc;
         hedge.Idempotent = Idempotent;
+        hedge.SentDeadlineHeaders = SentDeadlineHeaders;
         hedge.TapAttempts = TapAttempts;
         hedge.TapRetries = TapRetries;
         return hedge;
@@ -201,6 +221,9 @@ internal sealed class MeshRequest
         Time = time;
         Started = started;
         AttemptStarted = started;
+        FirstAttemptStartsNow = false;
+        AttemptEnded = 0;
+        FirstOutcome = null;
         Deadline = deadline;
         Activity = activity;
         TapAttempts = null;
@@ -221,6 +244,7 @@ internal sealed class MeshRequest
         IsGrpc = false;
         Idempotent = false;
         NoRetry = false;
+        SentDeadlineHeaders = 0;
         Backend = null;
     }
 }

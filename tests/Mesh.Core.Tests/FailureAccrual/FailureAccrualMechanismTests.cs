@@ -50,7 +50,7 @@ public sealed class FailureAccrualMechanismTests : IDisposable
     {
         for (var i = 0; i < times; i++)
         {
-            _accrual.Record(endpoint, outcome, isProbe: false);
+            _accrual.Record(endpoint, outcome, isProbe: false, _time.GetTimestamp());
         }
     }
 
@@ -153,7 +153,7 @@ public sealed class FailureAccrualMechanismTests : IDisposable
         var probe = _accrual.TryClaimProbe(_endpoints.Current, _time.GetTimestamp());
         Assert.Same(endpoints[0], probe);
 
-        _accrual.Record(probe!, Success, isProbe: true);
+        _accrual.Record(probe!, Success, isProbe: true, _time.GetTimestamp());
 
         Assert.Equal(EndpointState.Ready, endpoints[0].State);
         Assert.Contains(endpoints[0], _endpoints.Current.Available);
@@ -166,7 +166,7 @@ public sealed class FailureAccrualMechanismTests : IDisposable
         var endpoints = Publish(3);
         Record(endpoints[0], Failure, 5);
         _time.Advance(TimeSpan.FromSeconds(1));
-        _accrual.Record(_accrual.TryClaimProbe(_endpoints.Current, _time.GetTimestamp())!, Failure, isProbe: true);
+        _accrual.Record(_accrual.TryClaimProbe(_endpoints.Current, _time.GetTimestamp())!, Failure, isProbe: true, _time.GetTimestamp());
 
         Assert.Equal(EndpointState.Ejected, endpoints[0].State);
         Assert.Equal(EjectionReasons.ProbeFailed, endpoints[0].Health.EjectionReason);
@@ -183,7 +183,7 @@ public sealed class FailureAccrualMechanismTests : IDisposable
         Record(endpoints[0], Failure, 5);
         _time.Advance(TimeSpan.FromSeconds(1));
         var probe = _accrual.TryClaimProbe(_endpoints.Current, _time.GetTimestamp())!;
-        _accrual.Record(probe, new ResponseClassification(true, false, FailureReasons.Cancelled), isProbe: true);
+        _accrual.Record(probe, new ResponseClassification(true, false, FailureReasons.Cancelled), isProbe: true, _time.GetTimestamp());
         Assert.Same(endpoints[0], _accrual.TryClaimProbe(_endpoints.Current, _time.GetTimestamp()));
     }
 

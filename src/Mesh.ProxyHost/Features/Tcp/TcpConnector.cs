@@ -58,13 +58,13 @@ internal sealed class TcpConnector(ProxyOptions options, TimeProvider time, Mesh
             try
             {
                 var upstream = await OpenAsync(EndPointOf(endpoint.Address), expected, cancellationToken).ConfigureAwait(false);
-                service.FailureAccrual.Record(endpoint, ResponseClassification.Success, isProbe);
+                service.FailureAccrual.Record(endpoint, ResponseClassification.Success, isProbe, service.Time.GetTimestamp());
                 return (upstream, endpoint);
             }
             catch (Exception ex) when (ex is SocketException or ConnectRefusedException or AuthenticationException or IOException)
             {
                 endpoint.OnAttemptEnded();
-                service.FailureAccrual.Record(endpoint, ex is ConnectRefusedException { Reason: FailureReasons.IdentityMismatch } ? IdentityMismatch : ConnectFailed, isProbe);
+                service.FailureAccrual.Record(endpoint, ex is ConnectRefusedException { Reason: FailureReasons.IdentityMismatch } ? IdentityMismatch : ConnectFailed, isProbe, service.Time.GetTimestamp());
                 last = ex;
                 avoid = endpoint;
                 if (service.Endpoints.Current.Count < 2)
