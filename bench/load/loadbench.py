@@ -57,12 +57,13 @@ TARGETS = [
     ("yarp", 18083, "dotnet", "plain YARP (bench/load/PlainYarp), JIT"),
     ("mesh", 18084, "dotnet", "Mesh sidecar, default policies, JIT"),
     ("yarp-aot", 18085, "aot", "plain YARP, NativeAOT"),
-    ("mesh-aot", 18086, "aot", "Mesh sidecar, default policies, NativeAOT (with its built-in 8 MiB gen0 budget)"),
+    ("mesh-aot", 18086, "aot", "Mesh sidecar, default policies, NativeAOT (with its built-in 4 MiB gen0 budget and 1 MiB GC regions)"),
 ]
 # Extra environment per target: the .NET targets run with the Web SDK's defaults (Server GC) unless noted here.
 # The GC sizes its gen0 budget from the L3 cache size the CPU reports (300 MiB on some cloud VMs), and that budget,
 # not the proxy's own data, is most of a .NET proxy's RSS under load. GCgen0size is hex, without a 0x prefix. The Mesh
-# sidecar's NativeAOT build bakes in GCgen0size=800000 (src/Mesh.ProxyHost/Mesh.ProxyHost.csproj); no target overrides it.
+# sidecar's NativeAOT build bakes in GCgen0size=400000 and GCRegionSize=100000 (src/Mesh.ProxyHost/Mesh.ProxyHost.csproj);
+# no target overrides them.
 TARGET_ENV: dict[str, dict[str, str]] = {}
 
 

@@ -15,14 +15,18 @@ public sealed class RunningSidecar : IAsyncDisposable
         process.StandardError.ReadToEndAsync();
     }
 
-    /// <summary>Starts the sidecar with <paramref name="args"/> and waits until its admin port (<paramref name="adminPort"/>) says it is ready.</summary>
-    public static async Task<RunningSidecar> StartAsync(IEnumerable<string> args, int adminPort)
+    /// <summary>
+    /// Starts the sidecar with <paramref name="args"/> and waits until its admin port (<paramref name="adminPort"/>) says
+    /// it is ready; <paramref name="customize"/> may change how the process is started (environment, runtime settings).
+    /// </summary>
+    public static async Task<RunningSidecar> StartAsync(IEnumerable<string> args, int adminPort, Action<ProcessStartInfo>? customize = null)
     {
         var start = SidecarProcess.StartInfo(args);
 
         // The sidecar decides for itself, as in production: whatever the test process was started with does not leak in.
         start.Environment.Remove("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS");
         start.Environment.Remove("DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT");
+        customize?.Invoke(start);
         var sidecar = new RunningSidecar(Process.Start(start)!);
         using var admin = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         await Eventually.TrueAsync(async () =>
