@@ -4,7 +4,7 @@
 # bench/load/loadbench.py, which measures every target interleaved against one nginx backend on 127.0.0.1 and writes
 # bench/results/load.{json,md,svg}. See bench/README.md.
 #
-#   bench/load/run.sh              # defaults: 30 s JIT warm-up, 3 rounds of 6 s + 6 s per target (~14 min with builds)
+#   bench/load/run.sh              # defaults: 60 s JIT warm-up, 3 rounds of 6 s + 6 s per target (~16 min with builds)
 #   QUICK=1 bench/load/run.sh      # smoke run: 5 s warm-up, 1 round of 5 s + 5 s (~4 min)
 #   AOT=0 bench/load/run.sh        # skip the NativeAOT publishes (and their targets)
 #   TRANSPARENT=0 bench/load/run.sh # skip the transparent-mode suite (bench/load/transparent.py: interception, opaque TCP)
