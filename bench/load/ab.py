@@ -16,28 +16,23 @@ COMMAND is split on spaces; prefix it with `env VAR=value` for a setting. Exampl
       "off=18086=env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 dotnet /tmp/mesh-bench/build/mesh/Mesh.ProxyHost.dll ... (ports 18086, 18096)"
 """
 import os
-import re
 import signal
 import statistics
 import subprocess
 import sys
 import time
 
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+# The load suite's own settings and readers (CPUs, wrk's shape, Host and path, /proc CPU time, wrk's output); it needs
+# RESULTS and BUILD only to run the suite, not for these.
+os.environ.setdefault("RESULTS", "/tmp/mesh-bench/results")
+os.environ.setdefault("BUILD", "/tmp/mesh-bench/build")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import loadbench as lb  # noqa: E402
 
 
 def wrk(port, seconds):
-    out = subprocess.run(["taskset", "-c", "0", "wrk", "-t1", "-c32", f"-d{seconds}s", "-H", "Host: bench",
-                          f"http://127.0.0.1:{port}/index.txt"], capture_output=True, text=True, check=True).stdout
-    requests = int(re.search(r"(\d+) requests in", out).group(1))
-    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    return requests, int(bad.group(1)) if bad else 0
+    m = lb.parse_wrk(lb.wrk(port, seconds))
+    return m["requests"], m["non_2xx"]
 
 
 def main():
@@ -45,13 +40,13 @@ def main():
     targets = []
     for spec in sys.argv[3:]:
         name, port, command = spec.split("=", 2)
-        proc = subprocess.Popen(["taskset", "-c", "1"] + command.split(), stdout=subprocess.DEVNULL,
+        proc = subprocess.Popen(["taskset", "-c", lb.TARGET_CPU] + command.split(), stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, start_new_session=True)
         targets.append((name, int(port), proc))
     try:
         for name, port, proc in targets:
             for _ in range(200):
-                if subprocess.run(["curl", "-sf", "-o", "/dev/null", "-H", "Host: bench", f"http://127.0.0.1:{port}/index.txt"]).returncode == 0:
+                if subprocess.run(["curl", "-sf", "-o", "/dev/null", "-H", f"Host: {lb.HOST}", f"http://127.0.0.1:{port}{lb.PATH}"]).returncode == 0:
                     break
                 time.sleep(0.3)
             else:
@@ -60,9 +55,9 @@ def main():
         results = {name: [] for name, *_ in targets}
         for r in range(rounds):
             for name, port, proc in targets:
-                cpu0 = cpu_seconds(proc.pid)
+                cpu0 = lb.cpu_seconds(proc.pid)
                 requests, bad = wrk(port, seconds)
-                cpu = cpu_seconds(proc.pid) - cpu0
+                cpu = lb.cpu_seconds(proc.pid) - cpu0
                 results[name].append((requests / seconds, cpu * 1e6 / requests, bad))
             print(f"round {r + 1}: " + "  ".join(f"{n} {results[n][-1][0]:.0f} rps {results[n][-1][1]:.0f} us/req" for n in results), flush=True)
     finally:

@@ -122,4 +122,48 @@ public class DeadlineTests
 
         Assert.Equal("10000", Assert.Single(seen));
     }
+
+    // Each attempt states its own budget once: a caller's mesh-timeout-ms is replaced, not sent beside Mesh's, and a
+    // retry replaces the one its first attempt carried; a caller's grpc-timeout is lowered to the attempt's budget and
+    // sent once; none is invented for a caller that sent none.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task EveryAttempt_CarriesOneDeadlineOfItsOwn(bool callerStatesDeadline)
+    {
+        var seen = new ConcurrentQueue<(string?[] Mesh, string?[] Grpc)>();
+        var calls = 0;
+        await using var orders = await TestBackend.StartAsync(ctx =>
+        {
+            seen.Enqueue((ctx.Request.Headers[DeadlineHeaders.MeshTimeout].ToArray(), ctx.Request.Headers[DeadlineHeaders.GrpcTimeout].ToArray()));
+            ctx.Response.StatusCode = Interlocked.Increment(ref calls) == 1 ? 503 : 200;
+            return Task.CompletedTask;
+        });
+        await using var host = await MeshClientHost.StartAsync(MeshClientHost.EndpointConfig("orders", [orders]));
+        var request = new HttpRequestMessage(HttpMethod.Get, "/work");
+        if (callerStatesDeadline)
+        {
+            request.Headers.TryAddWithoutValidation(DeadlineHeaders.MeshTimeout, "20000");
+            request.Headers.TryAddWithoutValidation(DeadlineHeaders.GrpcTimeout, "20S");
+        }
+
+        using var response = await host.CreateClient().SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, seen.Count);
+        Assert.All(seen, attempt =>
+        {
+            // A retry could follow, so the per-try timeout (10 s) bounds each attempt, below the caller's 20 s.
+            Assert.InRange(int.Parse(Assert.Single(attempt.Mesh)!, System.Globalization.CultureInfo.InvariantCulture), 1, 10_000);
+            if (callerStatesDeadline)
+            {
+                Assert.True(DeadlineHeaders.TryParseGrpcTimeout(Assert.Single(attempt.Grpc)!, out var grpc));
+                Assert.InRange(grpc, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(10));
+            }
+            else
+            {
+                Assert.Empty(attempt.Grpc);
+            }
+        });
+    }
 }

@@ -22,11 +22,10 @@ internal sealed class ConsecutiveFailuresOrSuccessRatePolicy : IFailureAccrualPo
 
     public void RecordSuccess() => RecordSuccessAt(_time.GetTimestamp());
 
-    /// <summary>Records a successful attempt that ended at <paramref name="now"/>, a timestamp the caller just read from the clock.</summary>
-    public void RecordSuccessAt(long now)
+    public void RecordSuccessAt(long timestamp)
     {
         Volatile.Write(ref _consecutive, 0);
-        Volatile.Read(ref _settings).Requests.AddAt(now);
+        Volatile.Read(ref _settings).Requests.AddAt(timestamp);
     }
 
     public string? RecordFailure()

@@ -91,15 +91,8 @@ internal sealed partial class FailureAccrualMechanism(
 
         if (!classification.IsFailure)
         {
-            // The built-in policy counts the success at the attempt's end, read once for every series that records it.
-            if (health.Policy is ConsecutiveFailuresOrSuccessRatePolicy builtIn)
-            {
-                builtIn.RecordSuccessAt(ended);
-            }
-            else
-            {
-                health.Policy.RecordSuccess();
-            }
+            // At the attempt's end, read once for every series that records the attempt.
+            health.Policy.RecordSuccessAt(ended);
         }
         else if (health.Policy.RecordFailure() is { } reason)
         {

@@ -118,17 +118,18 @@ internal static class MeshPipeline
             //    on every one of them. An outcome that may be retried is handed to the retry strategy as its first
             //    execution's, so the retries that follow are Polly's exactly as if it had run from the start.
             context.Properties.Set(MeshRequest.Key, meshRequest);
+            // The attempt whose answer was accepted (the hedge's, when it won) tells how the request ended. A caller that
+            // has gone is not retried for.
             var outcome = await policy.Attempts.ExecuteOutcomeAsync(Attempt, context, handler).ConfigureAwait(false);
+            var final = context.Properties.GetValue(MeshRequest.Key, meshRequest);
             var retried = false;
-            if (policy.Retries is { } retries && MayRetry(context, meshRequest))
+            if (policy.Retries is { } retries && MeshRetry.Considers(final.LastClassification) && !context.CancellationToken.IsCancellationRequested)
             {
                 retried = true;
                 meshRequest.FirstOutcome = outcome;
                 outcome = await retries.ExecuteOutcomeAsync(Retry, context, (handler, meshRequest)).ConfigureAwait(false);
+                final = context.Properties.GetValue(MeshRequest.Key, meshRequest);
             }
-
-            // The attempt whose answer was accepted (the hedge's, when it won) tells how the request ended.
-            var final = context.Properties.GetValue(MeshRequest.Key, meshRequest);
 
             // A gRPC response whose status comes in its trailers ends with its body: the request (and its last
             // attempt, step 8) is concluded then, with that status. An upgraded connection (a WebSocket) is measured
@@ -247,14 +248,6 @@ internal static class MeshPipeline
         }
 
         return state.Request.Policy.Attempts.ExecuteOutcomeAsync(Attempt, context, state.Handler);
-    }
-
-    // Whether the retry strategy could do anything with the first attempt's outcome: a success that is not retryable is
-    // final (MeshRetry says no to it at once), and a caller that has gone is not retried for.
-    private static bool MayRetry(ResilienceContext context, MeshRequest request)
-    {
-        var classification = context.Properties.GetValue(MeshRequest.Key, request).LastClassification;
-        return (classification.IsFailure || classification.IsRetryable) && !context.CancellationToken.IsCancellationRequested;
     }
 
     // An upgraded connection: HTTP/1.1's 101 Switching Protocols, or HTTP/2's extended CONNECT (RFC 8441) accepted.

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Mesh.Bodies;
+using Mesh.Classification;
 using Mesh.Configuration;
 using Mesh.Pipeline;
 using Mesh.Telemetry;
@@ -71,10 +72,16 @@ internal static class MeshRetry
     // A caller that asked for one attempt (MeshRequestOptions.NoRetry) has no retries left from the start.
     private static int MaxRetriesOf(MeshRequest request, RetryOptions options) => request.NoRetry ? 0 : options.MaxRetries;
 
+    /// <summary>
+    /// Whether an attempt so classified gives the retry strategy anything to decide: a failure (retried, or its retry
+    /// recorded as skipped and why) or a retryable answer. Anything else is final as it is.
+    /// </summary>
+    public static bool Considers(ResponseClassification classification) => classification.IsFailure || classification.IsRetryable;
+
     private static bool ShouldRetry(MeshService service, RetryOptions options, MeshRequest request, Outcome<HttpResponseMessage> outcome, int attempt)
     {
         var classification = request.LastClassification;
-        if (!classification.IsFailure && !classification.IsRetryable)
+        if (!Considers(classification))
         {
             return false;
         }
