@@ -213,7 +213,12 @@ public class GoldenMetricsTests(ITestOutputHelper output)
                 // Final a second before the evaluation: long before it, for a scrape that takes at most 500 ms to store.
                 var final = await prometheus.ValueAsync("sum(mesh_requests_total{mesh_service=\"billing\"})", time - 1) == traffic.BillingSent
                     && await prometheus.ValueAsync("sum(mesh_requests_total{mesh_service=\"payments\"})", time - 1) == traffic.PaymentsSent;
-                return (Time: time, Samples: samples, Final: final);
+
+                // Every scrape in the 2 s before it succeeded: a scrape that outlasts its 500 ms timeout (a loaded
+                // machine) marks every series stale, and while it is the latest, rate() still answers but an instant
+                // read (the buckets below, the endpoints gauge the rules sum) finds nothing.
+                var scraped = await prometheus.ValueAsync("min_over_time(up{job=\"mesh\"}[2s])", time) == 1;
+                return (Time: time, Samples: samples, Final: final && scraped);
             },
             static e => e.Final && e.Samples >= MinSamples);
         Assert.True(evaluation.Final && evaluation.Samples >= MinSamples, $"no evaluation of the rules saw the final counts with {MinSamples} samples in its window: {evaluation}");
