@@ -3,7 +3,8 @@
 
     python3 bench/load/ab.py ROUNDS SECONDS NAME=PORT=COMMAND [NAME=PORT=COMMAND ...]
 
-Every target is started at once on CPU 1 (`taskset`), warmed up for 15 s, then measured round by round with
+Every target is started at once on CPU 1 (`taskset`), warmed up as the load suite warms a JIT target (WARMUP_DOTNET,
+60 s), then measured round by round (each round starting one target later) with
 `wrk -t1 -c32` on CPU 0 against http://127.0.0.1:PORT/index.txt with `Host: bench` (so a backend must already serve
 that, e.g. the load suite's nginx: bench/load/run.sh leaves its configuration in /tmp/mesh-bench/nginx-backend.conf).
 Per round and target: requests per second and the target's CPU per request (utime + stime from /proc). Printed: the
@@ -51,10 +52,10 @@ def main():
                 time.sleep(0.3)
             else:
                 raise SystemExit(f"{name} on {port} does not answer 200")
-            wrk(port, 15)
+            wrk(port, lb.WARMUP_DOTNET)
         results = {name: [] for name, *_ in targets}
         for r in range(rounds):
-            for name, port, proc in targets:
+            for name, port, proc in lb.rotated(targets, r + 1):
                 cpu0 = lb.cpu_seconds(proc.pid)
                 requests, bad = wrk(port, seconds)
                 cpu = lb.cpu_seconds(proc.pid) - cpu0

@@ -372,6 +372,13 @@ def measure(name, port, pid, round_no):
     return {"wrk": w, "latency": lat}
 
 
+def rotated(targets, round_no):
+    """The targets in the order of a round: each round starts one target later, so that no target always follows the
+    same one (a .NET process just loaded still collects garbage and compiles on the CPU the next target shares)."""
+    k = (round_no - 1) % len(targets)
+    return targets[k:] + targets[:k]
+
+
 def median(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
@@ -465,7 +472,7 @@ def main():
     rounds = {name: [] for name, *_ in active}
     for r in range(1, ROUNDS + 1):
         log(f"round {r}/{ROUNDS}")
-        for name, port, kind, _ in active:
+        for name, port, kind, _ in rotated(active, r):
             rounds[name].append(measure(name, port, PROCS[name].pid, r))
 
     peaks = {name: {"vmhwm_kb": status_kb(PROCS[name].pid, "VmHWM"), "vmrss_kb": status_kb(PROCS[name].pid, "VmRSS")}
@@ -504,7 +511,7 @@ def main():
     doc = {
         "date": started.strftime("%Y-%m-%d %H:%M UTC"),
         "quick": QUICK,
-        "settings": {"rounds": ROUNDS, "wrk_seconds": WRK_SECONDS, "latency_seconds": LAT_SECONDS, "rate": RATE,
+        "settings": {"rounds": ROUNDS, "rotated": True, "wrk_seconds": WRK_SECONDS, "latency_seconds": LAT_SECONDS, "rate": RATE,
                      "wrk_connections": CONNECTIONS, "h2load_clients": LAT_CLIENTS,
                      "warmup_dotnet_s": WARMUP_DOTNET, "warmup_aot_s": WARMUP_AOT, "warmup_native_s": WARMUP_NATIVE,
                      "generator_cpu": GEN_CPU, "target_cpu": TARGET_CPU, "body_bytes": len(BODY)},
@@ -554,7 +561,7 @@ def markdown(doc):
         f"Load run {doc['date']}{' (QUICK=1: short warm-up and durations)' if doc['quick'] else ''}; "
         f"{doc['machine']['nproc']} CPUs, generator on CPU {s['generator_cpu']}, proxy + backend on CPU {s['target_cpu']}; "
         f"max throughput: wrk -t1 -c{s['wrk_connections']} {s['wrk_seconds']} s; latency: h2load --h1 -c{s['h2load_clients']} "
-        f"at {s['rate']} rps for {s['latency_seconds']} s; median of {s['rounds']} interleaved round(s); "
+        f"at {s['rate']} rps for {s['latency_seconds']} s; median of {s['rounds']} interleaved round(s){', each starting one target later than the last' if s.get('rotated') else ''}; "
         f"warm-up {s['warmup_dotnet_s']} s (.NET JIT) / {s['warmup_aot_s']} s (NativeAOT) / {s['warmup_native_s']} s (native). "
         f"Load average at start / end: {doc['machine']['loadavg_at_start']} / {doc['machine'].get('loadavg_at_end', '?')} "
         f"(other work on the machine competes with both CPUs). Values are medians over rounds; ratios (×) and added latency (+) "
@@ -816,7 +823,7 @@ def run_h2c():
     rounds = {name: [] for name, *_ in active}
     for r in range(1, ROUNDS + 1):
         log(f"h2c round {r}/{ROUNDS}")
-        for name, port, kind, _ in active:
+        for name, port, kind, _ in rotated(active, r):
             pid = PROCS[name].pid
             cpu0 = cpu_seconds(pid)
             logfile = f"{WORK}/raw/{name}-r{r}-h2load.log"

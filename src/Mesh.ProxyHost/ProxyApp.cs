@@ -174,9 +174,21 @@ public static class ProxyApp
 
         var app = builder.Build();
         effective.UseLogger(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Configuration"));
-        app.MapWhen(static c => Listeners.Of(c) == Listeners.Admin, AdminEndpoints.Map);
-        app.MapWhen(static c => Listeners.Of(c) == Listeners.Inbound, static inbound => inbound.Run(c => c.RequestServices.GetRequiredService<InboundProxy>().InvokeAsync(c)));
-        app.Run(static c => c.RequestServices.GetRequiredService<OutboundProxy>().InvokeAsync(c));
+
+        // Each request goes where its listener says, looked up once: the admin port's own pipeline, the inbound proxy,
+        // else the outbound one. The proxies are singletons, resolved at the first request rather than per request
+        // (a request that never touches RequestServices costs no service scope).
+        var adminBranch = ((IApplicationBuilder)app).New();
+        AdminEndpoints.Map(adminBranch);
+        var adminPipeline = adminBranch.Build();
+        InboundProxy? inbound = null;
+        OutboundProxy? outbound = null;
+        app.Run(c => Listeners.Of(c) switch
+        {
+            Listeners.Admin => adminPipeline(c),
+            Listeners.Inbound => (inbound ??= app.Services.GetRequiredService<InboundProxy>()).InvokeAsync(c),
+            _ => (outbound ??= app.Services.GetRequiredService<OutboundProxy>()).InvokeAsync(c),
+        });
         app.Lifetime.ApplicationStarted.Register(() => LogStart(app, effective, listeners));
         return app;
     }
