@@ -17,6 +17,18 @@ if (Environment.GetEnvironmentVariable(InlineCompletions) is null)
     Environment.SetEnvironmentVariable(InlineCompletions, "1");
 }
 
+// Every proxied body is copied through a 64 KiB buffer rented from ArrayPool<byte>.Shared, one per stream in flight
+// (YARP's StreamCopier). The pool keeps 32 arrays of a size per CPU: a sidecar given one CPU with more than 32 streams
+// in flight (128 gRPC calls on 8 connections) allocated most of those buffers afresh, ~32 KB per request and a gen1
+// collection every few hundred requests. 128 per CPU keeps them (at most 8 MiB of 64 KiB buffers per CPU, and only after
+// that many were in flight at once; the pool drops arrays unused for a minute). The runtime reads the variable when the
+// pool is first used, after this line; DOTNET_SYSTEM_BUFFERS_SHAREDARRAYPOOL_MAXARRAYSPERPARTITION in the environment wins.
+const string PooledArrays = "DOTNET_SYSTEM_BUFFERS_SHAREDARRAYPOOL_MAXARRAYSPERPARTITION";
+if (Environment.GetEnvironmentVariable(PooledArrays) is null)
+{
+    Environment.SetEnvironmentVariable(PooledArrays, "128");
+}
+
 WebApplication app;
 try
 {

@@ -26,6 +26,7 @@ public sealed class RunningSidecar : IAsyncDisposable
         // The sidecar decides for itself, as in production: whatever the test process was started with does not leak in.
         start.Environment.Remove("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS");
         start.Environment.Remove("DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT");
+        start.Environment.Remove("DOTNET_SYSTEM_BUFFERS_SHAREDARRAYPOOL_MAXARRAYSPERPARTITION");
         customize?.Invoke(start);
         var sidecar = new RunningSidecar(Process.Start(start)!);
         using var admin = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
