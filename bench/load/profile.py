@@ -46,7 +46,7 @@ FAMILIES = [
     ("System.Net.Sockets, Pipelines", ("System.Net.Sockets", "System_Net_Sockets", "System.IO.Pipelines", "System_IO_Pipelines")),
     ("CoreLib, other BCL", ("System.", "System_", "S_P_", "Microsoft.Extensions", "Microsoft_Extensions")),
 ]
-KERNEL, RUNTIME, STUBS = "kernel (TCP, epoll, scheduling)", "native runtime (GC, JIT, libc, stubs)", "runtime stubs"
+KERNEL, RUNTIME = "kernel (TCP, epoll, scheduling)", "native runtime (GC, JIT, libc, stubs)"
 ROWS = [KERNEL, RUNTIME] + [f for f, _ in FAMILIES] + ["other"]
 
 
@@ -105,8 +105,6 @@ def profile(name):
     try:
         (lb.h2_ready if h2 else lb.wait_ready)(name, port)
         warm = {"dotnet": lb.WARMUP_DOTNET, "aot": lb.WARMUP_AOT}.get(kind, lb.WARMUP_NATIVE)
-        if dotnet and h2:
-            warm = lb.WARMUP_DOTNET
         lb.log(f"{name}: warm-up {warm}s")
         load(name, port, warm)
         data = f"{lb.WORK}/perf-{name}.data"

@@ -11,11 +11,7 @@ using Mesh.ProxyHost.Features;
 // "Inline socket completions"). The trade: code that blocks there stalls every connection that socket thread serves; the
 // sidecar's request path is asynchronous throughout (InlineSocketCompletionsTests). The runtime reads the variable once,
 // at the process's first socket operation; DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 in the environment keeps it off.
-const string InlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
-if (Environment.GetEnvironmentVariable(InlineCompletions) is null)
-{
-    Environment.SetEnvironmentVariable(InlineCompletions, "1");
-}
+DefaultRuntimeSetting("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
 
 // Every proxied body is copied through a 64 KiB buffer rented from ArrayPool<byte>.Shared, one per stream in flight
 // (YARP's StreamCopier). The pool keeps 32 arrays of a size per CPU: a sidecar given one CPU with more than 32 streams
@@ -23,11 +19,7 @@ if (Environment.GetEnvironmentVariable(InlineCompletions) is null)
 // collection every few hundred requests. 128 per CPU keeps them (at most 8 MiB of 64 KiB buffers per CPU, and only after
 // that many were in flight at once; the pool drops arrays unused for a minute). The runtime reads the variable when the
 // pool is first used, after this line; DOTNET_SYSTEM_BUFFERS_SHAREDARRAYPOOL_MAXARRAYSPERPARTITION in the environment wins.
-const string PooledArrays = "DOTNET_SYSTEM_BUFFERS_SHAREDARRAYPOOL_MAXARRAYSPERPARTITION";
-if (Environment.GetEnvironmentVariable(PooledArrays) is null)
-{
-    Environment.SetEnvironmentVariable(PooledArrays, "128");
-}
+DefaultRuntimeSetting("DOTNET_SYSTEM_BUFFERS_SHAREDARRAYPOOL_MAXARRAYSPERPARTITION", "128");
 
 WebApplication app;
 try
@@ -50,4 +42,13 @@ catch (IOException ex) when (ListenerCheck.Describe(ex, app.Services.GetRequired
     // Bound by someone else between the check at build and the server's start.
     await Console.Error.WriteLineAsync($"mesh-proxy: Cannot listen:\n  {reason}");
     return 2;
+}
+
+// A runtime setting the runtime reads from the environment only, set for this process unless its environment sets it.
+static void DefaultRuntimeSetting(string variable, string value)
+{
+    if (Environment.GetEnvironmentVariable(variable) is null)
+    {
+        Environment.SetEnvironmentVariable(variable, value);
+    }
 }

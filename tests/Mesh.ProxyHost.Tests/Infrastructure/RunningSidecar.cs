@@ -45,6 +45,19 @@ public sealed class RunningSidecar : IAsyncDisposable
         return sidecar;
     }
 
+    /// <summary>
+    /// The arguments of a sidecar with only its outbound HTTP/1.1 listener (on <paramref name="outbound"/>) and its admin
+    /// port (on <paramref name="admin"/>), its configuration not watched; the test adds its services.
+    /// </summary>
+    public static string[] OutboundOnly(int outbound, int admin) =>
+    [
+        $"--Mesh:Proxy:Outbound:Listen=127.0.0.1:{outbound}",
+        "--Mesh:Proxy:Outbound:ListenHttp2=",
+        "--Mesh:Proxy:Inbound:Listen=",
+        $"--Mesh:Admin:Listen=127.0.0.1:{admin}",
+        "--hostBuilder:reloadConfigOnChange=false",
+    ];
+
     /// <summary>The process's threads named <paramref name="name"/> (Linux: /proc/pid/task/*/comm, at most 15 characters).</summary>
     public int Threads(string name) =>
         Directory.EnumerateDirectories($"/proc/{_process.Id}/task").Count(task => File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') == name);

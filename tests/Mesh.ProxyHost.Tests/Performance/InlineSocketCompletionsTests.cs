@@ -37,15 +37,11 @@ public sealed class InlineSocketCompletionsTests
         var admin = FreePort.Get();
         await using var sidecar = await RunningSidecar.StartAsync(
         [
+            .. RunningSidecar.OutboundOnly(outbound, admin),
             $"--Services:slow:http:0={slow.Url}",
             $"--Services:fast:http:0={fast.Url}",
-            $"--Mesh:Proxy:Outbound:Listen=127.0.0.1:{outbound}",
-            "--Mesh:Proxy:Outbound:ListenHttp2=",
-            "--Mesh:Proxy:Inbound:Listen=",
-            $"--Mesh:Admin:Listen=127.0.0.1:{admin}",
             "--Mesh:Services:slow:Timeouts:PerTry=00:10:00",
             "--Mesh:Services:slow:Timeouts:Total=00:10:00",
-            "--hostBuilder:reloadConfigOnChange=false",
         ], admin);
 
         // In effect: with inline completions the runtime runs one socket thread per CPU (else one per 30 CPUs).

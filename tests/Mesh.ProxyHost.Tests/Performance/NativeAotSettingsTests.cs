@@ -31,12 +31,8 @@ public sealed class NativeAotSettingsTests
             var admin = FreePort.Get();
             await using var sidecar = await RunningSidecar.StartAsync(
             [
+                .. RunningSidecar.OutboundOnly(outbound, admin),
                 $"--Services:orders:http:0={backend.Url}",
-                $"--Mesh:Proxy:Outbound:Listen=127.0.0.1:{outbound}",
-                "--Mesh:Proxy:Outbound:ListenHttp2=",
-                "--Mesh:Proxy:Inbound:Listen=",
-                $"--Mesh:Admin:Listen=127.0.0.1:{admin}",
-                "--hostBuilder:reloadConfigOnChange=false",
             ], admin, start => WithNativeAotSettings(start, runtimeConfig));
 
             using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
