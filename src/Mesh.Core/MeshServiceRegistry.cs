@@ -37,7 +37,10 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
     private readonly ServiceCatalog? _catalog;
     private readonly IDisposable? _reloadSubscription;
     private readonly ITimer _sweep;
+    // Dynamic services made or being made (a slot is taken before making, so the maximum holds while requests make
+    // services at once), and of those the ones made and not yet evicted.
     private int _dynamicCount;
+    private int _dynamicServices;
 
     /// <summary>The <c>mesh.service</c> of the dynamic services past <c>Mesh:DynamicServices:MaxMetricNames</c>.</summary>
     public const string OtherService = MetricNames.Other;
@@ -87,6 +90,9 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
 
     // Often enough that an idle service goes within a few seconds of its idle timeout, rarely enough to cost nothing.
     private static TimeSpan SweepPeriod => TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets the number of dynamic services that exist now: made and not evicted, at most <c>MaxServices</c>.</summary>
+    public int DynamicServiceCount => Volatile.Read(ref _dynamicServices);
 
     /// <summary>Gets the services that exist now, outbound and inbound.</summary>
     public IEnumerable<MeshService> Services
@@ -224,6 +230,7 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
 
         if (dynamic)
         {
+            Interlocked.Increment(ref _dynamicServices);
             Log.DynamicServiceCreated(_logger, name);
         }
 
@@ -280,6 +287,7 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
         }
 
         var service = lazy.Value;
+        Interlocked.Decrement(ref _dynamicServices);
         Interlocked.Decrement(ref _dynamicCount);
         _dependencies.Telemetry.RemoveEndpointSource(service);
         _ = service.Discovery?.DisposeAsync().AsTask();
