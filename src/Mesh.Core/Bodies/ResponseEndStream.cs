@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Threading.Tasks.Sources;
 
 namespace Mesh.Bodies;
 
@@ -8,8 +9,16 @@ namespace Mesh.Bodies;
 /// throws reports a failure, and disposing it before either, an abandoned body. An upgraded connection ends when it is
 /// disposed: reading its end only means the other side has stopped sending.
 /// </summary>
-internal sealed class ResponseEndStream(Stream inner, ResponseEndContent content) : Stream
+internal sealed class ResponseEndStream(Stream inner, ResponseEndContent content) : Stream, IValueTaskSource<int>
 {
+    // A read that waits for the network completes through this stream itself, one read at a time (a stream's reads do
+    // not overlap): no state machine per read. A pooled async method kept only one per CPU, so with hundreds of
+    // responses streaming at once nearly every waiting read allocated its own (12 MiB for 256 MiB of bodies).
+    private ManualResetValueTaskSourceCore<int> _read;
+    private ConfiguredValueTaskAwaitable<int>.ConfiguredValueTaskAwaiter _pending;
+    private int _room;
+    private Action? _readCompleted;
+
     public override bool CanRead => true;
 
     public override bool CanSeek => false;
@@ -42,20 +51,36 @@ internal sealed class ResponseEndStream(Stream inner, ResponseEndContent content
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    // Pooled: a read that waits for the network would otherwise allocate its state machine every time.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        ValueTask<int> read;
         try
         {
-            return Ended(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false), buffer.Length);
+            read = inner.ReadAsync(buffer, cancellationToken);
+            if (read.IsCompleted)
+            {
+                return new(Ended(read.GetAwaiter().GetResult(), buffer.Length));
+            }
         }
         catch (Exception ex)
         {
             content.Report(ResponseEnd.Failed, ex);
-            throw;
+            return ValueTask.FromException<int>(ex);
         }
+
+        _room = buffer.Length;
+        _read.Reset();
+        _pending = read.ConfigureAwait(false).GetAwaiter();
+        _pending.OnCompleted(_readCompleted ??= ReadCompleted);
+        return new(this, _read.Version);
     }
+
+    int IValueTaskSource<int>.GetResult(short token) => _read.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _read.GetStatus(token);
+
+    void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _read.OnCompleted(continuation, state, token, flags);
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
@@ -105,6 +130,25 @@ internal sealed class ResponseEndStream(Stream inner, ResponseEndContent content
         content.Report(ResponseEnd.Abandoned);
         await inner.DisposeAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void ReadCompleted()
+    {
+        var pending = _pending;
+        _pending = default;
+        int read;
+        try
+        {
+            read = Ended(pending.GetResult(), _room);
+        }
+        catch (Exception ex)
+        {
+            content.Report(ResponseEnd.Failed, ex);
+            _read.SetException(ex);
+            return;
+        }
+
+        _read.SetResult(read);
     }
 
     private Stream WriteSide() => CanWrite ? inner : throw new NotSupportedException();
