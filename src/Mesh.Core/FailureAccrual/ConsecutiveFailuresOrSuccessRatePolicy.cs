@@ -24,7 +24,12 @@ internal sealed class ConsecutiveFailuresOrSuccessRatePolicy : IFailureAccrualPo
 
     public void RecordSuccessAt(long timestamp)
     {
-        Volatile.Write(ref _consecutive, 0);
+        // Written only when it changes: a success in a run of successes leaves the shared line alone.
+        if (Volatile.Read(ref _consecutive) != 0)
+        {
+            Volatile.Write(ref _consecutive, 0);
+        }
+
         Volatile.Read(ref _settings).Requests.AddAt(timestamp);
     }
 

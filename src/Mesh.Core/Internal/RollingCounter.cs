@@ -10,14 +10,14 @@ internal sealed class RollingCounter
 {
     private readonly TimeProvider _time;
     private readonly long _origin;
-    private readonly double _slotMs;
+    private readonly long _ticksPerSlot;
     private readonly long[] _slots;
 
     public RollingCounter(TimeProvider time, TimeSpan window, int slots = 10)
     {
         _time = time;
         _origin = time.GetTimestamp();
-        _slotMs = window.TotalMilliseconds / slots;
+        _ticksPerSlot = Math.Max(1, (long)(window.TotalSeconds * time.TimestampFrequency / slots));
         _slots = new long[slots];
     }
 
@@ -82,7 +82,7 @@ internal sealed class RollingCounter
     // Epochs start at 1 so an untouched slot (0) never counts.
     private uint CurrentEpoch() => EpochAt(_time.GetTimestamp());
 
-    private uint EpochAt(long timestamp) => (uint)(_time.GetElapsedTime(_origin, timestamp).TotalMilliseconds / _slotMs) + 1;
+    private uint EpochAt(long timestamp) => (uint)Math.Max(0, (timestamp - _origin) / _ticksPerSlot) + 1;
 
     private static uint EpochOf(long value) => (uint)(value >>> 32);
 

@@ -121,21 +121,22 @@ internal static class MeshPipeline
             // The attempt whose answer was accepted (the hedge's, when it won) tells how the request ended. A caller that
             // has gone is not retried for.
             var outcome = await policy.Attempts.ExecuteOutcomeAsync(Attempt, context, handler).ConfigureAwait(false);
-            var final = context.Properties.GetValue(MeshRequest.Key, meshRequest);
+            var hedged = policy.Options.Hedging.Enabled;
+            var final = hedged ? context.Properties.GetValue(MeshRequest.Key, meshRequest) : meshRequest;
             var retried = false;
             if (policy.Retries is { } retries && MeshRetry.Considers(final.LastClassification) && !context.CancellationToken.IsCancellationRequested)
             {
                 retried = true;
                 meshRequest.FirstOutcome = outcome;
                 outcome = await retries.ExecuteOutcomeAsync(Retry, context, (handler, meshRequest)).ConfigureAwait(false);
-                final = context.Properties.GetValue(MeshRequest.Key, meshRequest);
+                final = hedged ? context.Properties.GetValue(MeshRequest.Key, meshRequest) : meshRequest;
             }
 
             // A gRPC response whose status comes in its trailers ends with its body: the request (and its last
             // attempt, step 8) is concluded then, with that status. An upgraded connection (a WebSocket) is measured
             // until it closes: the request is concluded then, with its session's length and bytes. Nothing is held back
             // meanwhile. Any other response's body is counted as it streams, if anyone reads the byte counters.
-            var ended = !retried && !policy.Options.Hedging.Enabled && final.AttemptEnded != 0 ? final.AttemptEnded : time.GetTimestamp();
+            var ended = !retried && !hedged && final.AttemptEnded != 0 ? final.AttemptEnded : time.GetTimestamp();
             var verdict = VerdictOf(final, outcome);
             ExchangeBytes? bytes = new ExchangeBytes(final.BodyBytes, 0);
             if (outcome.Result is { } response)
@@ -408,7 +409,7 @@ internal static class MeshPipeline
         service.Recorder.RecordRequest(request, outcome, verdict, ended, answered, answeredGrpc, bytes);
         if (request.Activity is { } activity)
         {
-            if (outcome.Result is { } response && GrpcStatus.Of(response) is { } grpc)
+            if (request.IsGrpc && outcome.Result is { } response && GrpcStatus.Of(response) is { } grpc)
             {
                 activity.SetTag(MeshInstruments.GrpcStatusCodeTag, (int)grpc);
             }

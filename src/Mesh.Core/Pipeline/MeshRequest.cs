@@ -130,7 +130,7 @@ internal sealed class MeshRequest
     /// <summary>Gets or sets the request's <c>mesh.route</c> value and its statistics.</summary>
     public RouteStats Route { get; set; } = null!;
 
-    /// <summary>Gets or sets whether the request is a gRPC call (<c>application/grpc*</c>), read once.</summary>
+    /// <summary>Gets or sets whether the request is a gRPC call (<c>application/grpc*</c>), read once: only its response is searched for a gRPC status.</summary>
     public bool IsGrpc { get; set; }
 
     /// <summary>

@@ -12,26 +12,28 @@ internal sealed class TrafficStats(TimeProvider time)
 {
     private static readonly TimeSpan Minute = LatencyHistogram.MaxWindow;
 
-    private readonly RollingCounter _total = new(time, Minute, slots: 60);
     private readonly RollingCounter _failures = new(time, Minute, slots: 60);
     private readonly LatencyHistogram _latency = new(time);
 
-    /// <summary>Records at <paramref name="now"/>, a timestamp just read from the clock: the hot path reads it once per attempt for every series.</summary>
-    public void RecordAt(bool failure, TimeSpan latency, long now)
+    /// <summary>
+    /// Records a latency in <paramref name="bucket"/> (<see cref="LatencyHistogram.BucketOf(TimeSpan)"/>) at
+    /// <paramref name="now"/>, a timestamp just read from the clock: the hot path reads the clock once per attempt and
+    /// finds the bucket once for every series.
+    /// </summary>
+    public void RecordAt(bool failure, int bucket, long now)
     {
-        _total.AddAt(now);
         if (failure)
         {
             _failures.AddAt(now);
         }
 
-        _latency.RecordAt(latency, now);
+        _latency.RecordAt(bucket, now);
     }
 
     public TrafficSnapshot Snapshot(TimeSpan window)
     {
         var slots = (int)Math.Ceiling(window.TotalSeconds);
-        var total = _total.Sum(slots);
+        var total = _latency.Count(window);
         var failures = _failures.Sum(slots);
         return new TrafficSnapshot(
             Count: total,

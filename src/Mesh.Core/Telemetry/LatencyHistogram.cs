@@ -21,6 +21,7 @@ internal sealed class LatencyHistogram
 
     private readonly TimeProvider _time;
     private readonly long _origin;
+    private readonly long _ticksPerSecond;
     private readonly long[] _epochs = new long[Slots];
     private readonly int[]?[] _counts = new int[]?[Slots];
     private readonly Lock _resetting = new();
@@ -29,14 +30,17 @@ internal sealed class LatencyHistogram
     {
         _time = time;
         _origin = time.GetTimestamp();
+        _ticksPerSecond = time.TimestampFrequency;
     }
 
     public void Record(TimeSpan latency) => RecordAt(latency, _time.GetTimestamp());
 
     /// <summary>Records at <paramref name="timestamp"/>, a value just read from this histogram's clock.</summary>
-    public void RecordAt(TimeSpan latency, long timestamp)
+    public void RecordAt(TimeSpan latency, long timestamp) => RecordAt(BucketOf(latency), timestamp);
+
+    /// <summary>Records a latency in <paramref name="bucket"/> (<see cref="BucketOf(TimeSpan)"/>, computed once for every histogram it goes to) at <paramref name="timestamp"/>.</summary>
+    public void RecordAt(int bucket, long timestamp)
     {
-        var bucket = BucketOf(latency.TotalMilliseconds);
         var epoch = EpochAt(timestamp);
         var slot = (int)(epoch % Slots);
         if (Volatile.Read(ref _epochs[slot]) != epoch)
@@ -97,6 +101,12 @@ internal sealed class LatencyHistogram
         return TimeSpan.FromMilliseconds(UpperBoundMs(Buckets - 1));
     }
 
+    /// <summary>Gets how many latencies were recorded in the last <paramref name="window"/>.</summary>
+    public long Count(TimeSpan window) => Merge(window, stackalloc long[Buckets]);
+
+    /// <summary>Gets the bucket of <paramref name="latency"/>.</summary>
+    public static int BucketOf(TimeSpan latency) => BucketOf(latency.TotalMilliseconds);
+
     private long Merge(TimeSpan window, Span<long> merged)
     {
         var slots = Math.Clamp((int)Math.Ceiling(window.TotalSeconds), 1, Slots);
@@ -127,5 +137,5 @@ internal sealed class LatencyHistogram
     // Epochs start at 1 so untouched slots (0) never count.
     private long Epoch() => EpochAt(_time.GetTimestamp());
 
-    private long EpochAt(long timestamp) => (long)_time.GetElapsedTime(_origin, timestamp).TotalSeconds + 1;
+    private long EpochAt(long timestamp) => ((timestamp - _origin) / _ticksPerSecond) + 1;
 }

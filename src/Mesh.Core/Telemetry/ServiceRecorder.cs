@@ -19,12 +19,13 @@ internal sealed class ServiceRecorder(MeshService service)
     {
         if (classification.Reason != FailureReasons.Cancelled)
         {
-            endpoint.Traffic?.RecordAt(classification.IsFailure, elapsed, ended);
-            service.Stats.Attempts.RecordAt(classification.IsFailure, elapsed, ended);
+            var bucket = LatencyHistogram.BucketOf(elapsed);
+            endpoint.Traffic?.RecordAt(classification.IsFailure, bucket, ended);
+            service.Stats.Attempts.RecordAt(classification.IsFailure, bucket, ended);
             if (request.Backend?.Service is { } backend && backend != service)
             {
                 // A split's backend shows in /stats with the attempts it answered (its requests are the caller's service's).
-                backend.Stats.Attempts.RecordAt(classification.IsFailure, elapsed, ended);
+                backend.Stats.Attempts.RecordAt(classification.IsFailure, bucket, ended);
             }
         }
 
@@ -37,7 +38,7 @@ internal sealed class ServiceRecorder(MeshService service)
             }
         }
 
-        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification), GrpcStatusOf(outcome), request.Route.Name, request.Backend?.Name, PeerOf(request));
+        var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, StatusOf(outcome), !classification.IsFailure, ErrorTypeOf(outcome, classification), GrpcStatusOf(request, outcome), request.Route.Name, request.Backend?.Name, PeerOf(request));
         service.Telemetry.RecordAttempt(in tags, service.EndpointMetricName(endpoint), elapsed);
     }
 
@@ -57,12 +58,13 @@ internal sealed class ServiceRecorder(MeshService service)
 
         var elapsed = service.Time.GetElapsedTime(request.Started, ended);
         var status = outcome.Result is { } response ? (int)response.StatusCode : answered;
-        var grpc = outcome.Result is not null ? GrpcStatusOf(outcome) : answeredGrpc;
+        var grpc = outcome.Result is not null ? GrpcStatusOf(request, outcome) : answeredGrpc;
         var peer = PeerOf(request);
         var tags = new RequestTags(service.Direction, service.MetricName, request.Message.Method.Method, status, !verdict.IsFailure, ErrorTypeOf(outcome, verdict), grpc, request.Route.Name, request.Backend?.Name, peer);
         service.Telemetry.RecordRequest(in tags, elapsed);
-        service.Stats.Requests.RecordAt(verdict.IsFailure, elapsed, ended);
-        request.Route.Requests.RecordAt(verdict.IsFailure, elapsed, ended);
+        var bucket = LatencyHistogram.BucketOf(elapsed);
+        service.Stats.Requests.RecordAt(verdict.IsFailure, bucket, ended);
+        request.Route.Requests.RecordAt(verdict.IsFailure, bucket, ended);
         if (service.Tap.IsActive)
         {
             service.Tap.Publish(TapEventOf(request, outcome, verdict, elapsed, status, grpc, bytes, peer));
@@ -147,8 +149,9 @@ internal sealed class ServiceRecorder(MeshService service)
 
     private static int? StatusOrNull(Outcome<HttpResponseMessage> outcome) => outcome.Result is { } response ? (int)response.StatusCode : null;
 
-    private static int GrpcStatusOf(Outcome<HttpResponseMessage> outcome) =>
-        outcome.Result is { } response && GrpcStatus.Of(response) is { } code ? (int)code : -1;
+    // Only a gRPC call is answered with a gRPC status: other requests' responses are not searched for one.
+    private static int GrpcStatusOf(MeshRequest request, Outcome<HttpResponseMessage> outcome) =>
+        request.IsGrpc && outcome.Result is { } response && GrpcStatus.Of(response) is { } code ? (int)code : -1;
 
     private static int StatusOf(Outcome<HttpResponseMessage> outcome) => outcome.Result is { } response ? (int)response.StatusCode : 0;
 
