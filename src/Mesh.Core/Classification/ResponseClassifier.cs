@@ -69,7 +69,8 @@ internal sealed class ResponseClassifier
         }
 
         // Trailers-only responses carry grpc-status in the headers; a stream's comes in its trailers (ClassifyTrailers).
-        return response.Headers.NonValidated.TryGetValues(GrpcStatus.Header, out var values)
+        // Only a gRPC call is answered with a gRPC status: other responses are not searched for one.
+        return grpcRequest && response.Headers.NonValidated.TryGetValues(GrpcStatus.Header, out var values)
             ? ClassifyGrpc(GrpcStatus.Parse(values), idempotent, grpcRequest)
             : ResponseClassification.Success;
     }

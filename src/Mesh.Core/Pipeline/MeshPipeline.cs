@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
+using System.Net.Http.Headers;
 using Mesh.Bodies;
 using Mesh.Classification;
 using Mesh.Hedging;
@@ -120,8 +121,8 @@ internal static class MeshPipeline
             context.Properties.Set(MeshRequest.Key, meshRequest);
             // The attempt whose answer was accepted (the hedge's, when it won) tells how the request ended. A caller that
             // has gone is not retried for.
-            var outcome = await policy.Attempts.ExecuteOutcomeAsync(Attempt, context, handler).ConfigureAwait(false);
             var hedged = policy.Options.Hedging.Enabled;
+            var outcome = await policy.Attempts.ExecuteOutcomeAsync(Attempt, context, AttemptState(handler, meshRequest, hedged)).ConfigureAwait(false);
             var final = hedged ? context.Properties.GetValue(MeshRequest.Key, meshRequest) : meshRequest;
             var retried = false;
             if (policy.Retries is { } retries && MeshRetry.Considers(final.LastClassification) && !context.CancellationToken.IsCancellationRequested)
@@ -210,10 +211,12 @@ internal static class MeshPipeline
         Return(policy, request);
     }
 
-    // One attempt (steps 7–10); read the request from the context, not captured: a hedged attempt carries a request of its own.
-    private static ValueTask<Outcome<HttpResponseMessage>> Attempt(ResilienceContext context, MeshHttpHandler handler)
+    // One attempt (steps 7–10). A hedged attempt carries a request of its own, read from its context; without hedging
+    // every attempt is the request's, handed over with the state (a look-up saved).
+    private static ValueTask<Outcome<HttpResponseMessage>> Attempt(ResilienceContext context, (MeshHttpHandler Handler, MeshRequest? Request) state)
     {
-        var attempt = context.Properties.GetValue(MeshRequest.Key, null!);
+        var handler = state.Handler;
+        var attempt = state.Request ?? context.Properties.GetValue(MeshRequest.Key, null!);
         Task<HttpResponseMessage> sent;
         try
         {
@@ -248,8 +251,12 @@ internal static class MeshPipeline
             return new(first);
         }
 
-        return state.Request.Policy.Attempts.ExecuteOutcomeAsync(Attempt, context, state.Handler);
+        var policy = state.Request.Policy;
+        return policy.Attempts.ExecuteOutcomeAsync(Attempt, context, AttemptState(state.Handler, state.Request, policy.Options.Hedging.Enabled));
     }
+
+    private static (MeshHttpHandler Handler, MeshRequest? Request) AttemptState(MeshHttpHandler handler, MeshRequest request, bool hedged) =>
+        (handler, hedged ? null : request);
 
     // An upgraded connection: HTTP/1.1's 101 Switching Protocols, or HTTP/2's extended CONNECT (RFC 8441) accepted.
     private static bool Upgraded(HttpRequestMessage request, HttpResponseMessage response) =>
@@ -446,9 +453,23 @@ internal static class MeshPipeline
     // the service's clock.
     private static long DeadlineFor(MeshServicePolicy policy, HttpRequestMessage request, TimeProvider time, long now, TimeSpan? set, out bool stated, out DeadlineHeaderSet sent)
     {
-        var headers = request.Headers;
-        sent = (headers.NonValidated.TryGetValues(DeadlineHeaders.GrpcTimeout, out var grpc) ? DeadlineHeaderSet.GrpcTimeout : 0) |
-            (headers.NonValidated.TryGetValues(DeadlineHeaders.MeshTimeout, out var mesh) ? DeadlineHeaderSet.MeshTimeout : 0);
+        // One pass over the request's headers comparing names: a look-up by name parses the name, then scans them all.
+        sent = 0;
+        HeaderStringValues grpc = default, mesh = default;
+        foreach (var header in request.Headers.NonValidated)
+        {
+            if (string.Equals(header.Key, DeadlineHeaders.GrpcTimeout, StringComparison.OrdinalIgnoreCase))
+            {
+                sent |= DeadlineHeaderSet.GrpcTimeout;
+                grpc = header.Value;
+            }
+            else if (string.Equals(header.Key, DeadlineHeaders.MeshTimeout, StringComparison.OrdinalIgnoreCase))
+            {
+                sent |= DeadlineHeaderSet.MeshTimeout;
+                mesh = header.Value;
+            }
+        }
+
         var budget = sent != 0 ? DeadlineHeaders.Read(mesh.ToString(), grpc.ToString()) : null;
         if (set is { } requested && (budget is null || requested < budget))
         {
