@@ -33,8 +33,10 @@ internal sealed class TrafficStats(TimeProvider time)
     public TrafficSnapshot Snapshot(TimeSpan window)
     {
         var slots = (int)Math.Ceiling(window.TotalSeconds);
+        // Two series, each in one-second slots of its own: at most a sample on a slot's edge apart, never more failures
+        // than requests.
         var total = _latency.Count(window);
-        var failures = _failures.Sum(slots);
+        var failures = Math.Min(_failures.Sum(slots), total);
         return new TrafficSnapshot(
             Count: total,
             PerSecond: total / window.TotalSeconds,
