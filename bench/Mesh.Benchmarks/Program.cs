@@ -11,7 +11,7 @@ if (args is ["alloc", ..])
 // `loop target seconds` sends one client's requests in a loop for a profiler to attach to (see bench/README.md).
 if (args is ["loop", ..])
 {
-    return await AllocationProfile.LoopAsync(args);
+    return await RequestLoop.RunAsync(args);
 }
 
 // Every benchmark runs with the short job in BenchConfig (one launch, few iterations) so the suite fits in minutes

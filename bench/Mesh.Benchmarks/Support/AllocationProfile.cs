@@ -52,34 +52,8 @@ internal static class AllocationProfile
         return 0;
     }
 
-    /// <summary><c>loop target [seconds]</c>: one client's requests in a loop (metrics on), for <c>perf record</c>.</summary>
-    public static async Task<int> LoopAsync(string[] args)
-    {
-        var target = args.Length > 1 ? args[1] : "Mesh";
-        var seconds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 30;
-        var bench = new ClientHandlerBenchmark { Metrics = true };
-        bench.Setup();
-        var send = SendOf(bench, target);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var cpuBefore = Environment.CpuUsage.TotalTime;
-        long requests = 0;
-        while (clock.Elapsed.TotalSeconds < seconds)
-        {
-            for (var i = 0; i < 1000; i++)
-            {
-                await send();
-            }
-
-            requests += 1000;
-        }
-
-        var cpuNs = (Environment.CpuUsage.TotalTime - cpuBefore).TotalNanoseconds / requests;
-        Console.WriteLine($"{target}: {requests:N0} requests, {clock.Elapsed.TotalNanoseconds / requests:F0} ns/request elapsed, {cpuNs:F0} ns/request of process CPU");
-        bench.Cleanup();
-        return 0;
-    }
-
-    private static Func<Task<HttpResponseMessage>> SendOf(ClientHandlerBenchmark bench, string target) => target switch
+    /// <summary>The send of <paramref name="target"/>, one of the benchmark's clients (Mesh when the name is unknown).</summary>
+    internal static Func<Task<HttpResponseMessage>> SendOf(ClientHandlerBenchmark bench, string target) => target switch
     {
         "Bare" => bench.Bare,
         "Factory" => bench.Factory,

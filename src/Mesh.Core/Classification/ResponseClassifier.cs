@@ -145,7 +145,8 @@ internal sealed class ResponseClassifier
     /// Whether the verdict on <paramref name="response"/> waits for the end of its body: a gRPC response (HTTP 200,
     /// <c>application/grpc</c>) whose status is not in its headers brings it in its trailers.
     /// </summary>
-    internal static bool AwaitsTrailers(HttpResponseMessage response) =>
+    internal static bool AwaitsTrailers(HttpResponseMessage response, bool grpcRequest) =>
+        grpcRequest &&
         response.StatusCode == HttpStatusCode.OK &&
         !response.Headers.NonValidated.Contains(GrpcStatus.Header) &&
         GrpcStatus.IsGrpc(response);

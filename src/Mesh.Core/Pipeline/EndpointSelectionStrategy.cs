@@ -79,9 +79,8 @@ internal sealed class EndpointSelectionStrategy(MeshService service, MeshService
         request.LastClassification = classification;
 
         // A gRPC call's response whose status is still to come (in its trailers) is concluded when its body ends
-        // (MeshPipeline.StreamEnded): not retried, since it succeeded so far, and not held back by a single byte. Only a
-        // gRPC call is answered in gRPC: no other response is searched for a gRPC status.
-        if (request.IsGrpc && !classification.IsFailure && outcome.Result is { } response && ResponseClassifier.AwaitsTrailers(response))
+        // (MeshPipeline.StreamEnded): not retried, since it succeeded so far, and not held back by a single byte.
+        if (!classification.IsFailure && outcome.Result is { } response && ResponseClassifier.AwaitsTrailers(response, request.IsGrpc))
         {
             request.Streaming = new StreamingAttempt(endpoint, started, elapsed, request.IsProbe, span, target);
             return outcome;
@@ -114,7 +113,7 @@ internal sealed class EndpointSelectionStrategy(MeshService service, MeshService
             if (outcome.Result is { } response)
             {
                 span.SetTag(MeshInstruments.StatusCodeTag, (int)response.StatusCode);
-                if (request.IsGrpc && GrpcStatus.Of(response) is { } grpc)
+                if (request.GrpcStatusOf(response) is { } grpc)
                 {
                     span.SetTag(MeshInstruments.GrpcStatusCodeTag, (int)grpc);
                 }

@@ -199,7 +199,7 @@ internal static class MeshPipeline
             {
                 ResponseEnd.Failed when error is not OperationCanceledException => classifier.Classify(request.Message, error!, callerCancelled: false),
                 ResponseEnd.Completed => classifier.ClassifyTrailers(response),
-                _ when GrpcStatus.Of(response) is not null => classifier.ClassifyTrailers(response),
+                _ when request.GrpcStatusOf(response) is not null => classifier.ClassifyTrailers(response),
                 _ => new(true, false, FailureReasons.Cancelled),
             };
             request.LastClassification = classification;
@@ -416,7 +416,7 @@ internal static class MeshPipeline
         service.Recorder.RecordRequest(request, outcome, verdict, ended, answered, answeredGrpc, bytes);
         if (request.Activity is { } activity)
         {
-            if (request.IsGrpc && outcome.Result is { } response && GrpcStatus.Of(response) is { } grpc)
+            if (outcome.Result is { } response && request.GrpcStatusOf(response) is { } grpc)
             {
                 activity.SetTag(MeshInstruments.GrpcStatusCodeTag, (int)grpc);
             }

@@ -130,8 +130,14 @@ internal sealed class MeshRequest
     /// <summary>Gets or sets the request's <c>mesh.route</c> value and its statistics.</summary>
     public RouteStats Route { get; set; } = null!;
 
-    /// <summary>Gets or sets whether the request is a gRPC call (<c>application/grpc*</c>), read once: only its response is searched for a gRPC status.</summary>
+    /// <summary>Gets or sets whether the request is a gRPC call (<c>application/grpc*</c>), read once.</summary>
     public bool IsGrpc { get; set; }
+
+    /// <summary>
+    /// Gets the gRPC status <paramref name="response"/> carries so far (<see cref="GrpcStatus.Of"/>); null unless the
+    /// request is a gRPC call: only a gRPC call is answered with one, so no other response is searched for it.
+    /// </summary>
+    public GrpcStatusCode? GrpcStatusOf(HttpResponseMessage response) => IsGrpc ? GrpcStatus.Of(response) : null;
 
     /// <summary>
     /// Gets or sets whether the request may be sent again after it may have reached the service, settled once as it

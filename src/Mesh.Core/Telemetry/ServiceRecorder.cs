@@ -149,9 +149,8 @@ internal sealed class ServiceRecorder(MeshService service)
 
     private static int? StatusOrNull(Outcome<HttpResponseMessage> outcome) => outcome.Result is { } response ? (int)response.StatusCode : null;
 
-    // Only a gRPC call is answered with a gRPC status: other requests' responses are not searched for one.
     private static int GrpcStatusOf(MeshRequest request, Outcome<HttpResponseMessage> outcome) =>
-        request.IsGrpc && outcome.Result is { } response && GrpcStatus.Of(response) is { } code ? (int)code : -1;
+        outcome.Result is { } response && request.GrpcStatusOf(response) is { } code ? (int)code : -1;
 
     private static int StatusOf(Outcome<HttpResponseMessage> outcome) => outcome.Result is { } response ? (int)response.StatusCode : 0;
 
