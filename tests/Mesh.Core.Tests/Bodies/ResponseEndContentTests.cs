@@ -22,13 +22,20 @@ public class ResponseEndContentTests
         }
     }
 
-    [Fact]
-    public async Task ReadsThatWait_GetTheirData_AndTheEndIsReportedOnce_WithEveryByteCounted()
+    // A response body arriving through a pipe the test writes, watched by an observer, opened for reading.
+    private static async Task<(Pipe Pipe, Observer Observer, Stream Body)> OpenWatchedAsync()
     {
         var pipe = new Pipe();
         var observer = new Observer();
-        using var content = new ResponseEndContent(new StreamContent(pipe.Reader.AsStream()), observer);
-        await using var body = await content.ReadAsStreamAsync();
+        var content = new ResponseEndContent(new StreamContent(pipe.Reader.AsStream()), observer);
+        return (pipe, observer, await content.ReadAsStreamAsync());
+    }
+
+    [Fact]
+    public async Task ReadsThatWait_GetTheirData_AndTheEndIsReportedOnce_WithEveryByteCounted()
+    {
+        var (pipe, observer, body) = await OpenWatchedAsync();
+        await using var _ = body;
         var buffer = new byte[64];
 
         // Many reads in turn on one stream, each waiting when issued: each completes with what was written for it.
@@ -53,10 +60,8 @@ public class ResponseEndContentTests
     [Fact]
     public async Task AReadThatWaits_AndFails_ThrowsTheBodysError_AndReportsTheBodyFailedWithIt()
     {
-        var pipe = new Pipe();
-        var observer = new Observer();
-        using var content = new ResponseEndContent(new StreamContent(pipe.Reader.AsStream()), observer);
-        await using var body = await content.ReadAsStreamAsync();
+        var (pipe, observer, body) = await OpenWatchedAsync();
+        await using var _ = body;
         var buffer = new byte[64];
 
         var first = body.ReadAsync(buffer.AsMemory());
