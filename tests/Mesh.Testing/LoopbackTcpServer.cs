@@ -44,9 +44,10 @@ public abstract class LoopbackTcpServer : IDisposable
                 _ = ServeOwnedAsync(socket);
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException ||
+            (ex is InvalidOperationException && _stop.IsCancellationRequested))
         {
-            // Stopped.
+            // Stopped (a loop that came round between Dispose's cancel and its stop finds the listener not listening).
         }
     }
 
