@@ -64,7 +64,7 @@ internal sealed class PeakEwma
         {
             var old = Volatile.Read(ref _state);
             var (estimate, stamp) = Unpack(old);
-            var weight = Math.Exp(-Elapsed(stamp, now) / _decayMs);
+            var weight = Weight(stamp, now);
             var decayed = estimate * weight;
             var next = sample > decayed ? sample : decayed + (sample * (1 - weight));
 
@@ -78,11 +78,12 @@ internal sealed class PeakEwma
     private double Decayed(long state, uint now)
     {
         var (estimate, stamp) = Unpack(state);
-        return estimate * Math.Exp(-Elapsed(stamp, now) / _decayMs);
+        return estimate * Weight(stamp, now);
     }
 
-    // Unsigned difference wraps correctly for gaps below 49 days.
-    private static double Elapsed(uint stamp, uint now) => unchecked(now - stamp);
+    // What is left of an estimate made at stamp, at now. Within the same millisecond (most samples of a busy endpoint),
+    // all of it, without computing the exponential. The unsigned difference wraps correctly for gaps below 49 days.
+    private double Weight(uint stamp, uint now) => now == stamp ? 1 : Math.Exp(-(double)unchecked(now - stamp) / _decayMs);
 
     private uint MsAt(long timestamp) => unchecked((uint)(long)_time.GetElapsedTime(_origin, timestamp).TotalMilliseconds);
 

@@ -378,8 +378,9 @@ internal static class MeshPipeline
             headers.TryAddWithoutValidation(DeadlineHeaders.GrpcTimeout, DeadlineHeaders.FormatGrpcTimeout(budget));
         }
 
-        // Trace propagation: the endpoint's spans become children of this attempt's span.
-        if (Activity.Current is { } attempt && attempt.Source == MeshTelemetry.ActivitySource)
+        // Trace propagation: the endpoint's spans become children of this attempt's span (there is one only where the
+        // request has a span: the async-local is not read otherwise).
+        if (request.Activity is not null && Activity.Current is { } attempt && attempt.Source == MeshTelemetry.ActivitySource)
         {
             TraceContext.Inject(attempt, headers);
         }

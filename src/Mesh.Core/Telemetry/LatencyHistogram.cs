@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Mesh.Telemetry;
 
 /// <summary>
@@ -17,7 +19,11 @@ internal sealed class LatencyHistogram
     private const double Growth = 1.2;
     private const int Buckets = 80;
     private const int Slots = 60;
-    private static readonly double LogGrowth = Math.Log(Growth);
+
+    // Each bucket's upper bound in TimeSpan ticks, and for each power of two of a latency's ticks the first bucket it can
+    // fall in: a latency's bucket, found twice per request, takes a few comparisons instead of a logarithm.
+    private static readonly long[] UpperBoundTicks = CreateUpperBoundTicks();
+    private static readonly byte[] FirstBucketOfPowerOfTwo = CreateFirstBuckets();
 
     private readonly TimeProvider _time;
     private readonly long _origin;
@@ -104,8 +110,23 @@ internal sealed class LatencyHistogram
     /// <summary>Gets how many latencies were recorded in the last <paramref name="window"/>.</summary>
     public long Count(TimeSpan window) => Merge(window, stackalloc long[Buckets]);
 
-    /// <summary>Gets the bucket of <paramref name="latency"/>.</summary>
-    public static int BucketOf(TimeSpan latency) => BucketOf(latency.TotalMilliseconds);
+    /// <summary>Gets the bucket of <paramref name="latency"/>: the first whose upper bound it does not exceed, or the last.</summary>
+    public static int BucketOf(TimeSpan latency)
+    {
+        var ticks = latency.Ticks;
+        if (ticks <= UpperBoundTicks[0])
+        {
+            return 0;
+        }
+
+        int bucket = FirstBucketOfPowerOfTwo[BitOperations.Log2((ulong)ticks)];
+        while (bucket < Buckets - 1 && ticks > UpperBoundTicks[bucket])
+        {
+            bucket++;
+        }
+
+        return bucket;
+    }
 
     private long Merge(TimeSpan window, Span<long> merged)
     {
@@ -129,10 +150,37 @@ internal sealed class LatencyHistogram
         return total;
     }
 
-    private static int BucketOf(double ms) =>
-        ms <= FirstBucketMs ? 0 : Math.Min(Buckets - 1, (int)Math.Ceiling(Math.Log(ms / FirstBucketMs) / LogGrowth));
-
     private static double UpperBoundMs(int bucket) => FirstBucketMs * Math.Pow(Growth, bucket);
+
+    // Whole ticks: a latency (in whole ticks) is within a bound exactly when it is within the bound's whole part.
+    private static long[] CreateUpperBoundTicks()
+    {
+        var bounds = new long[Buckets];
+        for (var b = 0; b < Buckets; b++)
+        {
+            bounds[b] = (long)Math.Floor(UpperBoundMs(b) * TimeSpan.TicksPerMillisecond);
+        }
+
+        return bounds;
+    }
+
+    // For latencies of 2^k to 2^(k+1) - 1 ticks, the first bucket whose bound reaches 2^k: every bucket before it ends below.
+    private static byte[] CreateFirstBuckets()
+    {
+        var first = new byte[64];
+        for (var k = 0; k < first.Length; k++)
+        {
+            var b = 0;
+            while (b < Buckets - 1 && UpperBoundTicks[b] < 1L << k)
+            {
+                b++;
+            }
+
+            first[k] = (byte)b;
+        }
+
+        return first;
+    }
 
     // Epochs start at 1 so untouched slots (0) never count.
     private long Epoch() => EpochAt(_time.GetTimestamp());

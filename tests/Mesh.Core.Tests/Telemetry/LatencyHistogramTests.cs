@@ -48,4 +48,34 @@ public sealed class LatencyHistogramTests
         histogram.Record(TimeSpan.FromMilliseconds(1));
         Assert.True(histogram.Percentile(1.0, TimeSpan.FromSeconds(60))!.Value.TotalMilliseconds < 2);
     }
+
+    [Fact]
+    public void Percentile_OfOneSample_IsTheUpperBoundOfItsBucket_LessThanTwentyPercentAbove()
+    {
+        // Latencies from one tick (100 ns) to a minute, 2% apart, and each bucket bound's neighbours (one tick either side).
+        var latencies = new List<long>();
+        for (var ticks = 1.0; ticks <= TimeSpan.TicksPerMinute; ticks *= 1.02)
+        {
+            latencies.Add((long)ticks);
+        }
+
+        for (var bound = 0.05 * TimeSpan.TicksPerMillisecond; bound <= TimeSpan.TicksPerMinute; bound *= 1.2)
+        {
+            latencies.AddRange([(long)bound - 1, (long)bound, (long)bound + 1]);
+        }
+
+        var time = new FakeTimeProvider();
+        foreach (var ticks in latencies)
+        {
+            var histogram = new LatencyHistogram(time);
+            var latency = TimeSpan.FromTicks(ticks);
+            histogram.Record(latency);
+
+            // Bucket bounds are 50 us x 1.2^n: a sample reads back as the first bound at or above it.
+            var read = histogram.Percentile(1.0, TimeSpan.FromSeconds(1))!.Value.TotalMilliseconds;
+            var ms = latency.TotalMilliseconds;
+            Assert.True(read >= ms - 1e-9, $"{ticks} ticks read back as {read} ms, below the sample");
+            Assert.True(ms <= 0.05 ? read < 0.05 + 1e-9 : read < ms * 1.2 + 1e-9, $"{ticks} ticks read back as {read} ms, a bucket too high");
+        }
+    }
 }
