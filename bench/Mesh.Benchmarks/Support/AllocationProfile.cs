@@ -1,5 +1,4 @@
 using System.Diagnostics.Tracing;
-using System.Globalization;
 
 namespace Mesh.Benchmarks.Support;
 
@@ -13,12 +12,10 @@ internal static class AllocationProfile
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var target = args.Length > 1 ? args[1] : "Mesh";
-        var requests = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2_000_000;
+        var (target, requests) = BenchmarkClient.Arguments(args, defaultCount: 2_000_000);
         var readsPerRequest = await ClockReadsPerRequestAsync(target);
-        var bench = new ClientHandlerBenchmark { Metrics = true };
-        bench.Setup();
-        var send = SendOf(bench, target);
+        using var client = BenchmarkClient.Open(target);
+        var send = client.Send;
         for (var i = 0; i < 50_000; i++)
         {
             await send();
@@ -37,7 +34,6 @@ internal static class AllocationProfile
         var wallNs = clock.Elapsed.TotalNanoseconds / requests;
         var cpuNs = (Environment.CpuUsage.TotalTime - cpuBefore).TotalNanoseconds / requests;
         listener.Dispose();
-        bench.Cleanup();
         var total = listener.Samples.Values.Sum();
         Console.WriteLine($"{target}: {perRequest:F0} B/request over {requests:N0} requests (this thread); {total} allocation samples; " +
             $"{readsPerRequest:F1} reads of the DI TimeProvider's clock per request; {wallNs:F0} ns/request elapsed, {cpuNs:F0} ns/request of process CPU " +
@@ -52,37 +48,20 @@ internal static class AllocationProfile
         return 0;
     }
 
-    /// <summary>The send of <paramref name="target"/>, one of the benchmark's clients (Mesh when the name is unknown).</summary>
-    internal static Func<Task<HttpResponseMessage>> SendOf(ClientHandlerBenchmark bench, string target) => target switch
-    {
-        "Bare" => bench.Bare,
-        "Factory" => bench.Factory,
-        "Polly" => bench.Polly,
-        "FactoryPolly" => bench.FactoryPolly,
-        "StandardResilience" => bench.StandardResilience,
-        "StandardResilienceManyPaths" => bench.StandardResilienceManyPaths,
-        "MeshManyPaths" => bench.MeshManyPaths,
-        "MeshByHost" => bench.MeshByHost,
-        _ => bench.Mesh,
-    };
-
     // A separate pass: a TimeProvider other than TimeProvider.System changes what the timeouts allocate.
     private static async Task<double> ClockReadsPerRequestAsync(string target)
     {
         const int Requests = 10_000;
         var clock = new CountingTimeProvider();
-        var bench = new ClientHandlerBenchmark { Metrics = true, Clock = clock };
-        bench.Setup();
-        var send = SendOf(bench, target);
+        using var client = BenchmarkClient.Open(target, clock);
+        var send = client.Send;
         var before = clock.Reads;
         for (var i = 0; i < Requests; i++)
         {
             await send();
         }
 
-        var reads = (clock.Reads - before) / (double)Requests;
-        bench.Cleanup();
-        return reads;
+        return (clock.Reads - before) / (double)Requests;
     }
 
     /// <summary>The system clock, counting reads: on some virtual machines a read costs ~100 ns, so the count matters.</summary>

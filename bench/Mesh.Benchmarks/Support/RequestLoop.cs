@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Mesh.Benchmarks.Support;
 
 /// <summary>
@@ -11,11 +9,9 @@ internal static class RequestLoop
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var target = args.Length > 1 ? args[1] : "Mesh";
-        var seconds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 30;
-        var bench = new ClientHandlerBenchmark { Metrics = true };
-        bench.Setup();
-        var send = AllocationProfile.SendOf(bench, target);
+        var (target, seconds) = BenchmarkClient.Arguments(args, defaultCount: 30);
+        using var client = BenchmarkClient.Open(target);
+        var send = client.Send;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var cpuBefore = Environment.CpuUsage.TotalTime;
         long requests = 0;
@@ -31,7 +27,6 @@ internal static class RequestLoop
 
         var cpuNs = (Environment.CpuUsage.TotalTime - cpuBefore).TotalNanoseconds / requests;
         Console.WriteLine($"{target}: {requests:N0} requests, {clock.Elapsed.TotalNanoseconds / requests:F0} ns/request elapsed, {cpuNs:F0} ns/request of process CPU");
-        bench.Cleanup();
         return 0;
     }
 }
