@@ -42,7 +42,7 @@ def main():
     for spec in sys.argv[3:]:
         name, port, command = spec.split("=", 2)
         proc = subprocess.Popen(["taskset", "-c", lb.TARGET_CPU] + command.split(), stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True)
+                                stderr=subprocess.DEVNULL, cwd=lb.target_cwd(), start_new_session=True)
         targets.append((name, int(port), proc))
     try:
         for name, port, proc in targets:

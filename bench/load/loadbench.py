@@ -27,6 +27,11 @@ QUICK = ENV.get("QUICK", "0") == "1"
 WORK = ENV.get("WORK", "/tmp/mesh-bench")
 RESULTS = ENV["RESULTS"]
 BUILD = ENV["BUILD"]  # where run.sh put the .NET builds
+# Every target runs in this directory, which nothing writes to. A .NET host's default configuration watches its working
+# directory (its content root) for appsettings.json changes, recursively: started in WORK, plain YARP's file watcher
+# woke ~1,500 times a second while h2load wrote its per-request log under WORK/raw, and took ~4 % of the proxies' CPU
+# during every other target's latency rounds (perf sched, 2026-12-08).
+TARGET_CWD = f"{WORK}/cwd"
 GEN_CPU = ENV.get("GEN_CPU", "0")
 TARGET_CPU = ENV.get("TARGET_CPU", "1")
 RATE = int(ENV.get("RATE", "5000"))
@@ -200,11 +205,16 @@ def command_for(name, port):
 PROCS = {}
 
 
+def target_cwd():
+    os.makedirs(TARGET_CWD, exist_ok=True)
+    return TARGET_CWD
+
+
 def start(name, cmd):
     out = open(f"{WORK}/{name}.log", "w")
     env = dict(os.environ, **TARGET_ENV.get(name, {}))
     proc = subprocess.Popen(["taskset", "-c", TARGET_CPU] + cmd, stdout=out, stderr=subprocess.STDOUT,
-                            cwd=WORK, start_new_session=True, env=env)
+                            cwd=target_cwd(), start_new_session=True, env=env)
     PROCS[name] = proc
     return proc
 
@@ -927,7 +937,7 @@ def run_startup():
         for _ in range(STARTUPS):
             t0 = time.monotonic()
             proc = subprocess.Popen(["taskset", "-c", TARGET_CPU] + cmd, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL, cwd=WORK, start_new_session=True)
+                                    stderr=subprocess.DEVNULL, cwd=target_cwd(), start_new_session=True)
             try:
                 while time.monotonic() - t0 < 30 and proc.poll() is None:
                     if first_answer(port):

@@ -45,7 +45,7 @@ def ns(name, *cmd, **kw):
 def start(name, namespace, cmd, cpu=lb.TARGET_CPU):
     out = open(f"{WORK}/tp-{name}.log", "w")
     PROCS[name] = subprocess.Popen(["ip", "netns", "exec", namespace, "taskset", "-c", cpu] + cmd,
-                                   stdout=out, stderr=subprocess.STDOUT, cwd=WORK, start_new_session=True)
+                                   stdout=out, stderr=subprocess.STDOUT, cwd=lb.target_cwd(), start_new_session=True)
     return PROCS[name]
 
 
