@@ -77,6 +77,7 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
             accrualPolicies,
             loggers.CreateLogger("Mesh.FailureAccrual"),
             Get);
+        telemetry.ObserveDynamicServices(() => DynamicServiceCount, () => _dynamicOptions.CurrentValue.MaxServices);
         if (configuration is not null)
         {
             _reloadSubscription = ChangeToken.OnChange(configuration.GetReloadToken, Reconfigure);

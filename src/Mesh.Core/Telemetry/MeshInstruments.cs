@@ -34,6 +34,15 @@ public static class MeshInstruments
     /// <summary>Gauge: endpoints per service and state.</summary>
     public const string Endpoints = "mesh.endpoints";
 
+    /// <summary>
+    /// Gauge: dynamic services held now (made for names configuration does not list, such as the unknown hosts the
+    /// sidecar forwards), at most <see cref="DynamicServiceLimit"/>.
+    /// </summary>
+    public const string DynamicServices = "mesh.dynamic_services";
+
+    /// <summary>Gauge: the most dynamic services held at once (<c>Mesh:DynamicServices:MaxServices</c> as configured now); one more evicts the least recently used.</summary>
+    public const string DynamicServiceLimit = "mesh.dynamic_service.limit";
+
     /// <summary>Counter: discovery refreshes that failed or returned nothing, so the last good endpoints were kept.</summary>
     public const string DiscoveryErrors = "mesh.discovery.errors";
 

@@ -127,6 +127,16 @@ internal sealed class MeshTelemetry : IDisposable
     internal void RecordDiscoveryError(string service, string reason) =>
         _discoveryErrors.Add(1, new KeyValuePair<string, object?>(MeshInstruments.ServiceTag, service), new KeyValuePair<string, object?>(MeshInstruments.DiscoveryReasonTag, reason));
 
+    /// <summary>
+    /// Reports the dynamic services held now (<paramref name="count"/>) and the most that may be
+    /// (<paramref name="limit"/>), both read at each collection: how close the host is to evicting busy services.
+    /// </summary>
+    internal void ObserveDynamicServices(Func<int> count, Func<int> limit)
+    {
+        _meter.CreateObservableGauge(MeshInstruments.DynamicServices, count, "{service}", "Dynamic services held now (made for names configuration does not list).");
+        _meter.CreateObservableGauge(MeshInstruments.DynamicServiceLimit, limit, "{service}", "The most dynamic services held at once (Mesh:DynamicServices:MaxServices); one more evicts the least recently used.");
+    }
+
     /// <summary>Adds a service whose endpoints the <c>mesh.endpoints</c> gauge reports.</summary>
     internal void AddEndpointSource(IEndpointSource source)
     {
