@@ -33,9 +33,6 @@ public static class ProxyApp
     // Kestrel's own meter: kestrel.active_connections, kestrel.connection.duration, kestrel.queued_connections, ...
     private const string KestrelMeter = "Microsoft.AspNetCore.Server.Kestrel";
 
-    // Kestrel's memory pool (.NET 10): aspnetcore.memory_pool.pooled, .allocated, .evicted, .rented, in bytes.
-    private const string MemoryPoolMeter = "Microsoft.AspNetCore.MemoryPool";
-
     /// <summary>Builds the sidecar, or throws <see cref="InvalidConfigurationException"/> listing every configuration error.</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
@@ -159,10 +156,9 @@ public static class ProxyApp
         services.AddSingleton<TransparentListener>();
         services.AddSingleton<Readiness>();
         services.AddHostedService(static sp => sp.GetRequiredService<Readiness>());
-        // Mesh's meter, and the process it runs in: CPU, memory, GC, thread pool, open connections, Kestrel's pooled
-        // buffers (docs/metrics.md).
+        // Mesh's meter, and the process it runs in: CPU, memory, GC, thread pool, open connections (docs/metrics.md).
         var telemetry = services.AddOpenTelemetry().WithMetrics(static metrics => metrics
-            .AddMeter(MeshInstruments.Name, KestrelMeter, MemoryPoolMeter)
+            .AddMeter(MeshInstruments.Name, KestrelMeter)
             .AddRuntimeInstrumentation()
             .AddProcessInstrumentation()
             .AddPrometheusExporter());

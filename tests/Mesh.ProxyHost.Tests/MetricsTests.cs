@@ -61,29 +61,6 @@ public class MetricsTests
     }
 
     [Fact]
-    public async Task KestrelsMemoryPool_ShowsItsPooledAndRentedBytes_AfterProxiedRequests()
-    {
-        // Kestrel reads and writes connections through blocks of 4 KiB from its memory pool (.NET 10's
-        // Microsoft.AspNetCore.MemoryPool meter): an operator sees the bytes it holds idle, and how much it rents,
-        // beside the process's memory.
-        await using var orders = await TestBackend.StartAsync();
-        await using var sidecar = await Sidecar.StartAsync(Sidecar.Json(new Dictionary<string, string[]> { ["orders"] = [orders.Url] }));
-        using var client = sidecar.OutboundClient("orders");
-        for (var i = 0; i < 10; i++)
-        {
-            using var response = await client.GetAsync("/work");
-            Assert.Equal(200, (int)response.StatusCode);
-        }
-
-        // Every request was read from a rented block, so at least ten blocks were rented (the test's backend, a Kestrel in
-        // this process too, adds its own).
-        await Scrape.WaitForAsync(sidecar, 10 * 4096, "aspnetcore_memory_pool_rented_bytes_total", "aspnetcore_memory_pool_owner=\"kestrel\"");
-        var text = await sidecar.GetAdminAsync("/metrics");
-        Assert.True(Scrape.Sum(text, "aspnetcore_memory_pool_allocated_bytes_total") >= 4096, "the pool allocated its blocks");
-        Assert.Contains(Scrape.Lines(text, "aspnetcore_memory_pool_pooled_bytes{"), line => line.Contains("otel_scope_name=\"Microsoft.AspNetCore.MemoryPool\"", StringComparison.Ordinal));
-    }
-
-    [Fact]
     public async Task InboundTraffic_ShowsWithDirectionInbound()
     {
         await using var app = await TestBackend.StartAsync();
