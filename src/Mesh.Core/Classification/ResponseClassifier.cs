@@ -152,17 +152,12 @@ internal sealed class ResponseClassifier
         GrpcStatus.IsGrpc(response);
 
     /// <summary>
-    /// Classifies a gRPC response whose body has ended, by the <c>grpc-status</c> of its trailers. A stream that ended
-    /// without one failed (gRPC clients report INTERNAL); nothing is retryable any more, since the response was under way.
+    /// Classifies a gRPC response whose body has ended, by the <c>grpc-status</c> its trailers brought
+    /// (<paramref name="status"/>: <see cref="GrpcStatus.Of"/> once the body ended). A stream that ended without one
+    /// (null) failed (gRPC clients report INTERNAL); nothing is retryable any more, since the response was under way.
     /// </summary>
-    internal ResponseClassification ClassifyTrailers(HttpResponseMessage response)
-    {
-        ArgumentNullException.ThrowIfNull(response);
-        var code = response.TrailingHeaders.NonValidated.TryGetValues(GrpcStatus.Header, out var values)
-            ? GrpcStatus.Parse(values)
-            : GrpcStatusCode.Internal;
-        return ClassifyGrpc(code, idempotent: false, grpcRequest: false) with { IsRetryable = false };
-    }
+    internal ResponseClassification ClassifyTrailers(GrpcStatusCode? status) =>
+        ClassifyGrpc(status ?? GrpcStatusCode.Internal, idempotent: false, grpcRequest: false) with { IsRetryable = false };
 
     /// <summary>Whether <paramref name="request"/> is a gRPC call (<c>content-type: application/grpc*</c>), read without parsing the header.</summary>
     internal static bool IsGrpc(HttpRequestMessage request) =>

@@ -14,10 +14,19 @@ internal sealed class RollingCounter
     private readonly long[] _slots;
 
     public RollingCounter(TimeProvider time, TimeSpan window, int slots = 10)
+        : this(time, time.GetTimestamp(), Math.Max(1, (long)(window.TotalSeconds * time.TimestampFrequency / slots)), slots)
+    {
+    }
+
+    /// <summary>
+    /// Makes a counter whose slots start at <paramref name="origin"/> and last <paramref name="ticksPerSlot"/> of
+    /// <paramref name="time"/>'s timestamps: laid out like another series, so one timestamp falls in the same slot of both.
+    /// </summary>
+    public RollingCounter(TimeProvider time, long origin, long ticksPerSlot, int slots)
     {
         _time = time;
-        _origin = time.GetTimestamp();
-        _ticksPerSlot = Math.Max(1, (long)(window.TotalSeconds * time.TimestampFrequency / slots));
+        _origin = origin;
+        _ticksPerSlot = ticksPerSlot;
         _slots = new long[slots];
     }
 
@@ -42,10 +51,16 @@ internal sealed class RollingCounter
     public long Sum() => Sum(_slots.Length);
 
     /// <summary>Sums the current slot and the <paramref name="slots"/> - 1 before it.</summary>
-    public long Sum(int slots)
+    public long Sum(int slots) => SumAt(slots, _time.GetTimestamp());
+
+    /// <summary>
+    /// Sums the slot of <paramref name="now"/> (a timestamp of this counter's clock) and the <paramref name="slots"/> - 1
+    /// before it, so a caller reading several series sums them all at one moment.
+    /// </summary>
+    public long SumAt(int slots, long now)
     {
         slots = Math.Clamp(slots, 1, _slots.Length);
-        var epoch = CurrentEpoch();
+        var epoch = EpochAt(now);
         var oldest = epoch >= (uint)slots ? epoch - (uint)slots + 1 : 0;
         long sum = 0;
         foreach (ref readonly var slot in _slots.AsSpan())
@@ -80,8 +95,6 @@ internal sealed class RollingCounter
     }
 
     // Epochs start at 1 so an untouched slot (0) never counts.
-    private uint CurrentEpoch() => EpochAt(_time.GetTimestamp());
-
     private uint EpochAt(long timestamp) => (uint)Math.Max(0, (timestamp - _origin) / _ticksPerSlot) + 1;
 
     private static uint EpochOf(long value) => (uint)(value >>> 32);

@@ -194,12 +194,14 @@ internal static class MeshPipeline
         var classification = request.LastClassification;
         if (request.Streaming is { } attempt)
         {
+            // The status has come with the trailers, if at all: read once now, for the verdict and every record below.
+            var status = request.ReadGrpcStatus(response);
             var classifier = policy.Classifier;
             classification = end switch
             {
                 ResponseEnd.Failed when error is not OperationCanceledException => classifier.Classify(request.Message, error!, callerCancelled: false),
-                ResponseEnd.Completed => classifier.ClassifyTrailers(response),
-                _ when request.GrpcStatusOf(response) is not null => classifier.ClassifyTrailers(response),
+                ResponseEnd.Completed => classifier.ClassifyTrailers(status),
+                _ when status is not null => classifier.ClassifyTrailers(status),
                 _ => new(true, false, FailureReasons.Cancelled),
             };
             request.LastClassification = classification;

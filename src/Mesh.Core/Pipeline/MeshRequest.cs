@@ -26,6 +26,11 @@ internal sealed class MeshRequest
     [ThreadStatic]
     private static MeshRequest? t_spare;
 
+    // The response whose gRPC status was read last, and that status (GrpcStatusOf). A request has one attempt at a time
+    // (a hedge has a request of its own), so one reader at a time.
+    private HttpResponseMessage? _grpcStatusOf;
+    private GrpcStatusCode? _grpcStatus;
+
     private MeshRequest()
     {
     }
@@ -134,10 +139,24 @@ internal sealed class MeshRequest
     public bool IsGrpc { get; set; }
 
     /// <summary>
-    /// Gets the gRPC status <paramref name="response"/> carries so far (<see cref="GrpcStatus.Of"/>); null unless the
-    /// request is a gRPC call: only a gRPC call is answered with one, so no other response is searched for it.
+    /// Gets the gRPC status <paramref name="response"/> carries (<see cref="GrpcStatus.Of"/>), read once for all who ask:
+    /// the first reader of a response reads it, later readers of the same response (the attempt's record and span, then
+    /// the request's) share that read. Null unless the request is a gRPC call: only a gRPC call is answered with one, so
+    /// no other response is searched for it.
     /// </summary>
-    public GrpcStatusCode? GrpcStatusOf(HttpResponseMessage response) => IsGrpc ? GrpcStatus.Of(response) : null;
+    public GrpcStatusCode? GrpcStatusOf(HttpResponseMessage response) =>
+        !IsGrpc ? null : ReferenceEquals(response, _grpcStatusOf) ? _grpcStatus : ReadGrpcStatus(response);
+
+    /// <summary>
+    /// Reads the gRPC status <paramref name="response"/> carries now, for this reader and every later one: where it may
+    /// have come since it was last read (a stream's trailers, at the end of its body).
+    /// </summary>
+    public GrpcStatusCode? ReadGrpcStatus(HttpResponseMessage response)
+    {
+        _grpcStatus = IsGrpc ? GrpcStatus.Of(response) : null;
+        _grpcStatusOf = response;
+        return _grpcStatus;
+    }
 
     /// <summary>
     /// Gets or sets whether the request may be sent again after it may have reached the service, settled once as it
@@ -248,6 +267,8 @@ internal sealed class MeshRequest
         Streaming = null;
         Route = null!;
         IsGrpc = false;
+        _grpcStatusOf = null;
+        _grpcStatus = null;
         Idempotent = false;
         NoRetry = false;
         SentDeadlineHeaders = 0;

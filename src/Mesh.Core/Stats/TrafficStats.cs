@@ -8,12 +8,21 @@ namespace Mesh.Stats;
 /// one-second slots: how many, how many failed, and the latency distribution. Read as a <see cref="TrafficSnapshot"/>
 /// over any window up to a minute.
 /// </summary>
-internal sealed class TrafficStats(TimeProvider time)
+internal sealed class TrafficStats
 {
-    private static readonly TimeSpan Minute = LatencyHistogram.MaxWindow;
+    private readonly TimeProvider _time;
+    private readonly LatencyHistogram _latency;
 
-    private readonly RollingCounter _failures = new(time, Minute, slots: 60);
-    private readonly LatencyHistogram _latency = new(time);
+    // In the histogram's own slots (one origin, one-second slots): an attempt's failure lands in the second its latency
+    // lands in, and a snapshot reading both at one timestamp covers the same seconds of both.
+    private readonly RollingCounter _failures;
+
+    public TrafficStats(TimeProvider time)
+    {
+        _time = time;
+        _latency = new LatencyHistogram(time);
+        _failures = _latency.NewAlignedCounter();
+    }
 
     /// <summary>
     /// Records a latency in <paramref name="bucket"/> (<see cref="LatencyHistogram.BucketOf(TimeSpan)"/>) at
@@ -22,27 +31,26 @@ internal sealed class TrafficStats(TimeProvider time)
     /// </summary>
     public void RecordAt(bool failure, int bucket, long now)
     {
+        // The request before its failure (both interlocked, so in this order for every reader), and the snapshot reads
+        // failures before requests: a snapshot taken while attempts are recorded never sees a failure without its request.
+        _latency.RecordAt(bucket, now);
         if (failure)
         {
             _failures.AddAt(now);
         }
-
-        _latency.RecordAt(bucket, now);
     }
 
     public TrafficSnapshot Snapshot(TimeSpan window)
     {
-        var slots = (int)Math.Ceiling(window.TotalSeconds);
-        // Two series, each in one-second slots of its own: at most a sample on a slot's edge apart, never more failures
-        // than requests.
-        var total = _latency.Count(window);
-        var failures = Math.Min(_failures.Sum(slots), total);
+        var now = _time.GetTimestamp();
+        var failures = _failures.SumAt((int)Math.Ceiling(window.TotalSeconds), now);
+        var total = _latency.CountAt(window, now);
         return new TrafficSnapshot(
             Count: total,
             PerSecond: total / window.TotalSeconds,
             SuccessRate: total == 0 ? null : (double)(total - failures) / total,
-            P50: _latency.Percentile(0.50, window),
-            P95: _latency.Percentile(0.95, window),
-            P99: _latency.Percentile(0.99, window));
+            P50: _latency.PercentileAt(0.50, window, now),
+            P95: _latency.PercentileAt(0.95, window, now),
+            P99: _latency.PercentileAt(0.99, window, now));
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Mesh.Internal;
 
 namespace Mesh.Telemetry;
 
@@ -7,18 +8,22 @@ namespace Mesh.Telemetry;
 /// minute. Percentiles over any window up to a minute are read from it (hedging's delay, the stats API). Recording
 /// is an interlocked increment; only the first record of a new second in a slot takes a lock, to clear the slot. A
 /// slot's buckets are allocated the first time a second lands in it, so a service or endpoint that sees little traffic
-/// holds little (about 350 bytes per second with traffic in the last minute, at most 60 of them). The histogram exists
+/// holds little (about 350 bytes per second with traffic in the last minute, at most 61 of them). The histogram exists
 /// only per service and per endpoint.
 /// </summary>
 internal sealed class LatencyHistogram
 {
     /// <summary>The longest window a percentile can cover.</summary>
-    public static readonly TimeSpan MaxWindow = TimeSpan.FromSeconds(Slots);
+    public static readonly TimeSpan MaxWindow = TimeSpan.FromSeconds(WindowSlots);
 
     private const double FirstBucketMs = 0.05;
     private const double Growth = 1.2;
     private const int Buckets = 80;
-    private const int Slots = 60;
+    private const int WindowSlots = 60;
+
+    // A slot more than the longest window: the slot a new second clears held the second just before any window ending
+    // a second earlier, so a read at one timestamp, overtaken by the clock while it sums, sees none of its seconds cleared.
+    private const int Slots = WindowSlots + 1;
 
     // Each bucket's upper bound in TimeSpan ticks, and for each power of two of a latency's ticks the first bucket it can
     // fall in: a latency's bucket, found twice per request, takes a few comparisons instead of a logarithm.
@@ -84,10 +89,17 @@ internal sealed class LatencyHistogram
     /// Gets the latency below which <paramref name="percentile"/> of the samples of the last <paramref name="window"/>
     /// fell (the upper bound of its bucket, so at most 20% high); null with fewer than <paramref name="minSamples"/>.
     /// </summary>
-    public TimeSpan? Percentile(double percentile, TimeSpan window, int minSamples = 1)
+    public TimeSpan? Percentile(double percentile, TimeSpan window, int minSamples = 1) =>
+        PercentileAt(percentile, window, _time.GetTimestamp(), minSamples);
+
+    /// <summary>
+    /// Gets <see cref="Percentile"/> over the <paramref name="window"/> ending at <paramref name="now"/>, a timestamp of
+    /// this histogram's clock, so a caller reading several series reads them all at one moment.
+    /// </summary>
+    public TimeSpan? PercentileAt(double percentile, TimeSpan window, long now, int minSamples = 1)
     {
         Span<long> merged = stackalloc long[Buckets];
-        var total = Merge(window, merged);
+        var total = Merge(window, now, merged);
         if (total < minSamples || total == 0)
         {
             return null;
@@ -107,8 +119,15 @@ internal sealed class LatencyHistogram
         return TimeSpan.FromMilliseconds(UpperBoundMs(Buckets - 1));
     }
 
-    /// <summary>Gets how many latencies were recorded in the last <paramref name="window"/>.</summary>
-    public long Count(TimeSpan window) => Merge(window, stackalloc long[Buckets]);
+    /// <summary>Gets how many latencies were recorded in the <paramref name="window"/> ending at <paramref name="now"/>, a timestamp of this histogram's clock.</summary>
+    public long CountAt(TimeSpan window, long now) => Merge(window, now, stackalloc long[Buckets]);
+
+    /// <summary>
+    /// Makes a counter of events in this histogram's slots (the same origin, the same one-second slots): an
+    /// event recorded at the timestamp of a latency falls in the same second of both, and both read at one timestamp
+    /// cover the same seconds.
+    /// </summary>
+    public RollingCounter NewAlignedCounter() => new(_time, _origin, _ticksPerSecond, Slots);
 
     /// <summary>Gets the bucket of <paramref name="latency"/>: the first whose upper bound it does not exceed, or the last.</summary>
     public static int BucketOf(TimeSpan latency)
@@ -128,10 +147,10 @@ internal sealed class LatencyHistogram
         return bucket;
     }
 
-    private long Merge(TimeSpan window, Span<long> merged)
+    private long Merge(TimeSpan window, long now, Span<long> merged)
     {
-        var slots = Math.Clamp((int)Math.Ceiling(window.TotalSeconds), 1, Slots);
-        var epoch = Epoch();
+        var slots = Math.Clamp((int)Math.Ceiling(window.TotalSeconds), 1, WindowSlots);
+        var epoch = EpochAt(now);
         long total = 0;
         for (var slot = 0; slot < Slots; slot++)
         {
@@ -183,7 +202,5 @@ internal sealed class LatencyHistogram
     }
 
     // Epochs start at 1 so untouched slots (0) never count.
-    private long Epoch() => EpochAt(_time.GetTimestamp());
-
     private long EpochAt(long timestamp) => ((timestamp - _origin) / _ticksPerSecond) + 1;
 }
