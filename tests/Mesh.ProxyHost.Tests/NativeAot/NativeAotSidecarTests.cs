@@ -45,7 +45,6 @@ public sealed class NativeAotSidecarTests(NativeAotPublish aot, ITestOutputHelpe
 
         var answer = await Curl.RunAsync("-sS", "-H", "Host: orders", "-w", "\n%{http_code}", $"http://127.0.0.1:{outbound}/native");
         Assert.Equal("orders saw /native\n200", answer);
-        Assert.Equal(1, backend.Requests);
 
         var metrics = await Curl.RunAsync("-sS", "--fail", $"http://127.0.0.1:{admin}/metrics");
         string[] series = ["mesh_requests_total{", "mesh_request_duration_seconds_bucket{", "mesh_attempts_total{", "kestrel_active_connections{", "dotnet_gc_collections_total{"];
