@@ -9,8 +9,10 @@ cd "$(dirname "$0")"
 # the multi-host test in network namespaces; prometheus (which brings promtool) for the Prometheus tests; nodejs for
 # the keep-alive race tests (a Node http server as a backend); python3-grpcio for a gRPC caller written by others;
 # python3-requests, redis-server and redis-tools for the transparent sidecar's
-# namespace tests (unchanged programs whose connections iptables sends to the sidecar).
-.ci/apt-install test.sh curl chromium dnsmasq-base iproute2 iptables prometheus nodejs python3-grpcio python3-requests redis-server redis-tools
+# namespace tests (unchanged programs whose connections iptables sends to the sidecar); clang for the NativeAOT sidecar
+# tests (the publish compiles and links with it; it brings binutils' linker and objcopy, and the compiler carries its
+# own zlib, so neither lld nor zlib1g-dev is needed).
+.ci/apt-install test.sh curl chromium dnsmasq-base iproute2 iptables prometheus nodejs python3-grpcio python3-requests redis-server redis-tools clang
 
 # Each sidecar a test starts watches its configuration file, and every FileSystemWatcher takes one of the user's inotify
 # instances (128 by default): the test assemblies run side by side, so as root, allow more.

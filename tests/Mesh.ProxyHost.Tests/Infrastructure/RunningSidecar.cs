@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Mesh.ProxyHost.Tests.Infrastructure;
 
-/// <summary>The sidecar's binary (Mesh.ProxyHost.dll) running in a process of its own, for what depends on the process: its entry point's settings, its threads.</summary>
+/// <summary>The sidecar's binary (Mesh.ProxyHost.dll, or the NativeAOT executable) running in a process of its own, for what depends on the process: its entry point's settings, its threads, its build.</summary>
 public sealed class RunningSidecar : IAsyncDisposable
 {
     private readonly Process _process;
@@ -17,11 +17,12 @@ public sealed class RunningSidecar : IAsyncDisposable
 
     /// <summary>
     /// Starts the sidecar with <paramref name="args"/> and waits until its admin port (<paramref name="adminPort"/>) says
-    /// it is ready; <paramref name="customize"/> may change how the process is started (environment, runtime settings).
+    /// it is ready; <paramref name="customize"/> may change how the process is started (environment, runtime settings);
+    /// <paramref name="executable"/> names a native build to run instead of the JIT one.
     /// </summary>
-    public static async Task<RunningSidecar> StartAsync(IEnumerable<string> args, int adminPort, Action<ProcessStartInfo>? customize = null)
+    public static async Task<RunningSidecar> StartAsync(IEnumerable<string> args, int adminPort, Action<ProcessStartInfo>? customize = null, string? executable = null)
     {
-        var start = SidecarProcess.StartInfo(args);
+        var start = SidecarProcess.StartInfo(args, executable: executable);
 
         // The sidecar decides for itself, as in production: whatever the test process was started with does not leak in.
         start.Environment.Remove("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS");

@@ -2,7 +2,11 @@ using System.Diagnostics;
 
 namespace Mesh.ProxyHost.Tests.Infrastructure;
 
-/// <summary>Runs the sidecar binary (Mesh.ProxyHost.dll) as an operator would, for what only a process shows: its exit code and stderr.</summary>
+/// <summary>
+/// Runs the sidecar binary as an operator would, for what only a process shows: its exit code and stderr. The binary is
+/// the JIT build the tests are built with (<c>dotnet Mesh.ProxyHost.dll</c>), or a native executable when one is named
+/// (the NativeAOT build: <see cref="NativeAot.NativeAotPublish"/>).
+/// </summary>
 public static class SidecarProcess
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
@@ -21,11 +25,11 @@ public static class SidecarProcess
     /// Runs the sidecar with <paramref name="args"/> until it exits (at most 2 minutes). With
     /// <paramref name="withoutPrivilegedPorts"/>, the capability to bind ports below 1024 is dropped (from the bounding
     /// set, with setpriv, when the test runs as root as CI does), so it meets the permission check an unprivileged
-    /// sidecar meets.
+    /// sidecar meets. <paramref name="executable"/> names a native build to run instead of the JIT one.
     /// </summary>
-    public static async Task<Result> RunAsync(IEnumerable<string> args, bool withoutPrivilegedPorts = false)
+    public static async Task<Result> RunAsync(IEnumerable<string> args, bool withoutPrivilegedPorts = false, string? executable = null)
     {
-        var start = StartInfo(args, withoutPrivilegedPorts && Environment.UserName == "root");
+        var start = StartInfo(args, withoutPrivilegedPorts && Environment.UserName == "root", executable);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -43,15 +47,19 @@ public static class SidecarProcess
         return new Result(process.ExitCode, await stdout, await stderr);
     }
 
-    /// <summary>How the sidecar's binary is started, its output redirected; with <paramref name="dropPrivilegedPorts"/>, under setpriv without the capability to bind ports below 1024.</summary>
-    public static ProcessStartInfo StartInfo(IEnumerable<string> args, bool dropPrivilegedPorts = false)
+    /// <summary>
+    /// How the sidecar's binary is started, its output redirected, in the binary's folder; with
+    /// <paramref name="dropPrivilegedPorts"/>, under setpriv without the capability to bind ports below 1024; the native
+    /// <paramref name="executable"/> if one is named, else <c>dotnet Mesh.ProxyHost.dll</c> from the tests' output.
+    /// </summary>
+    public static ProcessStartInfo StartInfo(IEnumerable<string> args, bool dropPrivilegedPorts = false, string? executable = null)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Mesh.ProxyHost.dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing");
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        var start = new ProcessStartInfo(dropPrivilegedPorts ? "setpriv" : dotnet)
+        var binary = executable ?? Path.Combine(AppContext.BaseDirectory, "Mesh.ProxyHost.dll");
+        Assert.True(File.Exists(binary), $"{binary} is missing");
+        string[] command = executable is null ? [Command.Dotnet, binary] : [binary];
+        var start = new ProcessStartInfo(dropPrivilegedPorts ? "setpriv" : command[0])
         {
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = Path.GetDirectoryName(binary),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -59,11 +67,10 @@ public static class SidecarProcess
         if (dropPrivilegedPorts)
         {
             start.ArgumentList.Add("--bounding-set=-net_bind_service");
-            start.ArgumentList.Add(dotnet);
+            start.ArgumentList.Add(command[0]);
         }
 
-        start.ArgumentList.Add(dll);
-        foreach (var arg in args)
+        foreach (var arg in command.Skip(1).Concat(args))
         {
             start.ArgumentList.Add(arg);
         }

@@ -1,6 +1,6 @@
 using System.Xml.Linq;
 
-namespace Mesh.Packaging.Tests.Infrastructure;
+namespace Mesh.Testing;
 
 /// <summary>The checkout the tests run from: its root, the version it builds, its commit, its projects under src/.</summary>
 public static class Repository

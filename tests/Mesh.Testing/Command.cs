@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Mesh.Packaging.Tests.Infrastructure;
+namespace Mesh.Testing;
 
 /// <summary>
 /// Runs a program to completion (no shell) with a time limit. The child gets the test's environment without the
