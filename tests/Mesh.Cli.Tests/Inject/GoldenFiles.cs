@@ -30,20 +30,7 @@ public static class GoldenFiles
     /// <summary>Writes <paramref name="actual"/> as the expected output, in the source tree.</summary>
     public static void Update(string name, string actual)
     {
-        var source = Path.Combine(RepositoryRoot(), "tests", "Mesh.Cli.Tests", "Inject", "Golden", $"{name}.output.yaml");
+        var source = Path.Combine(Repository.Root, "tests", "Mesh.Cli.Tests", "Inject", "Golden", $"{name}.output.yaml");
         File.WriteAllText(source, actual);
-    }
-
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Mesh.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"no Mesh.sln above {AppContext.BaseDirectory}");
     }
 }

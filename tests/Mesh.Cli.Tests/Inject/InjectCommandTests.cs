@@ -246,7 +246,7 @@ public class InjectCommandTests
     public async Task DeployKubernetes_Injected_KeepsItsParts_AndPassesTheManifestChecks()
     {
         // deploy/kubernetes as one stream: its hand-written sidecar is replaced by the injected one, the rest stays.
-        var folder = Path.Combine(GoldenFiles.RepositoryRoot(), "deploy", "kubernetes");
+        var folder = Path.Combine(Repository.Root, "deploy", "kubernetes");
         var input = string.Join("---\n", new[] { "configmap.yaml", "deployment.yaml", "service-headless.yaml" }.Select(f => File.ReadAllText(Path.Combine(folder, f))));
 
         var result = await CliRunner.RunWithInputAsync(input, "inject", "-");
