@@ -41,7 +41,7 @@ public class RulesTests
         var recorded = RulesFile.RecordedSeries(DeployFiles.Rules);
         var alerts = rules.Where(static r => r.Alert is not null).ToList();
 
-        Assert.Equal(["MeshSuccessRateLow", "MeshLatencyHigh", "MeshEndpointsEjected", "MeshRetryBudgetExhausted", "MeshRouteSuccessRateLow", "MeshCertificateExpiringSoon", "MeshCertificateRenewalRejected"], alerts.Select(static a => a.Alert!));
+        Assert.Equal(["MeshSuccessRateLow", "MeshLatencyHigh", "MeshEndpointsEjected", "MeshRetryBudgetExhausted", "MeshRouteSuccessRateLow", "MeshCertificateExpiringSoon", "MeshDynamicServicesNearLimit", "MeshCertificateRenewalRejected"], alerts.Select(static a => a.Alert!));
         Assert.All(alerts, alert =>
         {
             var read = PromQl.SeriesNames(alert.Expr);
