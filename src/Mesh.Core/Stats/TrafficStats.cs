@@ -43,14 +43,15 @@ internal sealed class TrafficStats
     public TrafficSnapshot Snapshot(TimeSpan window)
     {
         var now = _time.GetTimestamp();
-        var failures = _failures.SumAt((int)Math.Ceiling(window.TotalSeconds), now);
-        var total = _latency.CountAt(window, now);
+        var failures = _failures.SumAt(LatencyHistogram.SlotsOf(window), now);
+        var latency = _latency.SummaryAt(window, now);
+        var total = latency.Count;
         return new TrafficSnapshot(
             Count: total,
             PerSecond: total / window.TotalSeconds,
             SuccessRate: total == 0 ? null : (double)(total - failures) / total,
-            P50: _latency.PercentileAt(0.50, window, now),
-            P95: _latency.PercentileAt(0.95, window, now),
-            P99: _latency.PercentileAt(0.99, window, now));
+            P50: latency.P50,
+            P95: latency.P95,
+            P99: latency.P99);
     }
 }

@@ -89,38 +89,29 @@ internal sealed class LatencyHistogram
     /// Gets the latency below which <paramref name="percentile"/> of the samples of the last <paramref name="window"/>
     /// fell (the upper bound of its bucket, so at most 20% high); null with fewer than <paramref name="minSamples"/>.
     /// </summary>
-    public TimeSpan? Percentile(double percentile, TimeSpan window, int minSamples = 1) =>
-        PercentileAt(percentile, window, _time.GetTimestamp(), minSamples);
+    public TimeSpan? Percentile(double percentile, TimeSpan window, int minSamples = 1)
+    {
+        Span<long> merged = stackalloc long[Buckets];
+        var total = Merge(window, _time.GetTimestamp(), merged);
+        return total < minSamples || total == 0 ? null : PercentileOf(merged, total, percentile);
+    }
 
     /// <summary>
-    /// Gets <see cref="Percentile"/> over the <paramref name="window"/> ending at <paramref name="now"/>, a timestamp of
-    /// this histogram's clock, so a caller reading several series reads them all at one moment.
+    /// Gets how many latencies were recorded in the <paramref name="window"/> ending at <paramref name="now"/> (a
+    /// timestamp of this histogram's clock, so a caller reading several series reads them all at one moment) and their
+    /// p50, p95 and p99 (null without samples), from one pass over the slots.
     /// </summary>
-    public TimeSpan? PercentileAt(double percentile, TimeSpan window, long now, int minSamples = 1)
+    public LatencySummary SummaryAt(TimeSpan window, long now)
     {
         Span<long> merged = stackalloc long[Buckets];
         var total = Merge(window, now, merged);
-        if (total < minSamples || total == 0)
-        {
-            return null;
-        }
-
-        var rank = Math.Max(1, (long)Math.Ceiling(percentile * total));
-        long seen = 0;
-        for (var b = 0; b < Buckets; b++)
-        {
-            seen += merged[b];
-            if (seen >= rank)
-            {
-                return TimeSpan.FromMilliseconds(UpperBoundMs(b));
-            }
-        }
-
-        return TimeSpan.FromMilliseconds(UpperBoundMs(Buckets - 1));
+        return total == 0
+            ? new LatencySummary(0, null, null, null)
+            : new LatencySummary(total, PercentileOf(merged, total, 0.50), PercentileOf(merged, total, 0.95), PercentileOf(merged, total, 0.99));
     }
 
-    /// <summary>Gets how many latencies were recorded in the <paramref name="window"/> ending at <paramref name="now"/>, a timestamp of this histogram's clock.</summary>
-    public long CountAt(TimeSpan window, long now) => Merge(window, now, stackalloc long[Buckets]);
+    /// <summary>How many one-second slots a read over <paramref name="window"/> covers: its seconds, rounded up, 1 to 60.</summary>
+    public static int SlotsOf(TimeSpan window) => Math.Clamp((int)Math.Ceiling(window.TotalSeconds), 1, WindowSlots);
 
     /// <summary>
     /// Makes a counter of events in this histogram's slots (the same origin, the same one-second slots): an
@@ -149,7 +140,7 @@ internal sealed class LatencyHistogram
 
     private long Merge(TimeSpan window, long now, Span<long> merged)
     {
-        var slots = Math.Clamp((int)Math.Ceiling(window.TotalSeconds), 1, WindowSlots);
+        var slots = SlotsOf(window);
         var epoch = EpochAt(now);
         long total = 0;
         for (var slot = 0; slot < Slots; slot++)
@@ -167,6 +158,23 @@ internal sealed class LatencyHistogram
         }
 
         return total;
+    }
+
+    // The upper bound of the bucket holding the sample of rank ceil(percentile × total) in merged bucket counts.
+    private static TimeSpan PercentileOf(ReadOnlySpan<long> merged, long total, double percentile)
+    {
+        var rank = Math.Max(1, (long)Math.Ceiling(percentile * total));
+        long seen = 0;
+        for (var b = 0; b < Buckets; b++)
+        {
+            seen += merged[b];
+            if (seen >= rank)
+            {
+                return TimeSpan.FromMilliseconds(UpperBoundMs(b));
+            }
+        }
+
+        return TimeSpan.FromMilliseconds(UpperBoundMs(Buckets - 1));
     }
 
     private static double UpperBoundMs(int bucket) => FirstBucketMs * Math.Pow(Growth, bucket);
