@@ -42,6 +42,15 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
     private int _dynamicCount;
     private int _dynamicServices;
 
+    /// <summary>The <c>mesh.eviction.reason</c> of a dynamic service evicted for going unused for <c>Mesh:DynamicServices:IdleTimeout</c>.</summary>
+    public const string IdleEviction = "idle";
+
+    /// <summary>
+    /// The <c>mesh.eviction.reason</c> of a dynamic service evicted because another was made at
+    /// <c>Mesh:DynamicServices:MaxServices</c>: it was the least recently used.
+    /// </summary>
+    public const string LimitEviction = "limit";
+
     /// <summary>The <c>mesh.service</c> of the dynamic services past <c>Mesh:DynamicServices:MaxMetricNames</c>.</summary>
     public const string OtherService = MetricNames.Other;
 
@@ -78,6 +87,10 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
             loggers.CreateLogger("Mesh.FailureAccrual"),
             Get);
         telemetry.ObserveDynamicServices(() => DynamicServiceCount, () => _dynamicOptions.CurrentValue.MaxServices);
+
+        // Both reasons' series exist from the start, at 0, so that a rate of evictions reads 0 rather than nothing.
+        telemetry.RecordDynamicServiceEvictions(IdleEviction, 0);
+        telemetry.RecordDynamicServiceEvictions(LimitEviction, 0);
         if (configuration is not null)
         {
             _reloadSubscription = ChangeToken.OnChange(configuration.GetReloadToken, Reconfigure);
@@ -248,7 +261,7 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
             if (lazy.IsValueCreated && lazy.Value is { IsDynamic: true, InFlight: 0 } service &&
                 _dependencies.Time.GetElapsedTime(service.LastUsed, now) >= idle)
             {
-                Evict(name, lazy);
+                Evict(name, lazy, IdleEviction);
             }
         }
     }
@@ -276,11 +289,11 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
                 return;
             }
 
-            Evict(victim.Key, victim.Value);
+            Evict(victim.Key, victim.Value, LimitEviction);
         }
     }
 
-    private void Evict(string name, Lazy<MeshService> lazy)
+    private void Evict(string name, Lazy<MeshService> lazy, string reason)
     {
         if (!_services.TryRemove(KeyValuePair.Create(name, lazy)))
         {
@@ -293,7 +306,15 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
         _dependencies.Telemetry.RemoveEndpointSource(service);
         _ = service.Discovery?.DisposeAsync().AsTask();
         Evicted?.Invoke(service);
-        Log.DynamicServiceEvicted(_logger, name);
+        _dependencies.Telemetry.RecordDynamicServiceEvictions(reason, 1);
+        if (reason == IdleEviction)
+        {
+            Log.IdleDynamicServiceEvicted(_logger, name, _dynamicOptions.CurrentValue.IdleTimeout);
+        }
+        else
+        {
+            Log.DynamicServiceEvictedAtLimit(_logger, name, _dynamicOptions.CurrentValue.MaxServices);
+        }
     }
 
     private void Reconfigure()
@@ -346,7 +367,10 @@ internal sealed partial class MeshServiceRegistry : IAsyncDisposable
         [LoggerMessage(21, LogLevel.Debug, "Dynamic service '{Service}' created.")]
         public static partial void DynamicServiceCreated(ILogger logger, string service);
 
-        [LoggerMessage(22, LogLevel.Debug, "Dynamic service '{Service}' evicted (idle, or over Mesh:DynamicServices:MaxServices).")]
-        public static partial void DynamicServiceEvicted(ILogger logger, string service);
+        [LoggerMessage(22, LogLevel.Debug, "Dynamic service '{Service}' evicted (idle): unused for Mesh:DynamicServices:IdleTimeout ({IdleTimeout}).")]
+        public static partial void IdleDynamicServiceEvicted(ILogger logger, string service, TimeSpan idleTimeout);
+
+        [LoggerMessage(23, LogLevel.Debug, "Dynamic service '{Service}' evicted (limit): the least recently used when another was made at Mesh:DynamicServices:MaxServices ({MaxServices}).")]
+        public static partial void DynamicServiceEvictedAtLimit(ILogger logger, string service, int maxServices);
     }
 }

@@ -88,15 +88,42 @@ public class DynamicServiceEvictionTests
             time.Advance(TimeSpan.FromSeconds(1));
         }
 
-        await GaugeReadsAsync(sidecar, "mesh_dynamic_services", 4);
+        await ReadsAsync(sidecar, "mesh_dynamic_services", 4);
         Assert.Equal(5, Scrape.Sum(await sidecar.GetAdminAsync("/metrics"), "mesh_dynamic_service_limit"));
 
         await SendAsync(client, sidecar, "10.0.0.5:80");
         await SendAsync(client, sidecar, "10.0.0.6:80");
-        await GaugeReadsAsync(sidecar, "mesh_dynamic_services", 5);
+        await ReadsAsync(sidecar, "mesh_dynamic_services", 5);
 
         time.Advance(TimeSpan.FromSeconds(65));
-        await GaugeReadsAsync(sidecar, "mesh_dynamic_services", 0);
+        await ReadsAsync(sidecar, "mesh_dynamic_services", 0);
+    }
+
+    [Fact]
+    public async Task Evictions_AreCountedOnMetrics_ByReason_LimitForEachHostOverMaxServices_IdleForEachPastTheTimeout()
+    {
+        // An operator tells a sidecar churning at its bound from one whose services go quiet: seven authorities with room
+        // for three evict four at the limit and none for idleness; once the three left are idle past the timeout, those
+        // three are counted as idle and the limit's count stays.
+        await using var backend = await TestBackend.StartAsync();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var sidecar = await StartAsync(backend, time, "--Mesh:DynamicServices:MaxServices=3", "--Mesh:DynamicServices:IdleTimeout=00:01:00");
+        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false });
+
+        for (var i = 1; i <= 7; i++)
+        {
+            await SendAsync(client, sidecar, $"10.0.0.{i}:80");
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        await ReadsAsync(sidecar, Evictions, 4, LimitReason);
+        Assert.Equal(0, Scrape.Sum(await sidecar.GetAdminAsync("/metrics"), Evictions, IdleReason));
+        Assert.Equal(["10.0.0.5:80", "10.0.0.6:80", "10.0.0.7:80"], await ServicesAsync(sidecar));
+
+        time.Advance(TimeSpan.FromSeconds(65));
+        await ReadsAsync(sidecar, Evictions, 3, IdleReason);
+        Assert.Equal(4, Scrape.Sum(await sidecar.GetAdminAsync("/metrics"), Evictions, LimitReason));
+        Assert.Empty(await ServicesAsync(sidecar));
     }
 
     [Fact]
@@ -154,9 +181,13 @@ public class DynamicServiceEvictionTests
         await SendAsync(client, sidecar, "10.0.0.0:80");
     }
 
-    // The exporter serves a cached scrape for a moment: read until the gauge has the value.
-    private static Task GaugeReadsAsync(Sidecar sidecar, string gauge, double value) =>
-        Eventually.TrueAsync(async () => Scrape.Sum(await sidecar.GetAdminAsync("/metrics"), gauge) == value, $"{gauge} reads {value}");
+    private const string Evictions = "mesh_dynamic_service_evictions_total";
+    private const string LimitReason = "mesh_eviction_reason=\"limit\"";
+    private const string IdleReason = "mesh_eviction_reason=\"idle\"";
+
+    // The exporter serves a cached scrape for a moment: read until the series (those with every label given) sum to the value.
+    private static Task ReadsAsync(Sidecar sidecar, string metric, double value, params string[] labels) =>
+        Eventually.TrueAsync(async () => Scrape.Sum(await sidecar.GetAdminAsync("/metrics"), metric, labels) == value, $"{metric}{{{string.Join(",", labels)}}} reads {value}");
 
     private static long Live()
     {

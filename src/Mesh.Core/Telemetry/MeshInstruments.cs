@@ -43,6 +43,15 @@ public static class MeshInstruments
     /// <summary>Gauge: the most dynamic services held at once (<c>Mesh:DynamicServices:MaxServices</c> as configured now); one more evicts the least recently used.</summary>
     public const string DynamicServiceLimit = "mesh.dynamic_service.limit";
 
+    /// <summary>
+    /// Counter: dynamic services evicted, by reason (<see cref="EvictionReasonTag"/>): idle past
+    /// <c>Mesh:DynamicServices:IdleTimeout</c>, or the least recently used one when another was made at the limit.
+    /// </summary>
+    public const string DynamicServiceEvictions = "mesh.dynamic_service.evictions";
+
+    /// <summary>Tag: why a dynamic service was evicted: <c>idle</c> or <c>limit</c> (<c>Mesh:DynamicServices:MaxServices</c> reached).</summary>
+    public const string EvictionReasonTag = "mesh.eviction.reason";
+
     /// <summary>Counter: discovery refreshes that failed or returned nothing, so the last good endpoints were kept.</summary>
     public const string DiscoveryErrors = "mesh.discovery.errors";
 

@@ -30,6 +30,7 @@ internal sealed class MeshTelemetry : IDisposable
     private readonly Counter<long> _budgetExhausted;
     private readonly Counter<long> _ejections;
     private readonly Counter<long> _backpressure;
+    private readonly Counter<long> _dynamicServiceEvictions;
     private readonly List<IEndpointSource> _endpointSources = [];
 
     /// <summary>Creates the instruments on a meter made by <paramref name="meterFactory"/>.</summary>
@@ -49,6 +50,7 @@ internal sealed class MeshTelemetry : IDisposable
         _budgetExhausted = _meter.CreateCounter<long>(MeshInstruments.RetryBudgetExhausted, "{retry}", "Retries refused because the retry budget was empty.");
         _ejections = _meter.CreateCounter<long>(MeshInstruments.Ejections, "{ejection}", "Endpoints ejected by failure accrual, by reason.");
         _backpressure = _meter.CreateCounter<long>(MeshInstruments.Backpressure, "{response}", "Answers by which an endpoint asked for less traffic (429, or 503 with Retry-After); it was balanced around until the time it named.");
+        _dynamicServiceEvictions = _meter.CreateCounter<long>(MeshInstruments.DynamicServiceEvictions, "{service}", "Dynamic services evicted, by reason: idle (past Mesh:DynamicServices:IdleTimeout) or limit (the least recently used, when one more was made at MaxServices).");
         _meter.CreateObservableGauge(MeshInstruments.Endpoints, ObserveEndpoints, "{endpoint}", "Endpoints per service and state.");
     }
 
@@ -136,6 +138,10 @@ internal sealed class MeshTelemetry : IDisposable
         _meter.CreateObservableGauge(MeshInstruments.DynamicServices, count, "{service}", "Dynamic services held now (made for names configuration does not list).");
         _meter.CreateObservableGauge(MeshInstruments.DynamicServiceLimit, limit, "{service}", "The most dynamic services held at once (Mesh:DynamicServices:MaxServices); one more evicts the least recently used.");
     }
+
+    /// <summary>Counts <paramref name="count"/> dynamic services evicted for <paramref name="reason"/> (<c>idle</c> or <c>limit</c>).</summary>
+    internal void RecordDynamicServiceEvictions(string reason, long count) =>
+        _dynamicServiceEvictions.Add(count, new KeyValuePair<string, object?>(MeshInstruments.EvictionReasonTag, reason));
 
     /// <summary>Adds a service whose endpoints the <c>mesh.endpoints</c> gauge reports.</summary>
     internal void AddEndpointSource(IEndpointSource source)
