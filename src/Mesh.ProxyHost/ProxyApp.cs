@@ -14,6 +14,8 @@ using Mesh.ProxyHost.Features.Tcp;
 using Mesh.ProxyHost.Features.Transparent;
 using Mesh.Stats;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Mesh.Telemetry;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration.Json;
@@ -105,7 +107,7 @@ public static class ProxyApp
             kestrel.Limits.MaxRequestBodySize = null;
 
             // The outbound and inbound ports take every protocol (Features/Transparent): HTTP/2 detected on them is handed
-            // to the internal HTTP/2 listener's pipeline, which is built first so that it is there when they accept. With
+            // to the pipeline of an in-process HTTP/2 endpoint (no socket), built first so that it is there when they accept. With
             // an identity, the inbound port terminates mutual TLS too (InboundTlsChain): HTTP/2 or HTTP/1.1 by ALPN, and a
             // peer's HTTP/2 keeps its :scheme (http) over TLS, as Linkerd's does.
             http2Handover.Listen(kestrel);
@@ -129,6 +131,7 @@ public static class ProxyApp
         services.AddSidecarIdentity(effective.Root, TimeProvider.System);
         services.AddInboundAuthorization();
         services.AddSingleton(http2Handover);
+        services.AddSingleton<IConnectionListenerFactory, InProcessTransport>();
         services.AddMeshCore();
         if (effective.Root.GetSection(MeshDnsOptions.SectionName).Exists())
         {
@@ -173,6 +176,10 @@ public static class ProxyApp
 
 
         var app = builder.Build();
+
+        // The start-up log lists the listeners configured, not the in-process HTTP/2 endpoint.
+        var server = app.Services.GetRequiredService<IServer>();
+        server.Features.Set<IServerAddressesFeature>(new ListenerAddresses(server.Features.Get<IServerAddressesFeature>()!));
         effective.UseLogger(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Configuration"));
 
         // Each request goes where its listener says, looked up once: the admin port's own pipeline, the inbound proxy,
