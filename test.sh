@@ -22,6 +22,13 @@ fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 dotnet restore Mesh.sln
+# The NativeAOT tests publish the sidecar as NativeAotPublish does (linux-x64, PublishAot): its packages (the ILCompiler,
+# the linux-x64 runtime packs) are restored here, so that the test's publish finds them all in the packages folder. The
+# restore writes into a folder of its own (--artifacts-path), as the test's publish does: the checkout's obj/ stays as
+# the build below wants it.
+aot_restore=$(mktemp -d)
+dotnet restore src/Mesh.ProxyHost/Mesh.ProxyHost.csproj -r linux-x64 -p:PublishAot=true --artifacts-path "$aot_restore"
+rm -rf "$aot_restore"
 dotnet build Mesh.sln -c Release --no-restore
 
 # No known-vulnerable package, direct or transitive (advisories come from the NuGet source).

@@ -219,12 +219,8 @@ public sealed class DashboardTests : IAsyncLifetime
         await page.ScreenshotAsync(new() { Path = screenshot, FullPage = true });
         Assert.Empty(external);
 
-        // Keep the picture README shows up to date when run from the repository.
-        var docs = FindRepositoryDocs();
-        if (docs is not null)
-        {
-            File.Copy(screenshot, Path.Combine(docs, "dashboard.png"), overwrite: true);
-        }
+        // Keep the picture README shows up to date.
+        File.Copy(screenshot, Path.Combine(Repository.Root, "docs", "dashboard.png"), overwrite: true);
     }
 
     [Fact]
@@ -255,18 +251,5 @@ public sealed class DashboardTests : IAsyncLifetime
         await Assertions.Expect(tapped.Locator("td").Nth(3)).ToHaveTextAsync("TCP");
         await Assertions.Expect(tapped).ToHaveAttributeAsync("data-status", "closed");
         await Assertions.Expect(tapped.Locator("td").Nth(8)).ToHaveTextAsync("tx 5 B, rx 3 B closed");
-    }
-
-    private static string? FindRepositoryDocs()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Mesh.sln")))
-            {
-                return Directory.CreateDirectory(Path.Combine(dir.FullName, "docs")).FullName;
-            }
-        }
-
-        return null;
     }
 }

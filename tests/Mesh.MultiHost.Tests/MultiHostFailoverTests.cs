@@ -60,7 +60,7 @@ public class MultiHostFailoverTests(ITestOutputHelper output)
                 lab.Start($"{backend} app", backend, python, ["-m", "http.server", $"{BackendPort}", "--bind", "127.0.0.1"], site);
 
                 // Its sidecar: inbound on the host's address, in front of the application.
-                lab.Start($"{backend} sidecar", backend, Tools.Dotnet, [Tools.Sidecar, .. SidecarArgs(
+                lab.Start($"{backend} sidecar", backend, Command.Dotnet, [Tools.Sidecar, .. SidecarArgs(
                     $"--Mesh:Proxy:Inbound:Listen={inbound[i]}",
                     $"--Mesh:Proxy:Inbound:Target=http://127.0.0.1:{BackendPort}",
                     "--Mesh:Proxy:Inbound:Service=orders")], environment: DotnetEnvironment);
@@ -68,7 +68,7 @@ public class MultiHostFailoverTests(ITestOutputHelper output)
 
             // The client's sidecar: service "orders" is the three inbound addresses. A try that gets no answer (a pulled
             // link resets nothing) is cut at 1 s and retried on another endpoint.
-            lab.Start("c sidecar", "c", Tools.Dotnet, [Tools.Sidecar, .. SidecarArgs(
+            lab.Start("c sidecar", "c", Command.Dotnet, [Tools.Sidecar, .. SidecarArgs(
             [
                 "--Mesh:Proxy:Inbound:Listen=",
                 .. inbound.Select((address, i) => $"--Services:orders:http:{i}=http://{address}"),

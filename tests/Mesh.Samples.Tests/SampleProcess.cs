@@ -23,16 +23,11 @@ public sealed partial class SampleProcess : IAsyncDisposable
     {
         var dll = Path.Combine(AppContext.BaseDirectory, service + ".dll");
         Assert.True(File.Exists(dll), $"{dll} is missing");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+        var start = Command.StartInfo(Command.Dotnet, [dll], AppContext.BaseDirectory, new Dictionary<string, string>
         {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(dll);
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+        });
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;

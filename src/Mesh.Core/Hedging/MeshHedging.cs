@@ -1,6 +1,5 @@
 using Mesh.Configuration;
 using Mesh.Pipeline;
-using Polly;
 using Polly.Hedging;
 
 namespace Mesh.Hedging;
@@ -13,14 +12,12 @@ namespace Mesh.Hedging;
 /// </summary>
 internal static class MeshHedging
 {
-    private static readonly TimeSpan RecentWindow = TimeSpan.FromSeconds(10);
-
     public static HedgingStrategyOptions<HttpResponseMessage> CreateOptions(MeshService service, MeshServicePolicy policy) => new()
     {
         Name = "MeshHedging",
         MaxHedgedAttempts = 1,
         ShouldHandle = static _ => new ValueTask<bool>(false),
-        DelayGenerator = args => new ValueTask<TimeSpan>(Delay(policy.Options.Hedging, args.Context)),
+        DelayGenerator = args => new ValueTask<TimeSpan>(Delay(policy.Options.Hedging, args.Context.Properties.GetValue(MeshRequest.Key, null!))),
         ActionGenerator = args =>
         {
             var primary = args.PrimaryContext.Properties.GetValue(MeshRequest.Key, null!);
@@ -44,15 +41,20 @@ internal static class MeshHedging
         },
     };
 
-    private static TimeSpan Delay(HedgingOptions options, ResilienceContext context)
+    /// <summary>
+    /// Gets how long <paramref name="request"/> waits before its hedge: the route's latency percentile (as computed at
+    /// most a second ago), not below <see cref="HedgingOptions.MinDelay"/>, which stands alone until the route has 20
+    /// latencies in the last 10 seconds; infinite when that is not before the deadline.
+    /// </summary>
+    internal static TimeSpan Delay(HedgingOptions options, MeshRequest request)
     {
         // The route's own latencies: a slow report and a fast lookup of one service do not share a percentile.
-        var request = context.Properties.GetValue(MeshRequest.Key, null!);
-        var observed = request.Route.RecentLatencies?.Percentile(options.Percentile, RecentWindow, minSamples: 20) ?? options.MinDelay;
+        var now = request.Time.GetTimestamp();
+        var observed = request.Route.Hedging?.PercentileAt(options.Percentile, now) ?? options.MinDelay;
         var delay = observed > options.MinDelay ? observed : options.MinDelay;
 
         // A hedge that could not finish before the deadline is only load: wait past the deadline instead.
-        var left = request.Remaining;
+        var left = request.RemainingAt(now);
         return delay < left ? delay : Timeout.InfiniteTimeSpan;
     }
 }

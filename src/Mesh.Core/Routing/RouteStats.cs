@@ -1,3 +1,4 @@
+using Mesh.Hedging;
 using Mesh.Internal;
 using Mesh.Stats;
 using Mesh.Telemetry;
@@ -13,7 +14,7 @@ internal sealed class RouteStats
 {
     private readonly TimeProvider _time;
     private readonly RollingCounter _retries;
-    private LatencyHistogram? _recentLatencies;
+    private HedgingLatencies? _hedging;
 
     public RouteStats(string name, TimeProvider time)
     {
@@ -30,14 +31,17 @@ internal sealed class RouteStats
     public TrafficStats Requests { get; }
 
     /// <summary>Gets the route's recent attempt latencies, once a policy that hedges has asked for them.</summary>
-    public LatencyHistogram? RecentLatencies => Volatile.Read(ref _recentLatencies);
+    public LatencyHistogram? RecentLatencies => Volatile.Read(ref _hedging)?.Recent;
+
+    /// <summary>Gets the route's latencies with the percentile hedging waits for, once a policy that hedges has asked for them.</summary>
+    public HedgingLatencies? Hedging => Volatile.Read(ref _hedging);
 
     /// <summary>Starts keeping attempt latencies for hedging (once; a policy that hedges asks at each request).</summary>
     public void KeepRecentLatencies()
     {
-        if (Volatile.Read(ref _recentLatencies) is null)
+        if (Volatile.Read(ref _hedging) is null)
         {
-            Interlocked.CompareExchange(ref _recentLatencies, new LatencyHistogram(_time), null);
+            Interlocked.CompareExchange(ref _hedging, new HedgingLatencies(_time), null);
         }
     }
 

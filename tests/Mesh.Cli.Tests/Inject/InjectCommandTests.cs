@@ -49,7 +49,7 @@ public class InjectCommandTests
     public async Task Dash_ReadsStdin_ThroughAShellPipe()
     {
         // What the docs show, minus kubectl: cat FILE | mesh inject - (the built CLI, a real process and pipe).
-        var result = await Shell.RunAsync("/bin/sh", ["-c", "cat \"$1\" | \"$2\" \"$3\" inject -", "sh", GoldenFiles.Input("multi-document"), Tools.Dotnet, NamespacedCli.Dll], TimeSpan.FromSeconds(60));
+        var result = await Shell.RunAsync("/bin/sh", ["-c", "cat \"$1\" | \"$2\" \"$3\" inject -", "sh", GoldenFiles.Input("multi-document"), Command.Dotnet, NamespacedCli.Dll], TimeSpan.FromSeconds(60));
 
         Assert.True(result.Ok, result.Error);
         Assert.Equal(await File.ReadAllTextAsync(GoldenFiles.Output("multi-document")), result.Output);

@@ -111,7 +111,7 @@ public sealed class TransparentLab : IAsyncLifetime
         await NamespacedCli.RunOkAsync(Lab, "app", "iptables", "apply");
 
         // The real sidecar, as the user the rules exempt: its own connections go out as they are, never back to it.
-        Sidecar = Lab.Start("app sidecar", "app", "setpriv", ["--reuid=2102", "--regid=2102", "--clear-groups", "env", "HOME=/tmp", Tools.Dotnet, Tools.Sidecar,
+        Sidecar = Lab.Start("app sidecar", "app", "setpriv", ["--reuid=2102", "--regid=2102", "--clear-groups", "env", "HOME=/tmp", Command.Dotnet, Tools.Sidecar,
             "--Mesh:Proxy:Outbound:Listen=127.0.0.1:4140",
             "--Mesh:Proxy:Inbound:Listen=0.0.0.0:4143",
             $"--Mesh:Proxy:Inbound:Target=http://127.0.0.1:{AppPort}",

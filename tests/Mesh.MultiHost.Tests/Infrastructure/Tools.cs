@@ -9,12 +9,6 @@ public static class Tools
             .Select(dir => Path.Combine(dir, name))
             .FirstOrDefault(File.Exists);
 
-    /// <summary>The dotnet host running this test (so the sidecar runs on the same runtime).</summary>
-    public static string Dotnet =>
-        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host
-        : Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path
-        : Find("dotnet") ?? "dotnet";
-
     /// <summary>The sidecar built into this test's output folder by the project reference to Mesh.ProxyHost.</summary>
     public static string Sidecar
     {

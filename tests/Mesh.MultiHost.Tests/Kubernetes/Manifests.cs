@@ -17,7 +17,7 @@ public sealed class Manifests
 
     public static Manifests Load()
     {
-        var folder = Path.Combine(RepositoryRoot(), "deploy", "kubernetes");
+        var folder = Path.Combine(Repository.Root, "deploy", "kubernetes");
         var documents = new List<(string, YamlMappingNode)>();
         foreach (var file in Directory.GetFiles(folder, "*.yaml").Concat(Directory.GetFiles(folder, "*.yml")).Order(StringComparer.Ordinal))
         {
@@ -65,17 +65,4 @@ public sealed class Manifests
         Node(node, path) is YamlMappingNode mapping
             ? mapping.Children.ToDictionary(p => ((YamlScalarNode)p.Key).Value!, p => (p.Value as YamlScalarNode)?.Value ?? "")
             : [];
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Mesh.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"no Mesh.sln above {AppContext.BaseDirectory}");
-    }
 }

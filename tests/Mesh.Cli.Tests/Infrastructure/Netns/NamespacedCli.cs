@@ -20,7 +20,7 @@ public static class NamespacedCli
 
     public static async Task<CliResult> RunAsync(NetworkLab lab, string host, params string[] args)
     {
-        var result = await lab.ExecAsync(host, Tools.Dotnet, [Dll, .. args], TimeSpan.FromSeconds(60));
+        var result = await lab.ExecAsync(host, Command.Dotnet, [Dll, .. args], TimeSpan.FromSeconds(60));
         return new CliResult(result.ExitCode, result.Output, result.Error);
     }
 
