@@ -410,6 +410,9 @@ def machine():
         "wrk": sh("wrk --version 2>&1 | head -n 1"),
         "h2load": sh("h2load --version | head -n 1"),
         "loadavg_at_start": open("/proc/loadavg").read().strip(),
+        # A halted vCPU exits to the host; how the guest idles may add wake-up time (bench/load/latency.py).
+        "cpuidle_driver": sh("cat /sys/devices/system/cpu/cpuidle/current_driver 2>/dev/null"),
+        "guest_halt_poll_ns": sh("cat /sys/module/haltpoll/parameters/guest_halt_poll_ns 2>/dev/null"),
     }
 
 
