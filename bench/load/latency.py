@@ -23,7 +23,6 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 from datetime import datetime, timezone
 
 os.environ.setdefault("RESULTS", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "results"))
@@ -41,23 +40,13 @@ def closed_loop(port, seconds):
                          capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
     if lb.parse_wrk(out)["non_2xx"]:
         raise SystemExit(f"port {port} answered non-2xx responses: misconfigured")
-    pct = {}
-    for line in out.splitlines():
-        parts = line.split()
-        if len(parts) == 2 and parts[0] in ("50%", "99%"):
-            value, unit = float(parts[1].rstrip("usm")), parts[1].lstrip("0123456789.")
-            pct[parts[0]] = value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-    return {"p50_ms": pct["50%"], "p99_ms": pct["99%"]}
+    pct = lb.parse_latency_distribution(out)
+    return {"p50_ms": pct[50], "p99_ms": pct[99]}
 
 
 def open_loop(name, port, seconds, rate, round_no):
     logfile = f"{lb.WORK}/raw/latency-{name}-{rate}-r{round_no}.log"
-    per_client = max(1, rate // lb.LAT_CLIENTS)
-    if os.path.exists(logfile):
-        os.remove(logfile)
-    subprocess.run(["taskset", "-c", lb.GEN_CPU, "h2load", "--h1", "-t1", f"-c{lb.LAT_CLIENTS}", f"--rps={per_client}",
-                    f"-D{seconds}", "--warm-up-time=1", "-H", f":authority: {lb.HOST}", f"--log-file={logfile}",
-                    f"http://127.0.0.1:{port}{lb.PATH}"], capture_output=True, text=True, check=True, timeout=seconds + 60)
+    lb.h2load(port, seconds, logfile, rate)
     m = lb.parse_h2load_log(logfile)
     if m["non_2xx"]:
         raise SystemExit(f"{name} answered {m['non_2xx']} non-2xx responses: misconfigured")

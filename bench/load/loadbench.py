@@ -312,8 +312,9 @@ def parse_wrk(out):
     }
 
 
-def h2load(port, seconds, logfile):
-    per_client = max(1, RATE // LAT_CLIENTS)
+def h2load(port, seconds, logfile, rate=None):
+    """Requests on a schedule: RATE per second (or `rate`) over LAT_CLIENTS connections, each request's time in `logfile`."""
+    per_client = max(1, (rate or RATE) // LAT_CLIENTS)
     cmd = ["taskset", "-c", GEN_CPU, "h2load", "--h1", "-t1", f"-c{LAT_CLIENTS}", f"--rps={per_client}",
            f"-D{seconds}", "--warm-up-time=1", "-H", f":authority: {HOST}", f"--log-file={logfile}",
            f"http://127.0.0.1:{port}{PATH}"]

@@ -41,15 +41,15 @@ public class DynamicServiceEvictionCountTests
             time.Advance(TimeSpan.FromSeconds(1));
         }
 
-        Assert.Equal(3, Evictions(evictions, MeshServiceRegistry.LimitEviction));
-        Assert.Equal(0, Evictions(evictions, MeshServiceRegistry.IdleEviction));
+        Assert.Equal(3, Evictions(evictions, "limit"));
+        Assert.Equal(0, Evictions(evictions, "idle"));
         Assert.Equal(2, registry.DynamicServiceCount);
 
         // The two left go unused past the idle timeout (the sweep runs every 5 s).
         time.Advance(TimeSpan.FromSeconds(65));
 
-        Assert.Equal(2, Evictions(evictions, MeshServiceRegistry.IdleEviction));
-        Assert.Equal(3, Evictions(evictions, MeshServiceRegistry.LimitEviction));
+        Assert.Equal(2, Evictions(evictions, "idle"));
+        Assert.Equal(3, Evictions(evictions, "limit"));
         Assert.Equal(0, registry.DynamicServiceCount);
     }
 
